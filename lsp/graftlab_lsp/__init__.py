@@ -1,0 +1,1 @@
+"""The graftlab language server (pygls over stdio)."""

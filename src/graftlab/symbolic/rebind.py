@@ -1,0 +1,330 @@
+"""Editing symbolic trees in place: ``rebind`` by paths, keywords or a rule function.
+
+An edit is atomic (every value is validated; if one fails, nothing changes) and costs
+O(depth) per edited leaf: only the objects on the path from the edited node to the root
+re-derive their state, each once, deepest first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from graftlab.symbolic import nodes
+from graftlab.symbolic.errors import KeyPathError, SymbolicError, ValidationError
+from graftlab.symbolic.keypath import Key, KeyPath
+from graftlab.symbolic.nodes import LEAF_TYPES, SymDict, SymList, state_of
+from graftlab.symbolic.schema import MISSING
+
+
+class Insert:
+    """``rebind({'layers[2]': gl.Insert(x)})`` inserts ``x`` before index 2 of a list."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"Insert({self.value!r})"
+
+
+Rule = Callable[[KeyPath, Any, Any], Any]
+
+
+def rebind(
+    root: Any,
+    updates: Mapping[Any, Any] | Rule | None = None,
+    /,
+    *,
+    meta: Mapping[str, Any] | None = None,
+    raise_on_no_change: bool = False,
+    **kwargs: Any,
+) -> Any:
+    """Apply edits under ``root`` and return it.
+
+    ``updates`` maps key paths (text or tuples, relative to ``root``) to new values;
+    ``gl.MISSING`` deletes (or resets an argument to its default), ``gl.Insert(v)`` inserts
+    into a list. A callable ``updates(path, value, parent)`` is called on every node top-down
+    and returns the new value (or the same object to keep it). Keywords name arguments of
+    ``root`` itself. ``meta`` is stored for every written value (used for provenance).
+    """
+    if callable(updates) and not isinstance(updates, Mapping):
+        edits = _collect_rule(root, updates)
+    else:
+        edits = [(KeyPath.parse(p), v) for p, v in (updates or {}).items()]
+    edits.extend((KeyPath((k,)), v) for k, v in kwargs.items())
+    if not edits:
+        if raise_on_no_change:
+            raise SymbolicError("rebind changed nothing", KeyPath())
+        return root
+    apply_edits(root, edits, meta=meta)
+    return root
+
+
+def _collect_rule(root: Any, rule: Rule) -> list[tuple[KeyPath, Any]]:
+    edits: list[tuple[KeyPath, Any]] = []
+
+    def visit(node: Any, path: KeyPath) -> None:
+        for key, value in list(nodes.children(node)):
+            child_path = path.child(key)
+            new = rule(child_path, value, node)
+            if new is not value:
+                edits.append((child_path, new))
+            elif type(value) not in LEAF_TYPES:
+                visit(value, child_path)
+
+    visit(root, KeyPath())
+    return edits
+
+
+def apply_edits(
+    root: Any, edits: list[tuple[KeyPath, Any]], meta: Mapping[str, Any] | None = None
+) -> None:
+    """Apply validated edits atomically, then re-derive the objects on the changed paths."""
+    undo: list[tuple[Any, Key, Any, bool]] = []
+    touched: list[Any] = []
+    try:
+        for path, value in edits:
+            if not path:
+                raise KeyPathError("cannot rebind the root itself; edit its arguments", path)
+            parent_path, key = path.parent, path[-1]
+            parent = nodes.get(root, parent_path)
+            while type(parent) is tuple:
+                # Tuples are immutable: the edit replaces the whole tuple in its holder.
+                if (
+                    not parent_path
+                    or not isinstance(key, int)
+                    or not -len(parent) <= key < len(parent)
+                ):
+                    raise KeyPathError(f"cannot edit tuple item {key!r} here", path)
+                items = list(parent)
+                if value is MISSING:
+                    del items[key]
+                else:
+                    items[key] = value
+                value = tuple(items)
+                parent_path, key = parent_path.parent, parent_path[-1]
+                parent = nodes.get(root, parent_path)
+            _set(parent, key, value, parent_path.child(key), undo, meta)
+            touched.append(parent)
+            touched.extend(_tuple_holders(root, parent_path))
+    except BaseException:
+        for node, key, old, existed in reversed(undo):
+            _raw_restore(node, key, old, existed)
+        raise
+    seen: set[int] = set()
+    order: list[tuple[int, Any]] = []
+    for node in touched:
+        for depth, obj in enumerate(reversed(nodes.owner_objects(node))):
+            if id(obj) not in seen:
+                seen.add(id(obj))
+                order.append((depth, obj))
+    order.sort(key=lambda item: -item[0])
+    done = 0
+    try:
+        for _, obj in order:
+            done += 1
+            obj.__dict__["_sym_"].schema.rederive(obj)
+    except BaseException:
+        # An ``__init__`` rejected the new values: undo the edits and re-derive the objects
+        # already re-run from the old values, so that the failed rebind changes nothing.
+        for node, key, old, existed in reversed(undo):
+            _raw_restore(node, key, old, existed)
+        for _, obj in order[:done]:
+            try:
+                obj.__dict__["_sym_"].schema.rederive(obj)
+            except Exception:
+                pass
+        raise
+
+
+def _tuple_holders(root: Any, path: KeyPath) -> list[Any]:
+    """The nodes along ``path`` that hold a tuple on it: objects inside tuples are not
+    linked to a parent, so an edit below a tuple must re-derive the tuple's holder too."""
+    out: list[Any] = []
+    node = root
+    for key in path:
+        child = nodes.get_child(node, key)
+        if type(child) is tuple and type(node) is not tuple:
+            out.append(node)
+        node = child
+    return out
+
+
+def _with_path(e: ValidationError, path: KeyPath) -> ValidationError:
+    e.path = KeyPath((*path, *(e.path or ())[1:])) if e.path else path
+    e.args = (e._render(),)
+    return e
+
+
+def _store_meta(node: Any, key: Key, meta: Mapping[str, Any] | None) -> None:
+    if meta is None:
+        return
+    if isinstance(node, (SymList, SymDict)):
+        if node._sym_meta is None:
+            node._sym_meta = {}
+        node._sym_meta.setdefault(key, {}).update(meta)
+    else:
+        st = state_of(node)
+        if st is not None:
+            if st.meta is None:
+                st.meta = {}
+            st.meta.setdefault(key, {}).update(meta)
+
+
+def _set(
+    node: Any,
+    key: Key,
+    value: Any,
+    path: KeyPath,
+    undo: list[tuple[Any, Key, Any, bool]],
+    meta: Mapping[str, Any] | None,
+) -> None:
+    st = state_of(node)
+    if st is not None:
+        if not isinstance(key, str):
+            raise KeyPathError(f"{type(node).__qualname__} arguments are named, not indexed", path)
+        schema = st.schema
+        existed = key in st.args
+        old = st.args.get(key)
+        if value is MISSING:
+            f = schema.fields.get(key)
+            if f is not None and f.default is MISSING and f.fill_default:
+                raise ValidationError(f"cannot delete required argument {key!r}", path)
+            if f is not None and f.fill_default:
+                new = f.default_value()
+            else:
+                if not existed:
+                    raise KeyPathError(
+                        f"{type(node).__qualname__} has no argument {key!r} to delete", path
+                    )
+                undo.append((node, key, old, existed))
+                del st.args[key]
+                nodes.detach(old)
+                return
+        else:
+            try:
+                new = schema.check_value(key, value)
+            except ValidationError as e:
+                raise _with_path(e, path) from None
+        new = nodes.attach(new, node, key)
+        undo.append((node, key, old, existed))
+        st.args[key] = new
+        if not existed:
+            _reorder(st)
+        if existed and old is not new:
+            nodes.detach(old)
+        _store_meta(node, key, meta)
+        return
+    if isinstance(node, SymList):
+        if not isinstance(key, int):
+            raise KeyPathError(f"list index must be an int, got {key!r}", path)
+        n = len(node)
+        if value is MISSING:
+            i = key + n if key < 0 else key
+            if not 0 <= i < n:
+                raise KeyPathError(f"list index {key} is out of range (length {n})", path)
+            old = list.__getitem__(node, i)
+            undo.append((node, i, old, "deleted"))  # type: ignore[arg-type]
+            list.__delitem__(node, i)
+            nodes.detach(old)
+            node._relink_from(i)
+            return
+        if isinstance(value, Insert) or key == n:
+            raw = value.value if isinstance(value, Insert) else value
+            i = max(0, min(n, key + n if key < 0 else key))
+            try:
+                new = nodes.check_item(node._sym_spec, raw, i)
+            except ValidationError as e:
+                raise _with_path(e, path) from None
+            list.insert(node, i, nodes.attach(new, node, i))
+            node._relink_from(i + 1)
+            undo.append((node, i, None, "inserted"))  # type: ignore[arg-type]
+            _store_meta(node, i, meta)
+            return
+        i = key + n if key < 0 else key
+        if not 0 <= i < n:
+            raise KeyPathError(f"list index {key} is out of range (length {n})", path)
+        try:
+            new = nodes.check_item(node._sym_spec, value, i)
+        except ValidationError as e:
+            raise _with_path(e, path) from None
+        old = list.__getitem__(node, i)
+        undo.append((node, i, old, True))
+        list.__setitem__(node, i, nodes.attach(new, node, i))
+        if old is not new:
+            nodes.detach(old)
+        _store_meta(node, i, meta)
+        return
+    if isinstance(node, SymDict):
+        if not isinstance(key, str):
+            raise KeyPathError(f"dict keys are strings, got {key!r}", path)
+        existed = key in node
+        old = dict.get(node, key)
+        if value is MISSING:
+            if not existed:
+                raise KeyPathError(f"no key {key!r} to delete", path)
+            undo.append((node, key, old, True))
+            dict.__delitem__(node, key)
+            nodes.detach(old)
+            return
+        try:
+            new = nodes.check_item(node._sym_spec, value, key)
+        except ValidationError as e:
+            raise _with_path(e, path) from None
+        undo.append((node, key, old, existed))
+        dict.__setitem__(node, key, nodes.attach(new, node, key))
+        if existed and old is not new:
+            nodes.detach(old)
+        _store_meta(node, key, meta)
+        return
+    raise KeyPathError(
+        f"cannot edit inside a {type(node).__name__}: it is not a symbolic value", path
+    )
+
+
+def _reorder(st: Any) -> None:
+    """Put an object's arguments back in signature order (extra keywords last, in order)."""
+    rank = {name: i for i, name in enumerate(st.schema.fields)}
+    items = sorted(st.args.items(), key=lambda kv: rank.get(kv[0], len(rank)))
+    st.args.clear()
+    st.args.update(items)
+
+
+def _raw_restore(node: Any, key: Key, old: Any, existed: Any) -> None:
+    st = state_of(node)
+    if st is not None:
+        current = st.args.get(key)  # type: ignore[arg-type]
+        if existed:
+            readded = key not in st.args
+            st.args[key] = old  # type: ignore[index]
+            if readded:
+                _reorder(st)
+            nodes._set_link(old, node, key)
+        else:
+            st.args.pop(key, None)  # type: ignore[arg-type]
+        if current is not old:
+            nodes.detach(current)
+        return
+    if isinstance(node, SymList):
+        if existed == "inserted":
+            nodes.detach(list.pop(node, key))  # type: ignore[arg-type]
+            node._relink_from(key)  # type: ignore[arg-type]
+        elif existed == "deleted":
+            list.insert(node, key, old)  # type: ignore[arg-type]
+            node._relink_from(key)  # type: ignore[arg-type]
+        else:
+            nodes.detach(list.__getitem__(node, key))
+            list.__setitem__(node, key, old)
+            nodes._set_link(old, node, key)
+        return
+    if isinstance(node, SymDict):
+        current = dict.get(node, key)
+        if existed:
+            dict.__setitem__(node, key, old)
+            nodes._set_link(old, node, key)
+        else:
+            dict.pop(node, key, None)
+        if current is not old:
+            nodes.detach(current)

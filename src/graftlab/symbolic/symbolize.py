@@ -1,0 +1,61 @@
+"""The ``@symbolize`` decorator: classes and functions become symbolic."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar, overload
+
+from graftlab.symbolic.errors import SchemaError
+from graftlab.symbolic.functions import symbolize_function
+from graftlab.symbolic.objects import symbolize_class
+
+T = TypeVar("T")
+
+
+@overload
+def symbolize(target: type[T], /) -> type[T]: ...
+@overload
+def symbolize(target: Callable[..., Any], /) -> Any: ...
+@overload
+def symbolize(
+    *, runtime: Iterable[str] = ..., name: str | None = ..., rederive: bool = ...
+) -> Callable[[T], T]: ...
+
+
+def symbolize(
+    target: Any = None,
+    /,
+    *,
+    runtime: Iterable[str] = (),
+    name: str | None = None,
+    rederive: bool = True,
+) -> Any:
+    """Make a class (in place) or a function symbolic.
+
+    ``runtime`` names constructor arguments supplied when the object is built rather than
+    written in an experiment (NNX's ``rngs``); ``name`` adds a registry alias;
+    ``rederive=False`` keeps ``__init__`` from re-running after an edit.
+    """
+    if target is None:
+        return lambda t: symbolize(t, runtime=runtime, name=name, rederive=rederive)
+    if isinstance(target, type):
+        return symbolize_class(target, runtime=runtime, name=name, rederive=rederive)
+    if inspect.isfunction(target) or inspect.isbuiltin(target) or inspect.ismethod(target):
+        return symbolize_function(target, name=name, runtime=runtime)
+    raise SchemaError(
+        f"symbolize expects a class or a function, got {type(target).__name__} {target!r}"
+    )
+
+
+def is_symbolic(value: Any) -> bool:
+    """Whether ``value`` is a symbolic object, list or dict."""
+    from graftlab.symbolic.nodes import is_node
+
+    return is_node(value)
+
+
+def schema_of(target: Any) -> Any:
+    """The schema of a symbolic class, function or object (``None`` if it has none)."""
+    t = target if isinstance(target, type) else type(target)
+    return t.__dict__.get("__sym_schema__") or getattr(t, "__sym_schema__", None)
