@@ -16,7 +16,7 @@ from rich.console import Console
 
 from graftlab.symbolic.errors import GraftError
 
-_COMMANDS = ("graftlab.cli.demo",)
+_COMMANDS = ("graftlab.cli.demo", "graftlab.cli.fmt")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,64 @@
+"""``graft.toml``: the repository configuration the loader needs (allowed modules).
+
+Found by walking up from a file's directory. The repository layer reads the rest of the
+file; here only ``[graft] allowed_modules`` matters, plus the root (put on ``sys.path`` so
+the team's own modules import).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graftlab.io.errors import FormatError
+
+CONFIG_NAME = "graft.toml"
+ALWAYS_ALLOWED = ("graftlab",)
+
+
+@dataclass
+class GraftConfig:
+    """The parts of ``graft.toml`` the format needs."""
+
+    root: Path | None = None
+    allowed_modules: tuple[str, ...] = ()
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def all_allowed(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((*ALWAYS_ALLOWED, *self.allowed_modules)))
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest ``graft.toml`` at or above ``start``."""
+    start = start.resolve()
+    for d in (start, *start.parents) if start.is_dir() else start.parents:
+        candidate = d / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(path: Path) -> GraftConfig:
+    """Read a ``graft.toml``; errors give the file and line."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise FormatError(f"invalid TOML: {e}", None, file=str(path)) from None
+    graft = raw.get("graft", {})
+    allowed = graft.get("allowed_modules", [])
+    if not isinstance(allowed, list) or not all(isinstance(m, str) for m in allowed):
+        raise FormatError(
+            "[graft] allowed_modules must be a list of module names", None, file=str(path)
+        )
+    return GraftConfig(path.parent, tuple(allowed), raw)
+
+
+def config_for(path: Path | None) -> GraftConfig:
+    """The configuration that governs a file (an empty one if there is no ``graft.toml``)."""
+    if path is None:
+        return GraftConfig()
+    found = find_config(path)
+    return load_config(found) if found else GraftConfig()

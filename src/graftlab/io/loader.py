@@ -1,0 +1,526 @@
+"""The safe loader: builds the objects an experiment file describes, without running it.
+
+Stage one (``syntax``) parses and keeps only allowed constructs. Stage two, here, checks
+every import against the allow-list before importing anything, resolves names to symbolic
+classes and functions, and builds the values bottom-up, recording the source span of every
+key path. All errors of a file are collected and raised together.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import importlib
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from graftlab.io import forms
+from graftlab.io.config import ALWAYS_ALLOWED, config_for
+from graftlab.io.errors import FormatError, FormatErrors, ImportNotAllowedError
+from graftlab.io.spans import Located, SourceMap, Span, attach_source_map
+from graftlab.io.syntax import (
+    CallE,
+    DictE,
+    DottedE,
+    Expr,
+    FromS,
+    ImportS,
+    ListE,
+    Lit,
+    ModuleIR,
+    NameE,
+    Source,
+    TupleE,
+    decode,
+    parse,
+)
+from graftlab.symbolic.clone import clone
+from graftlab.symbolic.errors import SymbolicError
+from graftlab.symbolic.keypath import KeyPath
+from graftlab.symbolic.registry import module_allowed
+
+
+class _Poison:
+    """Stands for a value that failed to build; using it reports nothing more."""
+
+    def __repr__(self) -> str:
+        return "<failed>"
+
+
+POISON: Any = _Poison()
+_SPECIAL_FLOATS = {
+    "inf": float("inf"),
+    "+inf": float("inf"),
+    "-inf": float("-inf"),
+    "nan": float("nan"),
+}
+
+
+def is_symbolic_callable(obj: Any) -> bool:
+    """A symbolic class or a symbolized function (which is a class too)."""
+    return isinstance(obj, type) and "__sym_schema__" in obj.__dict__
+
+
+def _acceptable_import(obj: Any) -> bool:
+    return (
+        isinstance(obj, ModuleType)
+        or is_symbolic_callable(obj)
+        or (isinstance(obj, type) and issubclass(obj, enum.Enum))
+        or forms.form_for(obj) is not None
+    )
+
+
+@dataclass
+class LoadedFile:
+    """Everything a file defines: values by name, its syntax tree and its source map."""
+
+    file: str
+    docstring: str | None
+    values: dict[str, Any]
+    module: ModuleIR
+    source_map: SourceMap
+    imports: dict[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
+
+    @property
+    def experiment(self) -> Any:
+        return self.get("experiment")
+
+    def get(self, name: str) -> Any:
+        """The value assigned to ``name``; a ``FormatError`` lists the names if absent."""
+        if name not in self.values:
+            names = ", ".join(self.values) or "none"
+            raise FormatError(
+                f"no `{name}` is assigned in this file (names: {names})", None, file=self.file
+            )
+        return self.values[name]
+
+
+class BuildContext:
+    """The state of one load; special forms receive it to evaluate their arguments."""
+
+    def __init__(
+        self, src: Source, module: ModuleIR, imports: dict[str, Any], base_dir: Path | None
+    ) -> None:
+        self.src = src
+        self.module = module
+        self.imports = imports
+        self.base_dir = base_dir
+        self.values: dict[str, Any] = {}
+        self.spans: dict[KeyPath, Located] = {}
+        self.errors: list[FormatError] = []
+        self.assigned_at: dict[str, int] = {}
+
+    # -- errors ---------------------------------------------------------------------------
+
+    def error(self, message: str, span: Span | None, path: Any = None) -> Any:
+        self.errors.append(self.src.error(message, span, path=path))
+        return POISON
+
+    def span_for(self, path: KeyPath, fallback: Span) -> Span:
+        kp = path
+        while kp:
+            loc = self.spans.get(kp)
+            if loc is not None:
+                return loc.value
+            kp = kp.parent
+        return fallback
+
+    # -- names ----------------------------------------------------------------------------
+
+    def known_names(self) -> list[str]:
+        return [*self.imports, *self.values]
+
+    def _suggest(self, name: str, candidates: list[str]) -> str:
+        close = difflib.get_close_matches(name, candidates, n=1)
+        return f"; did you mean {close[0]!r}?" if close else ""
+
+    def resolve(self, e: NameE | DottedE) -> Any:
+        """What a (dotted) name in callee or value position refers to (imports only)."""
+        parts = [e.name] if isinstance(e, NameE) else e.parts
+        head = parts[0]
+        if head not in self.imports:
+            if head in self.values or head in self.assigned_at:
+                if len(parts) > 1:
+                    return self.error(
+                        f"attribute access on {head!r} is not allowed: it is a value, not a module or class",
+                        e.span,
+                    )
+            return self.error(
+                f"unknown name {head!r}: it is neither imported nor assigned earlier"
+                f"{self._suggest(head, self.known_names())}",
+                e.span,
+            )
+        obj = self.imports[head]
+        for i, part in enumerate(parts[1:], 1):
+            where = ".".join(parts[:i])
+            if isinstance(obj, ModuleType):
+                if not hasattr(obj, part):
+                    names = [n for n in vars(obj) if not n.startswith("_")]
+                    return self.error(
+                        f"module {obj.__name__!r} has no attribute {part!r}{self._suggest(part, names)}",
+                        e.span,
+                    )
+                nxt = getattr(obj, part)
+                if not (_acceptable_import(nxt)):
+                    return self.error(
+                        f"{where}.{part} is not a symbolic class or function, an enum or a module",
+                        e.span,
+                    )
+                obj = nxt
+            elif isinstance(obj, type) and issubclass(obj, enum.Enum):
+                if part not in obj.__members__:
+                    return self.error(
+                        f"{obj.__name__} has no member {part!r}{self._suggest(part, list(obj.__members__))}",
+                        e.span,
+                    )
+                obj = obj[part]
+            elif (
+                isinstance(obj, type)
+                and part in obj.__dict__
+                and (
+                    is_symbolic_callable(obj.__dict__[part])
+                    or (
+                        isinstance(obj.__dict__[part], type)
+                        and issubclass(obj.__dict__[part], enum.Enum)
+                    )
+                )
+            ):
+                obj = obj.__dict__[part]
+            else:
+                return self.error(
+                    f"attribute access on {where} is only allowed to reach modules, symbolic classes "
+                    "and enum members",
+                    e.span,
+                )
+        return obj
+
+    # -- values ---------------------------------------------------------------------------
+
+    def record(self, path: KeyPath, span: Span, key: Span | None = None) -> None:
+        self.spans[path] = Located(span, key)
+
+    def eval(self, e: Expr, path: KeyPath, key_span: Span | None = None) -> Any:
+        """Build the value of ``e`` at ``path``, recording spans; ``POISON`` on error."""
+        self.spans[path] = Located(e.span, key_span)
+        t = type(e)
+        if t is Lit:
+            return e.value  # type: ignore[attr-defined]
+        if t is CallE:
+            return self.call(e, path)  # type: ignore[arg-type]
+        if t is ListE or t is TupleE:
+            items = [self.eval(x, path.child(i)) for i, x in enumerate(e.items)]  # type: ignore[attr-defined]
+            if any(v is POISON for v in items):
+                return POISON
+            return items if t is ListE else tuple(items)
+        if t is DictE:
+            out = {}
+            bad = False
+            for (k, kspan), v in zip(e.keys, e.values, strict=True):  # type: ignore[attr-defined]
+                if k in out:
+                    self.error(f"dict key {k!r} is given twice", kspan)
+                    bad = True
+                val = self.eval(v, path.child(k), kspan)
+                bad = bad or val is POISON
+                out[k] = val
+            return POISON if bad else out
+        if t is NameE:
+            return self.name_value(e, path)  # type: ignore[arg-type]
+        if t is DottedE:
+            obj = self.resolve(e)  # type: ignore[arg-type]
+            if obj is POISON:
+                return POISON
+            if isinstance(obj, ModuleType):
+                return self.error("a module is not a value", e.span)
+            return obj
+        return self.error("this is not a value", e.span)
+
+    def name_value(self, e: NameE, path: KeyPath) -> Any:
+        name = e.name
+        if name in self.values:
+            value = self.values[name]
+            if value is POISON:
+                return POISON
+            # Each use of a name is its own copy; its inner spans point at the definition.
+            src = KeyPath((name,))
+            n = len(src)
+            for p, loc in list(self.spans.items()):
+                if len(p) > n and p[:n] == src:
+                    self.spans[KeyPath((*path, *p[n:]))] = loc
+            return clone(value)
+        if name in self.assigned_at:
+            return self.error(
+                f"{name!r} is used before it is assigned (line {self.assigned_at[name]}): "
+                "assign a name before using it",
+                e.span,
+            )
+        if name in self.imports:
+            obj = self.imports[name]
+            if isinstance(obj, ModuleType):
+                return self.error(f"module {name!r} is not a value", e.span)
+            return obj
+        return self.error(
+            f"unknown name {name!r}: it is neither imported nor assigned earlier"
+            f"{self._suggest(name, self.known_names())}",
+            e.span,
+        )
+
+    def call(self, e: CallE, path: KeyPath) -> Any:
+        callee = e.callee
+        if (
+            isinstance(callee, NameE)
+            and callee.name == "float"
+            and "float" not in self.imports
+            and "float" not in self.values
+        ):
+            return self.special_float(e)
+        target = self.resolve(callee)
+        if target is POISON:
+            for i, a in enumerate(e.args):
+                self.eval(a, path.child(i))
+            for kw in e.kwargs:
+                self.eval(kw.value, path.child(kw.name), kw.name_span)
+            return POISON
+        handler = forms.form_for(target)
+        if handler is not None:
+            return handler(self, e, path)
+        if not is_symbolic_callable(target):
+            return self.error(
+                f"{_spelled(callee)} is not a symbolic class or function: it cannot be called here",
+                callee.span,
+            )
+        return self.build_call(target, e, path)
+
+    def build_call(self, cls: type, e: CallE, path: KeyPath) -> Any:
+        """Evaluate the arguments of a call to a symbolic class and construct it."""
+        schema = cls.__sym_schema__  # type: ignore[attr-defined]
+        positional = schema.positional
+        var = schema.var_positional
+        bad = False
+        pos_values: list[Any] = []
+        kw_values: dict[str, Any] = {}
+        for i, a in enumerate(e.args):
+            if i < len(positional):
+                p = path.child(positional[i])
+            elif var is not None:
+                p = path.child(var).child(i - len(positional))
+            else:
+                names = ", ".join(positional) or "none"
+                self.error(
+                    f"{cls.__qualname__} takes at most {len(positional)} positional argument"
+                    f"{'s' if len(positional) != 1 else ''} ({names}); pass this one by keyword",
+                    a.span,
+                    path,
+                )
+                bad = True
+                continue
+            v = self.eval(a, p)
+            bad = bad or v is POISON
+            pos_values.append(v)
+        given_pos = set(positional[: len(e.args)])
+        for kw in e.kwargs:
+            f = schema.fields.get(kw.name)
+            p = path.child(kw.name)
+            if kw.name in given_pos:
+                self.error(
+                    f"{cls.__qualname__} got {kw.name!r} both by position and by keyword",
+                    kw.name_span,
+                    p,
+                )
+                bad = True
+                continue
+            if f is None and schema.var_keyword is None:
+                err = schema.unknown(kw.name, p)
+                self.error(err.message, kw.name_span, p)
+                self.eval(kw.value, p, kw.name_span)
+                bad = True
+                continue
+            if f is not None and f.kind == "positional_only":
+                self.error(
+                    f"{cls.__qualname__}: {kw.name!r} can only be passed by position",
+                    kw.name_span,
+                    p,
+                )
+                bad = True
+                continue
+            v = self.eval(kw.value, p, kw.name_span)
+            bad = bad or v is POISON
+            kw_values[kw.name] = v
+        if bad:
+            return POISON
+        try:
+            return cls(*pos_values, **kw_values)
+        except SymbolicError as err:
+            rel = KeyPath(err.path or ())
+            where = KeyPath((*path, *rel))
+            message = err.message
+            prefix = f"{cls.__qualname__}: "
+            if message.startswith(prefix):
+                message = message[len(prefix) :]
+            if rel and where not in self.spans and len(rel) == 1:
+                message = f"{cls.__qualname__}: {message}"
+            return self.error(message, self.span_for(where, e.span), where)
+        except Exception as err:  # the class's own __init__ rejected the values
+            return self.error(
+                f"{cls.__qualname__}(...) raised {type(err).__name__}: {err}", e.span, path
+            )
+
+    def special_float(self, e: CallE) -> Any:
+        if (
+            len(e.args) == 1
+            and not e.kwargs
+            and isinstance(e.args[0], Lit)
+            and e.args[0].value in _SPECIAL_FLOATS
+        ):
+            return _SPECIAL_FLOATS[e.args[0].value]
+        return self.error(
+            'only float("inf"), float("-inf") and float("nan") may be written with float(...)',
+            e.span,
+        )
+
+
+def _spelled(e: NameE | DottedE) -> str:
+    return e.name if isinstance(e, NameE) else ".".join(e.parts)
+
+
+def _check_imports(src: Source, module: ModuleIR, allowed: tuple[str, ...]) -> list[FormatError]:
+    errors = []
+    for imp in module.imports:
+        if not module_allowed(imp.module, allowed):
+            shown = ", ".join(allowed)
+            errors.append(
+                src.error(
+                    f"import of {imp.module!r} is not allowed: allowed modules are {shown} "
+                    "(add it to allowed_modules in graft.toml)",
+                    imp.span,
+                    ImportNotAllowedError,
+                )
+            )
+    return errors
+
+
+def _do_imports(src: Source, module: ModuleIR, errors: list[FormatError]) -> dict[str, Any]:
+    bound: dict[str, Any] = {}
+    for imp in module.imports:
+        try:
+            mod = importlib.import_module(imp.module)
+        except Exception as e:
+            errors.append(
+                src.error(f"cannot import {imp.module!r}: {type(e).__name__}: {e}", imp.span)
+            )
+            continue
+        if isinstance(imp, ImportS):
+            bound[imp.bound_name] = (
+                mod if imp.alias else importlib.import_module(imp.module.split(".")[0])
+            )
+            continue
+        assert isinstance(imp, FromS)
+        for name, alias, span in imp.names:
+            if name.startswith("__"):
+                errors.append(src.error(f"dunder names cannot be imported: {name!r}", span))
+                continue
+            if hasattr(mod, name):
+                obj = getattr(mod, name)
+            else:
+                try:
+                    obj = importlib.import_module(f"{imp.module}.{name}")
+                except ImportError:
+                    public = [n for n in vars(mod) if not n.startswith("_")]
+                    close = difflib.get_close_matches(name, public, n=1)
+                    hint = f"; did you mean {close[0]!r}?" if close else ""
+                    errors.append(src.error(f"module {imp.module!r} has no {name!r}{hint}", span))
+                    continue
+            if not _acceptable_import(obj):
+                errors.append(
+                    src.error(
+                        f"{imp.module}.{name} is not a symbolic class or function, an enum or a module: "
+                        "only those can be used in an experiment file",
+                        span,
+                    )
+                )
+                continue
+            bound[alias or name] = obj
+    return bound
+
+
+def load_file(
+    path: str | Path,
+    *,
+    allowed_modules: Any = None,
+) -> LoadedFile:
+    """Load every name an experiment file defines (see ``docs/format.md``)."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        raise FormatError(f"cannot read the file: {e.strerror or e}", None, file=str(p)) from None
+    text = decode(data, str(p))
+    return loads_file(text, file=str(p), allowed_modules=allowed_modules, base_dir=p.parent)
+
+
+def loads_file(
+    text: str,
+    *,
+    file: str = "<string>",
+    allowed_modules: Any = None,
+    base_dir: Path | None = None,
+) -> LoadedFile:
+    """Like ``load_file`` for text; ``allowed_modules`` defaults to the nearest graft.toml's."""
+    module, errors, src = parse(text, file)
+    config = config_for(base_dir) if base_dir is not None else None
+    if allowed_modules is None:
+        allowed = config.all_allowed if config else ALWAYS_ALLOWED
+    else:
+        allowed = tuple(dict.fromkeys((*ALWAYS_ALLOWED, *allowed_modules)))
+    errors.extend(_check_imports(src, module, allowed))
+    if errors:
+        raise _combined(errors)
+    if config is not None and config.root is not None and str(config.root) not in sys.path:
+        sys.path.insert(0, str(config.root))
+    imports = _do_imports(src, module, errors)
+    ctx = BuildContext(src, module, imports, base_dir)
+    for a in module.assigns:
+        if a.name in ctx.assigned_at:
+            ctx.error(
+                f"{a.name!r} is assigned twice (first on line {ctx.assigned_at[a.name]}): each name is assigned once",
+                a.name_span,
+            )
+        else:
+            ctx.assigned_at.setdefault(a.name, a.name_span.line)
+    for a in module.assigns:
+        root = KeyPath((a.name,))
+        if a.name in ctx.values:
+            continue
+        if a.name in imports:
+            ctx.error(f"{a.name!r} is already imported: choose another name", a.name_span)
+        value = ctx.eval(a.value, root, a.name_span)
+        ctx.values[a.name] = value
+    errors.extend(ctx.errors)
+    if errors:
+        raise _combined(errors)
+    smap = SourceMap(file, ctx.spans, text)
+    loaded = LoadedFile(file, module.docstring, ctx.values, module, smap, imports)
+    for name, value in ctx.values.items():
+        attach_source_map(value, smap.sub(KeyPath((name,))))
+    return loaded
+
+
+def _combined(errors: list[FormatError]) -> FormatError:
+    return errors[0] if len(errors) == 1 else FormatErrors(errors)
+
+
+def load(path: str | Path, name: str = "experiment", *, allowed_modules: Any = None) -> Any:
+    """The object named ``name`` (by default ``experiment``) in an experiment file."""
+    return load_file(path, allowed_modules=allowed_modules).get(name)
+
+
+def loads(
+    text: str, name: str = "experiment", *, file: str = "<string>", allowed_modules: Any = None
+) -> Any:
+    """The object named ``name`` in experiment text."""
+    return loads_file(text, file=file, allowed_modules=allowed_modules).get(name)

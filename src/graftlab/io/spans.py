@@ -1,0 +1,126 @@
+"""Source spans and source maps: key paths to file positions and back.
+
+Lines are 1-based; columns are 0-based and count characters (code points), not bytes.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+from graftlab.symbolic.keypath import KeyPath
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A range of source text: from (line, column) up to (end_line, end_column)."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    def contains(self, line: int, column: int) -> bool:
+        if (line, column) < (self.line, self.column):
+            return False
+        return (line, column) <= (self.end_line, self.end_column)
+
+    def __str__(self) -> str:
+        return f"{self.line}:{self.column + 1}-{self.end_line}:{self.end_column + 1}"
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """Where a value came from: its own span and, for a keyword argument, the keyword's."""
+
+    value: Span
+    key: Span | None = None
+
+
+class SourceMap:
+    """Spans of the values of one loaded tree, by key path relative to its root."""
+
+    def __init__(self, file: str, entries: dict[KeyPath, Located], text: str = "") -> None:
+        self.file = file
+        self.entries = entries
+        self.text = text
+
+    def span_of(self, path: Any) -> Span | None:
+        """The span of the value at ``path`` (or of its nearest recorded ancestor)."""
+        loc = self.locate(path)
+        return loc.value if loc else None
+
+    def key_span_of(self, path: Any) -> Span | None:
+        """The span of the keyword that passed the value at ``path`` (``None`` if positional)."""
+        kp = KeyPath.parse(path)
+        loc = self.entries.get(kp)
+        return loc.key if loc else None
+
+    def locate(self, path: Any) -> Located | None:
+        """The recorded location of ``path``, falling back to its nearest ancestor."""
+        kp = KeyPath.parse(path)
+        while True:
+            loc = self.entries.get(kp)
+            if loc is not None or not kp:
+                return loc
+            kp = kp.parent
+
+    def path_at(self, line: int, column: int) -> KeyPath | None:
+        """The innermost key path whose value (or keyword) covers a position."""
+        best: KeyPath | None = None
+        best_size: tuple[int, int] | None = None
+        for path, loc in self.entries.items():
+            for span in (loc.value, loc.key):
+                if span is not None and span.contains(line, column):
+                    size = (
+                        span.end_line - span.line,
+                        span.end_column - span.column if span.end_line == span.line else 10**9,
+                    )
+                    if (
+                        best_size is None
+                        or size < best_size
+                        or (size == best_size and len(path) > len(best or ()))
+                    ):
+                        best, best_size = path, size
+        return best
+
+    def sub(self, prefix: Any) -> SourceMap:
+        """The map of the subtree at ``prefix``, with paths relative to it."""
+        kp = KeyPath.parse(prefix)
+        n = len(kp)
+        return SourceMap(
+            self.file,
+            {KeyPath(p[n:]): loc for p, loc in self.entries.items() if p[:n] == tuple(kp)},
+            self.text,
+        )
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __repr__(self) -> str:
+        return f"SourceMap({self.file!r}, {len(self.entries)} spans)"
+
+
+_MAPS: dict[int, tuple[weakref.ref[Any], SourceMap]] = {}
+
+
+def attach_source_map(value: Any, smap: SourceMap) -> None:
+    """Remember ``smap`` for a loaded object (forgotten when the object is collected)."""
+    key = id(value)
+    try:
+        ref = weakref.ref(value, lambda _r, key=key: _MAPS.pop(key, None))
+    except TypeError:
+        return
+    _MAPS[key] = (ref, smap)
+
+
+def source_map(value: Any) -> SourceMap | None:
+    """The source map of a loaded object or ``LoadedFile``; ``None`` if it was not loaded."""
+    direct = getattr(value, "source_map", None)
+    if isinstance(direct, SourceMap):
+        return direct
+    entry = _MAPS.get(id(value))
+    if entry is None or entry[0]() is not value:
+        return None
+    return entry[1]

@@ -1,0 +1,495 @@
+"""Parsing an experiment file into the format's own small syntax tree.
+
+Python's parser turns the text into a syntax tree (nothing is run); this module keeps only
+the constructs the format allows and reports every other one with its position and a
+sentence saying what is allowed there. Nothing is imported or built here.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+from dataclasses import dataclass, field
+from typing import Any
+
+from graftlab.io.errors import FormatError
+from graftlab.io.spans import Span
+
+MAX_DEPTH = 100
+MAX_BYTES = 50 * 1024 * 1024
+
+
+# --- the format's syntax tree -----------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Expr:
+    span: Span
+
+
+@dataclass(eq=False)
+class Lit(Expr):
+    value: Any
+
+
+@dataclass(eq=False)
+class ListE(Expr):
+    items: list[Expr]
+
+
+@dataclass(eq=False)
+class TupleE(Expr):
+    items: list[Expr]
+
+
+@dataclass(eq=False)
+class DictE(Expr):
+    keys: list[tuple[str, Span]]
+    values: list[Expr]
+
+
+@dataclass(eq=False)
+class NameE(Expr):
+    name: str
+
+
+@dataclass(eq=False)
+class DottedE(Expr):
+    parts: list[str]
+
+
+@dataclass(eq=False)
+class KwArg:
+    name: str
+    name_span: Span
+    value: Expr
+
+
+@dataclass(eq=False)
+class CallE(Expr):
+    callee: NameE | DottedE
+    args: list[Expr]
+    kwargs: list[KwArg]
+
+
+@dataclass(eq=False)
+class ImportS:
+    module: str
+    alias: str | None
+    span: Span
+
+    @property
+    def bound_name(self) -> str:
+        return self.alias or self.module.split(".")[0]
+
+
+@dataclass(eq=False)
+class FromS:
+    module: str
+    names: list[tuple[str, str | None, Span]]
+    span: Span
+
+
+@dataclass(eq=False)
+class AssignS:
+    name: str
+    name_span: Span
+    value: Expr
+    span: Span
+
+
+@dataclass(eq=False)
+class ModuleIR:
+    docstring: str | None = None
+    docstring_span: Span | None = None
+    imports: list[ImportS | FromS] = field(default_factory=list)
+    assigns: list[AssignS] = field(default_factory=list)
+
+
+# --- text and positions -----------------------------------------------------------------
+
+
+class Source:
+    """The text of a file with helpers to turn parser offsets into spans."""
+
+    def __init__(self, text: str, file: str) -> None:
+        self.text = text
+        self.file = file
+        self.lines = text.splitlines()
+        self._byte_lines: dict[int, bytes] = {}
+
+    def line(self, n: int) -> str:
+        return self.lines[n - 1] if 0 < n <= len(self.lines) else ""
+
+    def _col(self, line: int, byte_col: int) -> int:
+        text = self.line(line)
+        if text.isascii():
+            return byte_col
+        raw = self._byte_lines.get(line)
+        if raw is None:
+            raw = self._byte_lines[line] = text.encode("utf-8")
+        return len(raw[:byte_col].decode("utf-8", errors="replace"))
+
+    def span(self, node: ast.AST) -> Span:
+        line = node.lineno  # type: ignore[attr-defined]
+        end_line = node.end_lineno or line  # type: ignore[attr-defined]
+        return Span(
+            line,
+            self._col(line, node.col_offset),  # type: ignore[attr-defined]
+            end_line,
+            self._col(end_line, node.end_col_offset or 0),  # type: ignore[attr-defined]
+        )
+
+    def error(
+        self,
+        message: str,
+        span: Span | None,
+        cls: type[FormatError] = FormatError,
+        path: Any = None,
+    ) -> FormatError:
+        return cls(
+            message,
+            span,
+            file=self.file,
+            source_line=self.line(span.line) if span else "",
+            path=path,
+        )
+
+
+def decode(data: bytes, file: str) -> str:
+    """UTF-8 text of a file; undecodable bytes are an error at their line and column."""
+    if len(data) > MAX_BYTES:
+        raise FormatError(
+            f"file is {len(data)} bytes; experiment files are limited to {MAX_BYTES} bytes",
+            None,
+            file=file,
+        )
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        before = data[: e.start]
+        line = before.count(b"\n") + 1
+        col = len(before.rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace"))
+        raise FormatError(
+            f"the file is not UTF-8 text (byte 0x{data[e.start]:02x}); experiment files must be UTF-8",
+            Span(line, col, line, col + 1),
+            file=file,
+        ) from None
+
+
+# --- parsing --------------------------------------------------------------------------
+
+
+_TOP_LEVEL_HELP = (
+    "only imports and assignments of the form `name = value` may stand at the top level"
+)
+_VALUE_HELP = (
+    "a value may be a literal, a list, tuple or dict, a call of a symbolic class or function, "
+    "or a name assigned earlier"
+)
+
+
+class _Parser:
+    def __init__(self, src: Source) -> None:
+        self.src = src
+        self.errors: list[FormatError] = []
+
+    def err(self, message: str, node: ast.AST | Span) -> None:
+        span = node if isinstance(node, Span) else self.src.span(node)
+        self.errors.append(self.src.error(message, span))
+
+    def module(self, tree: ast.Module) -> ModuleIR:
+        out = ModuleIR()
+        body = list(tree.body)
+        if (
+            body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
+            out.docstring = body[0].value.value
+            out.docstring_span = self.src.span(body[0])
+            body = body[1:]
+        seen_assign = False
+        for stmt in body:
+            if isinstance(stmt, ast.Import):
+                if seen_assign:
+                    self.err("imports must come before assignments", stmt)
+                for alias in stmt.names:
+                    out.imports.append(ImportS(alias.name, alias.asname, self.src.span(alias)))
+            elif isinstance(stmt, ast.ImportFrom):
+                if seen_assign:
+                    self.err("imports must come before assignments", stmt)
+                if stmt.level:
+                    self.err("relative imports are not allowed: write the full module name", stmt)
+                    continue
+                names = []
+                for alias in stmt.names:
+                    if alias.name == "*":
+                        self.err("`import *` is not allowed: name what you import", alias)
+                        continue
+                    names.append((alias.name, alias.asname, self.src.span(alias)))
+                out.imports.append(FromS(stmt.module or "", names, self.src.span(stmt)))
+            elif isinstance(stmt, ast.Assign):
+                seen_assign = True
+                if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
+                    self.err(
+                        "an assignment must have exactly one plain name on its left: `name = value`",
+                        stmt,
+                    )
+                    continue
+                target = stmt.targets[0]
+                if target.id.startswith("__"):
+                    self.err(f"names starting with '__' are not allowed: {target.id!r}", target)
+                    continue
+                value = self.expr(stmt.value, 0)
+                if value is not None:
+                    out.assigns.append(
+                        AssignS(target.id, self.src.span(target), value, self.src.span(stmt))
+                    )
+            else:
+                what = type(stmt).__name__.lower()
+                if isinstance(stmt, ast.Expr):
+                    what = "an expression statement"
+                elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    what = "a function definition"
+                elif isinstance(stmt, ast.ClassDef):
+                    what = "a class definition"
+                elif isinstance(stmt, ast.AnnAssign):
+                    what = "an annotated assignment"
+                elif isinstance(stmt, ast.AugAssign):
+                    what = "an augmented assignment"
+                self.err(f"{what} is not allowed here: {_TOP_LEVEL_HELP}", stmt)
+        return out
+
+    def expr(self, node: ast.expr, depth: int) -> Expr | None:
+        if depth > MAX_DEPTH:
+            self.err(f"values nest deeper than {MAX_DEPTH} levels", node)
+            return None
+        span = self.src.span(node)
+        if isinstance(node, ast.Constant):
+            v = node.value
+            if isinstance(v, bool) or v is None or isinstance(v, (int, float, str)):
+                if isinstance(v, complex):
+                    self.err("complex numbers are not allowed", node)
+                    return None
+                return Lit(span, v)
+            if v is Ellipsis:
+                self.err("`...` is not allowed: " + _VALUE_HELP, node)
+            elif isinstance(v, bytes):
+                self.err("bytes literals are not allowed: use a string", node)
+            else:
+                self.err(f"{type(v).__name__} literals are not allowed", node)
+            return None
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            inner = node.operand
+            if isinstance(inner, ast.Constant) and type(inner.value) in (int, float):
+                return Lit(span, -inner.value if isinstance(node.op, ast.USub) else inner.value)
+            self.err("a sign (`-`, `+`) may only stand before a number", node)
+            return None
+        if isinstance(node, ast.List):
+            items = [self.expr(e, depth + 1) for e in node.elts]
+            return (
+                None
+                if any(i is None for i in items) or self._starred(node.elts)
+                else ListE(span, items)
+            )  # type: ignore[arg-type]
+        if isinstance(node, ast.Tuple):
+            items = [self.expr(e, depth + 1) for e in node.elts]
+            return (
+                None
+                if any(i is None for i in items) or self._starred(node.elts)
+                else TupleE(span, items)
+            )  # type: ignore[arg-type]
+        if isinstance(node, ast.Dict):
+            keys: list[tuple[str, Span]] = []
+            ok = True
+            for k in node.keys:
+                if k is None:
+                    self.err("`**` unpacking is not allowed in a dict", node)
+                    ok = False
+                elif isinstance(k, ast.Constant) and isinstance(k.value, str):
+                    keys.append((k.value, self.src.span(k)))
+                else:
+                    self.err("dict keys must be string literals", k)
+                    ok = False
+            values = [self.expr(v, depth + 1) for v in node.values]
+            if not ok or any(v is None for v in values):
+                return None
+            return DictE(span, keys, values)  # type: ignore[arg-type]
+        if isinstance(node, ast.Name):
+            if node.id.startswith("__"):
+                self.err(f"names starting with '__' are not allowed: {node.id!r}", node)
+                return None
+            return NameE(span, node.id)
+        if isinstance(node, ast.Attribute):
+            parts = self._dotted(node)
+            return DottedE(span, parts) if parts is not None else None
+        if isinstance(node, ast.Call):
+            return self.call(node, span, depth)
+        self.err(f"{_describe(node)} is not allowed: {_VALUE_HELP}", node)
+        return None
+
+    def _starred(self, elts: list[ast.expr]) -> bool:
+        bad = [e for e in elts if isinstance(e, ast.Starred)]
+        for e in bad:
+            self.err("`*` unpacking is not allowed", e)
+        return bool(bad)
+
+    def _dotted(self, node: ast.expr) -> list[str] | None:
+        parts: list[str] = []
+        cur = node
+        while isinstance(cur, ast.Attribute):
+            if cur.attr.startswith("__"):
+                self.err(f"dunder attributes are not allowed: {cur.attr!r}", cur)
+                return None
+            parts.append(cur.attr)
+            cur = cur.value
+        if not isinstance(cur, ast.Name):
+            self.err(
+                "attribute access is only allowed on imported modules, classes and enums "
+                "(`module.Class`, `Enum.MEMBER`)",
+                node,
+            )
+            return None
+        if cur.id.startswith("__"):
+            self.err(f"names starting with '__' are not allowed: {cur.id!r}", cur)
+            return None
+        parts.append(cur.id)
+        parts.reverse()
+        return parts
+
+    def call(self, node: ast.Call, span: Span, depth: int) -> Expr | None:
+        func = node.func
+        if isinstance(func, ast.Name):
+            if func.id.startswith("__"):
+                self.err(f"names starting with '__' are not allowed: {func.id!r}", func)
+                return None
+            callee: NameE | DottedE = NameE(self.src.span(func), func.id)
+        elif isinstance(func, ast.Attribute):
+            parts = self._dotted(func)
+            if parts is None:
+                return None
+            callee = DottedE(self.src.span(func), parts)
+        else:
+            self.err("only symbolic classes and functions may be called, by name", func)
+            return None
+        ok = True
+        args: list[Expr] = []
+        for a in node.args:
+            if isinstance(a, ast.Starred):
+                self.err("`*` unpacking is not allowed in a call", a)
+                ok = False
+                continue
+            e = self.expr(a, depth + 1)
+            ok = ok and e is not None
+            if e is not None:
+                args.append(e)
+        kwargs: list[KwArg] = []
+        seen: set[str] = set()
+        for kw in node.keywords:
+            if kw.arg is None:
+                self.err("`**` unpacking is not allowed in a call", kw)
+                ok = False
+                continue
+            if kw.arg in seen:
+                self.err(f"keyword argument {kw.arg!r} is given twice", kw)
+                ok = False
+            seen.add(kw.arg)
+            e = self.expr(kw.value, depth + 1)
+            ok = ok and e is not None
+            kspan = self.src.span(kw)
+            name_span = Span(kspan.line, kspan.column, kspan.line, kspan.column + len(kw.arg))
+            if e is not None:
+                kwargs.append(KwArg(kw.arg, name_span, e))
+        return CallE(span, callee, args, kwargs) if ok else None
+
+
+def _describe(node: ast.AST) -> str:
+    names = {
+        ast.Lambda: "a lambda",
+        ast.ListComp: "a list comprehension",
+        ast.SetComp: "a set comprehension",
+        ast.DictComp: "a dict comprehension",
+        ast.GeneratorExp: "a generator expression",
+        ast.JoinedStr: "an f-string",
+        ast.BinOp: "arithmetic",
+        ast.BoolOp: "a boolean operator",
+        ast.Compare: "a comparison",
+        ast.IfExp: "a conditional expression",
+        ast.Subscript: "subscripting",
+        ast.Set: "a set",
+        ast.Starred: "`*` unpacking",
+        ast.NamedExpr: "an assignment expression",
+        ast.Await: "await",
+        ast.Yield: "yield",
+        ast.Slice: "a slice",
+        ast.UnaryOp: "this operator",
+    }
+    return names.get(type(node), f"a {type(node).__name__} expression")
+
+
+def parse(text: str, file: str = "<string>") -> tuple[ModuleIR, list[FormatError], Source]:
+    """The file's syntax tree and every construct error found (nothing is imported or run)."""
+    src = Source(text, file)
+    if "\x00" in text:
+        i = text.index("\x00")
+        line = text.count("\n", 0, i) + 1
+        col = i - (text.rfind("\n", 0, i) + 1)
+        return (
+            ModuleIR(),
+            [
+                src.error(
+                    "the file contains a NUL byte: it is not text", Span(line, col, line, col + 1)
+                )
+            ],
+            src,
+        )
+    try:
+        tree = ast.parse(text, filename=file, type_comments=False)
+    except SyntaxError as e:
+        line = e.lineno or 1
+        col = max(0, (e.offset or 1) - 1)
+        end_col = (
+            max(col + 1, (e.end_offset or 0) - 1) if (e.end_lineno or line) == line else col + 1
+        )
+        msg = e.msg[0].lower() + e.msg[1:] if e.msg else "invalid syntax"
+        return ModuleIR(), [src.error(f"syntax error: {msg}", Span(line, col, line, end_col))], src
+    except (RecursionError, MemoryError):
+        return (
+            ModuleIR(),
+            [
+                src.error(
+                    f"the file nests too deeply to parse (the limit is {MAX_DEPTH} levels)",
+                    Span(1, 0, 1, 1),
+                )
+            ],
+            src,
+        )
+    except ValueError as e:  # e.g. an integer literal with too many digits
+        return ModuleIR(), [src.error(f"cannot parse the file: {e}", Span(1, 0, 1, 1))], src
+    p = _Parser(src)
+    try:
+        module = p.module(tree)
+    except RecursionError:
+        p.errors.append(src.error(f"values nest deeper than {MAX_DEPTH} levels", Span(1, 0, 1, 1)))
+        module = ModuleIR()
+    return module, p.errors, src
+
+
+def comments(text: str) -> list[tuple[int, int, str, bool]]:
+    """Every comment as (line, column, text, stands_alone) — for ``graft fmt``."""
+    out = []
+    lines = text.splitlines()
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.COMMENT:
+                line, col = tok.start
+                alone = not lines[line - 1][:col].strip()
+                out.append((line, col, tok.string, alone))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        pass
+    return out

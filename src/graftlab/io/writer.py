@@ -1,0 +1,181 @@
+"""The canonical writer: symbolic values to experiment text, deterministically.
+
+A sorted, minimal import header; arguments as keywords in signature order (positional-only
+and ``*args`` values positionally); defaults omitted unless asked; one item per line with
+trailing commas when a call does not fit; double-quoted strings; floats that read back
+bit-identical. ``loads(dumps(x)) == x`` and ``dumps`` of that is the same text.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from graftlab.io.atomic import atomic_write_text
+from graftlab.io.errors import WriteError
+from graftlab.symbolic import nodes
+from graftlab.symbolic.formatting import Formatter, format_float
+from graftlab.symbolic.keypath import KeyPath
+from graftlab.symbolic.nodes import LEAF_TYPES
+
+WIDTH = 88
+
+
+def string_literal(s: str) -> str:
+    """A Python string literal, double-quoted unless that needs more escapes."""
+    r = repr(s)
+    if r[0] == "'" and '"' not in s:
+        r = '"' + r[1:-1].replace("\\'", "'") + '"'
+    return r
+
+
+def scalar_text(value: Any) -> str | None:
+    """Text of a literal scalar, or ``None`` for anything else."""
+    t = type(value)
+    if t is str:
+        return string_literal(value)
+    if t is float:
+        text = format_float(value)
+        return f'float("{text}")' if text in ("inf", "-inf", "nan") else text
+    if t is bool or t is int or value is None:
+        return repr(value)
+    return None
+
+
+class ImportPlan:
+    """How each referenced class is spelled, and the import lines that make it so."""
+
+    def __init__(self, types: set[Any], reserved: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+        self.spelling: dict[Any, str] = {}
+        self.from_imports: dict[str, set[str]] = {}
+        self.plain_imports: set[str] = set()
+        by_top: dict[str, set[tuple[str, str]]] = {}
+        for t in types:
+            qual = t.__qualname__
+            if "<locals>" in qual:
+                raise WriteError(
+                    f"{t.__module__}.{qual} is defined inside a function: it cannot be imported by name"
+                )
+            top = qual.split(".")[0]
+            by_top.setdefault(top, set()).add((t.__module__, qual))
+        for top, entries in by_top.items():
+            modules = {m for m, _ in entries}
+            clash = len(modules) > 1 or top in reserved
+            for t in types:
+                if t.__qualname__.split(".")[0] != top:
+                    continue
+                if clash:
+                    self.plain_imports.add(t.__module__)
+                    self.spelling[t] = f"{t.__module__}.{t.__qualname__}"
+                else:
+                    self.from_imports.setdefault(t.__module__, set()).add(top)
+                    self.spelling[t] = t.__qualname__
+
+    def lines(self, width: int = WIDTH) -> list[str]:
+        out = [f"import {m}" for m in sorted(self.plain_imports)]
+        for module in sorted(self.from_imports):
+            names = sorted(self.from_imports[module])
+            line = f"from {module} import {', '.join(names)}"
+            if len(line) <= width:
+                out.append(line)
+            else:
+                out.append(f"from {module} import (")
+                out.extend(f"    {n}," for n in names)
+                out.append(")")
+        return out
+
+
+def _collect_types(value: Any, path: KeyPath, types: set[Any]) -> None:
+    t = type(value)
+    if t in LEAF_TYPES:
+        if t is bytes or t is complex:
+            raise WriteError(
+                f"{path or '<root>'}: {t.__name__} values cannot be written in an experiment file"
+            )
+        return
+    st = nodes.state_of(value)
+    if st is not None:
+        types.add(t)
+        for k, v in st.args.items():
+            _collect_types(v, path.child(k), types)
+        return
+    if isinstance(value, list) or t is tuple:
+        for i, v in enumerate(value):
+            _collect_types(v, path.child(i), types)
+        return
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise WriteError(f"{path.child(str(k))}: dict keys must be strings")
+            _collect_types(v, path.child(k), types)
+        return
+    if isinstance(value, enum.Enum):
+        types.add(t)
+        return
+    if isinstance(value, type) and (
+        "__sym_schema__" in value.__dict__ or issubclass(value, enum.Enum)
+    ):
+        types.add(value)
+        return
+    raise WriteError(
+        f"{path or '<root>'}: a {t.__name__} cannot be written in an experiment file "
+        "(only symbolic objects, enums, literals, lists, tuples and dicts can)"
+    )
+
+
+def dumps_module(
+    values: Mapping[str, Any],
+    *,
+    docstring: str | None = None,
+    include_defaults: bool = False,
+    width: int = WIDTH,
+) -> str:
+    """Text of a file that assigns each of ``values`` to its name, in the given order."""
+    types: set[Any] = set()
+    for name, value in values.items():
+        _collect_types(value, KeyPath((name,)), types)
+    plan = ImportPlan(types, reserved=set(values))
+    fmt = Formatter(
+        width=width,
+        hide_defaults=not include_defaults,
+        name_of=lambda t: plan.spelling.get(t) or t.__qualname__,
+        leaf=scalar_text,
+    )
+    parts: list[str] = []
+    if docstring is not None:
+        parts.append(docstring_literal(docstring))
+    imports = plan.lines(width)
+    if imports:
+        parts.append("\n".join(imports))
+    for name, value in values.items():
+        prefix = f"{name} = "
+        parts.append(prefix + fmt.layout(value, 0, len(prefix)))
+    return "\n\n".join(parts) + "\n"
+
+
+def docstring_literal(doc: str) -> str:
+    """A triple-quoted docstring that reads back as ``doc``."""
+    if '"""' not in doc and not doc.endswith('"') and "\\" not in doc:
+        return f'"""{doc}"""'
+    return string_literal(doc)
+
+
+def dumps(
+    value: Any,
+    *,
+    name: str = "experiment",
+    docstring: str | None = None,
+    include_defaults: bool = False,
+    width: int = WIDTH,
+) -> str:
+    """Canonical experiment text that assigns ``value`` to ``name``."""
+    return dumps_module(
+        {name: value}, docstring=docstring, include_defaults=include_defaults, width=width
+    )
+
+
+def save(value: Any, path: str | Path, **kwargs: Any) -> None:
+    """Write ``dumps(value)`` to ``path`` atomically."""
+    atomic_write_text(path, dumps(value, **kwargs))
