@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from graftlab.symbolic import nodes
-from graftlab.symbolic.nodes import LEAF_TYPES, SymDict, SymList
+from graftlab.symbolic.nodes import LEAF_TYPES
 
 
 def construct(cls: type, args: dict[str, Any], runtime: dict[str, Any] | None = None) -> Any:
@@ -31,9 +31,9 @@ def build(value: Any, **runtime: Any) -> Any:
     t = type(value)
     if t in LEAF_TYPES:
         return value
-    if isinstance(value, SymList):
+    if isinstance(value, list):
         return [build(v, **runtime) for v in list.__iter__(value)]
-    if isinstance(value, SymDict):
+    if isinstance(value, dict):
         return {k: build(v, **runtime) for k, v in dict.items(value)}
     if t is tuple:
         return tuple(build(v, **runtime) for v in value)

@@ -44,7 +44,11 @@ class DiffEntry:
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.kind, "path": str(self.path)}
-        if self.left_path is not None and self.left_path != self.right_path:
+        if (
+            self.left_path is not None
+            and self.right_path is not None
+            and self.left_path != self.right_path
+        ):
             out["left_path"] = str(self.left_path)
         if self.kind != "added":
             out["old"] = _json_value(self.old)

@@ -30,6 +30,9 @@ def eq(a: Any, b: Any) -> bool:
         return True
     ta, tb = type(a), type(b)
     if ta in _SCALARS or tb in _SCALARS:
+        other = b if ta in _SCALARS else a
+        if type(other) not in _SCALARS and _state(other) is not None:
+            return False  # a symbolic object never equals a scalar (and ``==`` would recurse)
         if a == b:
             return (ta is not bool and tb is not bool) or ta is tb
         return ta is float and tb is float and math.isnan(a) and math.isnan(b)

@@ -65,18 +65,36 @@ class Formatter:
         schema = st.schema
         fields = schema.fields
         out: list[tuple[str | None, Any]] = []
+        # Values written positionally (positional-only ones, and every positional one before
+        # a non-empty ``*args``) wait here: only a trailing run of defaults may be hidden.
+        pending: list[tuple[bool, Any]] = []
+
+        def flush(can_hide: bool) -> None:
+            while can_hide and pending and pending[-1][0]:
+                pending.pop()
+            out.extend((None, x) for _, x in pending)
+            pending.clear()
+
+        star = st.args.get(schema.var_positional) if schema.var_positional else None
         for k, v in st.args.items():
             f = fields.get(k)
-            if f is not None:
-                if f.kind == VAR_POSITIONAL:
-                    out.extend((None, x) for x in v)
-                    continue
-                if self.hide_defaults and f.default is not MISSING and _same(v, f.default):
-                    continue
-                if f.kind == POSITIONAL_ONLY:
-                    out.append((None, v))
-                    continue
-            out.append((k + "=", v))
+            if f is not None and f.kind == VAR_POSITIONAL:
+                flush(can_hide=not v)
+                out.extend((None, x) for x in v)
+                continue
+            hidden = (
+                self.hide_defaults
+                and f is not None
+                and f.default is not MISSING
+                and _same(v, f.default)
+            )
+            if f is not None and (f.kind == POSITIONAL_ONLY or (star and k in schema.positional)):
+                pending.append((hidden, v))
+                continue
+            flush(can_hide=True)
+            if not hidden:
+                out.append((k + "=", v))
+        flush(can_hide=True)
         return self.name_of(type(value)) + "(", ")", out
 
     def scalar(self, value: Any) -> str:

@@ -54,16 +54,28 @@ class Call:
 
 
 def symbolize_function(
-    fn: Callable[..., Any], *, name: str | None = None, runtime: Iterable[str] = ()
+    fn: Callable[..., Any],
+    *,
+    name: str | None = None,
+    runtime: Iterable[str] = (),
+    base: type[Call] = Call,
+    drop_first: bool = False,
 ) -> type[Call]:
-    """Turn ``fn`` into a symbolic call class named like it (see the module doc)."""
+    """Turn ``fn`` into a symbolic call class named like it (see the module doc).
+
+    ``base`` is the class to derive from; ``drop_first`` leaves the function's first
+    parameter out of the schema (patch rules receive their target there).
+    """
     sig = inspect.signature(fn)
+    if drop_first:
+        sig = sig.replace(parameters=list(sig.parameters.values())[1:])
     try:
         hints = typing.get_type_hints(fn)
     except Exception:
         hints = {}
+    # Positional-only, so that it may precede the function's own positional-only parameters.
     params = [
-        inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+        inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY),
         *sig.parameters.values(),
     ]
 
@@ -87,7 +99,7 @@ def symbolize_function(
         "__wrapped__": staticmethod(fn),
         "__sym_manual__": True,
     }
-    cls = type(fn.__name__, (Call,), namespace)
+    cls = type(fn.__name__, (base,), namespace)
     _fix_annotations(cls, fn)
     symbolize_class(cls, name=name, runtime=runtime)
     schema = cls.__sym_schema__  # type: ignore[attr-defined]

@@ -296,7 +296,7 @@ def wrap_dict(value: Mapping[str, Any], spec: Spec | None) -> SymDict:
 class SymList(list):  # type: ignore[type-arg]
     """A list that validates its items, knows its place in a tree and reports edits."""
 
-    __slots__ = ("_sym_key", "_sym_meta", "_sym_parent", "_sym_spec")
+    __slots__ = ("__weakref__", "_sym_key", "_sym_meta", "_sym_parent", "_sym_spec")
 
     def __init__(self, items: Iterable[Any] = (), spec: Spec | None = None) -> None:
         self._sym_parent: Any = None
@@ -444,7 +444,7 @@ class SymList(list):  # type: ignore[type-arg]
 class SymDict(dict):  # type: ignore[type-arg]
     """A dict with string keys that validates values and knows its place in a tree."""
 
-    __slots__ = ("_sym_key", "_sym_meta", "_sym_parent", "_sym_spec")
+    __slots__ = ("__weakref__", "_sym_key", "_sym_meta", "_sym_parent", "_sym_spec")
 
     def __init__(
         self, items: Mapping[str, Any] | None = None, spec: Spec | None = None, **kw: Any

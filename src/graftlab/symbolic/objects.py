@@ -18,7 +18,7 @@ from graftlab.symbolic import nodes, registry
 from graftlab.symbolic.errors import SchemaError, SymbolicError
 from graftlab.symbolic.keypath import KeyPath
 from graftlab.symbolic.nodes import ObjState
-from graftlab.symbolic.schema import Schema, from_signature
+from graftlab.symbolic.schema import Schema, _resolve_hints, from_signature
 
 T = TypeVar("T", bound=type)
 
@@ -76,7 +76,16 @@ def _base_params(cls: type) -> list[inspect.Parameter]:
             params = list(inspect.signature(init).parameters.values())[1:]
         except (TypeError, ValueError):
             break
-        out.extend(p for p in params if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL))
+        # String annotations (``from __future__ import annotations``) resolve in the base's
+        # own module, so that pass-through arguments keep their types.
+        hints = _resolve_hints(init, base)
+        out.extend(
+            p.replace(annotation=hints.get(p.name, p.annotation))
+            if isinstance(p.annotation, str)
+            else p
+            for p in params
+            if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
+        )
         if not any(p.kind == p.VAR_KEYWORD for p in params):
             break
     return out

@@ -199,7 +199,8 @@ def _set(
                     raise KeyPathError(
                         f"{type(node).__qualname__} has no argument {key!r} to delete", path
                     )
-                undo.append((node, key, old, existed))
+                # The key order goes into the undo record: a restore puts the key back in place.
+                undo.append((node, key, old, tuple(st.args)))  # type: ignore[arg-type]
                 del st.args[key]
                 nodes.detach(old)
                 return
@@ -299,7 +300,12 @@ def _raw_restore(node: Any, key: Key, old: Any, existed: Any) -> None:
         if existed:
             readded = key not in st.args
             st.args[key] = old  # type: ignore[index]
-            if readded:
+            if readded and isinstance(existed, tuple):
+                rank = {k: i for i, k in enumerate(existed)}
+                items = sorted(st.args.items(), key=lambda kv: rank.get(kv[0], len(rank)))
+                st.args.clear()
+                st.args.update(items)
+            elif readded:
                 _reorder(st)
             nodes._set_link(old, node, key)
         else:
