@@ -16,7 +16,7 @@ from rich.console import Console
 
 from graftlab.symbolic.errors import GraftError
 
-_COMMANDS = ("graftlab.cli.demo", "graftlab.cli.fmt")
+_COMMANDS = ("graftlab.cli.demo", "graftlab.cli.fmt", "graftlab.annotate.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,11 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
+    func = getattr(args, "func", None) or getattr(args, "handler", None)
+    if func is None:
         parser.print_help()
         return 2
     try:
-        return int(args.func(args) or 0)
+        return int(func(args) or 0)
     except GraftError as e:
         if args.debug:
             traceback.print_exc()
