@@ -16,7 +16,13 @@ from rich.console import Console
 
 from graftlab.symbolic.errors import GraftError
 
-_COMMANDS = ("graftlab.cli.demo", "graftlab.cli.fmt", "graftlab.annotate.cli")
+_COMMANDS = (
+    "graftlab.cli.demo",
+    "graftlab.cli.show",
+    "graftlab.cli.patches",
+    "graftlab.cli.fmt",
+    "graftlab.annotate.cli",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

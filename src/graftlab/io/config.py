@@ -24,7 +24,14 @@ class GraftConfig:
 
     root: Path | None = None
     allowed_modules: tuple[str, ...] = ()
+    experiments: str = "experiments"
+    patch_modules: tuple[str, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def experiments_dir(self) -> Path | None:
+        """Where experiments live (``[graft] experiments``, default ``experiments/``)."""
+        return self.root / self.experiments if self.root is not None else None
 
     @property
     def all_allowed(self) -> tuple[str, ...]:
@@ -53,7 +60,13 @@ def load_config(path: Path) -> GraftConfig:
         raise FormatError(
             "[graft] allowed_modules must be a list of module names", None, file=str(path)
         )
-    return GraftConfig(path.parent, tuple(allowed), raw)
+    experiments = graft.get("experiments", "experiments")
+    if not isinstance(experiments, str):
+        raise FormatError("[graft] experiments must be a directory name", None, file=str(path))
+    patch_modules = graft.get("patch_modules", [])
+    if not isinstance(patch_modules, list) or not all(isinstance(m, str) for m in patch_modules):
+        raise FormatError("[graft] patch_modules must be a list of module names", None, file=str(path))
+    return GraftConfig(path.parent, tuple(allowed), experiments, tuple(patch_modules), raw)
 
 
 def config_for(path: Path | None) -> GraftConfig:

@@ -18,7 +18,7 @@ from types import ModuleType
 from typing import Any
 
 from graftlab.io import forms
-from graftlab.io.config import ALWAYS_ALLOWED, config_for
+from graftlab.io.config import ALWAYS_ALLOWED, GraftConfig, config_for
 from graftlab.io.errors import FormatError, FormatErrors, ImportNotAllowedError
 from graftlab.io.spans import Located, SourceMap, Span, attach_source_map
 from graftlab.io.syntax import (
@@ -105,9 +105,20 @@ class BuildContext:
     """The state of one load; special forms receive it to evaluate their arguments."""
 
     def __init__(
-        self, src: Source, module: ModuleIR, imports: dict[str, Any], base_dir: Path | None
+        self,
+        src: Source,
+        module: ModuleIR,
+        imports: dict[str, Any],
+        base_dir: Path | None,
+        *,
+        config: GraftConfig | None = None,
+        allowed: tuple[str, ...] = ALWAYS_ALLOWED,
+        materialize: bool = True,
     ) -> None:
         self.src = src
+        self.config = config
+        self.allowed = allowed
+        self.materialize = materialize
         self.module = module
         self.imports = imports
         self.base_dir = base_dir
@@ -362,7 +373,12 @@ class BuildContext:
             prefix = f"{cls.__qualname__}: "
             if message.startswith(prefix):
                 message = message[len(prefix) :]
-            if rel and where not in self.spans and len(rel) == 1:
+            if (
+                rel
+                and where not in self.spans
+                and len(rel) == 1
+                and not message.startswith(cls.__qualname__)
+            ):
                 message = f"{cls.__qualname__}: {message}"
             return self.error(message, self.span_for(where, e.span), where)
         except Exception as err:  # the class's own __init__ rejected the values
@@ -452,15 +468,21 @@ def load_file(
     path: str | Path,
     *,
     allowed_modules: Any = None,
+    materialize: bool = True,
 ) -> LoadedFile:
-    """Load every name an experiment file defines (see ``docs/format.md``)."""
+    """Load every name an experiment file defines (see ``docs/format.md``).
+
+    ``materialize=False`` keeps derived experiments as written (base plus patch chain).
+    """
     p = Path(path)
     try:
         data = p.read_bytes()
     except OSError as e:
         raise FormatError(f"cannot read the file: {e.strerror or e}", None, file=str(p)) from None
     text = decode(data, str(p))
-    return loads_file(text, file=str(p), allowed_modules=allowed_modules, base_dir=p.parent)
+    return loads_file(
+        text, file=str(p), allowed_modules=allowed_modules, base_dir=p.parent, materialize=materialize
+    )
 
 
 def loads_file(
@@ -469,6 +491,7 @@ def loads_file(
     file: str = "<string>",
     allowed_modules: Any = None,
     base_dir: Path | None = None,
+    materialize: bool = True,
 ) -> LoadedFile:
     """Like ``load_file`` for text; ``allowed_modules`` defaults to the nearest graft.toml's."""
     module, errors, src = parse(text, file)
@@ -483,7 +506,9 @@ def loads_file(
     if config is not None and config.root is not None and str(config.root) not in sys.path:
         sys.path.insert(0, str(config.root))
     imports = _do_imports(src, module, errors)
-    ctx = BuildContext(src, module, imports, base_dir)
+    ctx = BuildContext(
+        src, module, imports, base_dir, config=config, allowed=allowed, materialize=materialize
+    )
     for a in module.assigns:
         if a.name in ctx.assigned_at:
             ctx.error(
@@ -514,13 +539,23 @@ def _combined(errors: list[FormatError]) -> FormatError:
     return errors[0] if len(errors) == 1 else FormatErrors(errors)
 
 
-def load(path: str | Path, name: str = "experiment", *, allowed_modules: Any = None) -> Any:
+def load(
+    path: str | Path, name: str = "experiment", *, allowed_modules: Any = None, materialize: bool = True
+) -> Any:
     """The object named ``name`` (by default ``experiment``) in an experiment file."""
-    return load_file(path, allowed_modules=allowed_modules).get(name)
+    return load_file(path, allowed_modules=allowed_modules, materialize=materialize).get(name)
 
 
 def loads(
-    text: str, name: str = "experiment", *, file: str = "<string>", allowed_modules: Any = None
+    text: str,
+    name: str = "experiment",
+    *,
+    file: str = "<string>",
+    allowed_modules: Any = None,
+    base_dir: Path | None = None,
+    materialize: bool = True,
 ) -> Any:
     """The object named ``name`` in experiment text."""
-    return loads_file(text, file=file, allowed_modules=allowed_modules).get(name)
+    return loads_file(
+        text, file=file, allowed_modules=allowed_modules, base_dir=base_dir, materialize=materialize
+    ).get(name)

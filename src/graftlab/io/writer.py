@@ -9,6 +9,7 @@ bit-identical. ``loads(dumps(x)) == x`` and ``dumps`` of that is the same text.
 from __future__ import annotations
 
 import enum
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,10 @@ from graftlab.symbolic import nodes
 from graftlab.symbolic.formatting import Formatter, format_float
 from graftlab.symbolic.keypath import KeyPath
 from graftlab.symbolic.nodes import LEAF_TYPES
+from graftlab.symbolic.schema import VAR_POSITIONAL
 
 WIDTH = 88
+_MAX_INT_BITS = 14_000  # below this, every int has fewer than 4,300 digits
 
 
 def string_literal(s: str) -> str:
@@ -44,6 +47,24 @@ def scalar_text(value: Any) -> str | None:
     return None
 
 
+def public_module(t: Any) -> str:
+    """The shortest already-imported package that re-exports ``t`` under its own name.
+
+    ``graftlab.patching.derived.Derived`` is written ``from graftlab import Derived``.
+    Nothing is imported to find out.
+    """
+    top = t.__qualname__.split(".")[0]
+    owner = sys.modules.get(t.__module__)
+    obj = getattr(owner, top, None) if owner is not None else None
+    parts = t.__module__.split(".")
+    for i in range(1, len(parts)):
+        candidate = ".".join(parts[:i])
+        mod = sys.modules.get(candidate)
+        if mod is not None and obj is not None and getattr(mod, top, None) is obj:
+            return candidate
+    return t.__module__
+
+
 class ImportPlan:
     """How each referenced class is spelled, and the import lines that make it so."""
 
@@ -52,6 +73,7 @@ class ImportPlan:
         self.from_imports: dict[str, set[str]] = {}
         self.plain_imports: set[str] = set()
         by_top: dict[str, set[tuple[str, str]]] = {}
+        self.module_of: dict[Any, str] = {}
         for t in types:
             qual = t.__qualname__
             if "<locals>" in qual:
@@ -59,18 +81,20 @@ class ImportPlan:
                     f"{t.__module__}.{qual} is defined inside a function: it cannot be imported by name"
                 )
             top = qual.split(".")[0]
-            by_top.setdefault(top, set()).add((t.__module__, qual))
+            module = self.module_of[t] = public_module(t)
+            by_top.setdefault(top, set()).add((module, qual))
         for top, entries in by_top.items():
             modules = {m for m, _ in entries}
             clash = len(modules) > 1 or top in reserved
             for t in types:
                 if t.__qualname__.split(".")[0] != top:
                     continue
+                module = self.module_of[t]
                 if clash:
-                    self.plain_imports.add(t.__module__)
-                    self.spelling[t] = f"{t.__module__}.{t.__qualname__}"
+                    self.plain_imports.add(module)
+                    self.spelling[t] = f"{module}.{t.__qualname__}"
                 else:
-                    self.from_imports.setdefault(t.__module__, set()).add(top)
+                    self.from_imports.setdefault(module, set()).add(top)
                     self.spelling[t] = t.__qualname__
 
     def lines(self, width: int = WIDTH) -> list[str]:
@@ -87,29 +111,56 @@ class ImportPlan:
         return out
 
 
-def _collect_types(value: Any, path: KeyPath, types: set[Any]) -> None:
+class _Writer(Formatter):
+    """The core formatter, with dict keys written like every other string."""
+
+    def items(self, value: Any) -> tuple[str, str, list[tuple[str | None, Any]]] | None:
+        if isinstance(value, dict):
+            return "{", "}", [(string_literal(k) + ": ", v) for k, v in dict.items(value)]
+        return super().items(value)
+
+
+def _collect_types(
+    value: Any, path: KeyPath, types: set[Any], shown: Formatter | None = None
+) -> None:
+    """The classes and enums that the text of ``value`` names (hidden defaults name none)."""
     t = type(value)
     if t in LEAF_TYPES:
         if t is bytes or t is complex:
             raise WriteError(
                 f"{path or '<root>'}: {t.__name__} values cannot be written in an experiment file"
             )
+        if t is int and value.bit_length() > _MAX_INT_BITS:
+            try:
+                repr(value)
+            except ValueError:
+                raise WriteError(
+                    f"{path or '<root>'}: integers over {sys.get_int_max_str_digits()} digits "
+                    "cannot be written in an experiment file"
+                ) from None
         return
     st = nodes.state_of(value)
     if st is not None:
         types.add(t)
+        # Only the arguments that will be written: a hidden default imports nothing.
+        written = (
+            None if shown is None else {id(v) for _, v in shown.items(value)[2]}  # type: ignore[index]
+        )
+        fields = st.schema.fields
         for k, v in st.args.items():
-            _collect_types(v, path.child(k), types)
+            f = fields.get(k)
+            if written is None or id(v) in written or (f is not None and f.kind == VAR_POSITIONAL):
+                _collect_types(v, path.child(k), types, shown)
         return
     if isinstance(value, list) or t is tuple:
         for i, v in enumerate(value):
-            _collect_types(v, path.child(i), types)
+            _collect_types(v, path.child(i), types, shown)
         return
     if isinstance(value, dict):
         for k, v in value.items():
             if not isinstance(k, str):
                 raise WriteError(f"{path.child(str(k))}: dict keys must be strings")
-            _collect_types(v, path.child(k), types)
+            _collect_types(v, path.child(k), types, shown)
         return
     if isinstance(value, enum.Enum):
         types.add(t)
@@ -134,10 +185,11 @@ def dumps_module(
 ) -> str:
     """Text of a file that assigns each of ``values`` to its name, in the given order."""
     types: set[Any] = set()
+    shown = None if include_defaults else _Writer(hide_defaults=True)
     for name, value in values.items():
-        _collect_types(value, KeyPath((name,)), types)
+        _collect_types(value, KeyPath((name,)), types, shown)
     plan = ImportPlan(types, reserved=set(values))
-    fmt = Formatter(
+    fmt = _Writer(
         width=width,
         hide_defaults=not include_defaults,
         name_of=lambda t: plan.spelling.get(t) or t.__qualname__,
@@ -157,7 +209,12 @@ def dumps_module(
 
 def docstring_literal(doc: str) -> str:
     """A triple-quoted docstring that reads back as ``doc``."""
-    if '"""' not in doc and not doc.endswith('"') and "\\" not in doc:
+    if (
+        '"""' not in doc
+        and not doc.endswith('"')
+        and "\\" not in doc
+        and all(c.isprintable() or c in "\n\t" for c in doc)
+    ):
         return f'"""{doc}"""'
     return string_literal(doc)
 

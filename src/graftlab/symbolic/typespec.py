@@ -210,6 +210,12 @@ class UnionSpec(Spec):
     def check(self, value: Any) -> Any:
         if value is None and self.nullable:
             return None
+        # Unions of classes are common (``Conv | SepConv``): try a matching class first,
+        # without building error messages for the options that do not match.
+        for option in self.options:
+            if type(option) is ObjectSpec and isinstance(value, option.cls):
+                result = option.check(value)
+                return self._constrain(result) if self.constraints else result
         errors: list[ValidationError] = []
         for option in self.options:
             if isinstance(option, NoneSpec):

@@ -1,0 +1,78 @@
+"""``graft patches``: every registered patch rule with its arguments, types, defaults and help."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from graftlab.io.config import config_for
+from graftlab.patching.registry import load_entry_points, rules
+from graftlab.symbolic.schema import MISSING
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "patches",
+        help="list patch rules with their arguments, types, defaults and help",
+        description="List the patch rules that are registered: graftlab's own, the repository's "
+        "patch_modules (graft.toml) and installed plug-ins (entry points 'graftlab.patches').\n\n"
+        "Examples:\n  graft patches\n  graft patches scale\n  graft patches --json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("filter", nargs="?", default="", help="show only rules whose name contains this")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=run)
+
+
+def describe(rule: Any) -> dict[str, Any]:
+    schema = rule.__sym_schema__
+    return {
+        "name": rule.__sym_rule_name__,
+        "function": f"{rule.__sym_function__.__module__}.{rule.__sym_function__.__qualname__}",
+        "help": schema.description,
+        "optional": bool(rule.__sym_optional__),
+        "arguments": [
+            {
+                "name": f.name,
+                "type": f.spec.full_description(),
+                "required": f.default is MISSING,
+                **({"default": repr(f.default)} if f.default is not MISSING else {}),
+                "help": f.help,
+            }
+            for f in schema.fields.values()
+        ],
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    config = config_for(Path.cwd())
+    if config.root is not None and str(config.root) not in sys.path:
+        sys.path.insert(0, str(config.root))
+    for name in config.patch_modules:
+        importlib.import_module(name)
+    errors = load_entry_points()
+    found = [describe(r) for n, r in rules().items() if args.filter in n]
+    if args.json:
+        json.dump(found, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    console = Console(highlight=False)
+    table = Table("rule", "arguments", "help", title=f"{len(found)} patch rule(s)")
+    for r in found:
+        arg_text = "\n".join(
+            f"{a['name']}: {a['type']}"
+            + (f" = {a['default']}" if "default" in a else " (required)")
+            for a in r["arguments"]
+        )
+        table.add_row(r["name"], arg_text or "-", r["help"])
+    console.print(table)
+    for e in errors:
+        Console(stderr=True).print(f"[yellow]warning:[/] plug-in failed to load: {e}")
+    return 0

@@ -1,0 +1,259 @@
+"""Applying patch chains: URIs and rules in order, with provenance and no silent no-ops.
+
+A rule's body may return a ``{key path: value}`` dict, a rule function over
+``(path, value)`` or ``(path, value, parent)``, a replacement object, another rule or URI,
+or a list of these. A rule that changes nothing is an error unless it (or the call) is
+optional. Validators run after the whole chain.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from graftlab.patching.errors import NoChangeError, PatchError, PatchValidationError, URIError
+from graftlab.patching.provenance import META_KEY, Provenance
+from graftlab.patching.registry import get_rule
+from graftlab.patching.rule import Rule
+from graftlab.patching.uri import ConversionError, convert, parse_uri
+from graftlab.symbolic import nodes
+from graftlab.symbolic.clone import clone
+from graftlab.symbolic.equality import eq
+from graftlab.symbolic.errors import SymbolicError
+from graftlab.symbolic.keypath import KeyPath
+from graftlab.symbolic.nodes import LEAF_TYPES
+from graftlab.symbolic.rebind import apply_edits
+from graftlab.symbolic.schema import MISSING
+
+ChainItem = str | Rule
+
+
+def rule_from_uri(uri: str) -> Rule:
+    """The bound rule a URI names, its arguments converted and validated by type."""
+    parsed = parse_uri(uri)
+    cls = get_rule(parsed.name, uri=uri)
+    schema = cls.__sym_schema__
+    values: dict[str, Any] = {}
+    positional = schema.positional
+    for i, arg in enumerate(parsed.positional):
+        if i >= len(positional):
+            raise URIError(
+                f"rule {parsed.name!r} takes {len(positional)} positional argument"
+                f"{'s' if len(positional) != 1 else ''} ({', '.join(positional) or 'none'}), got {len(parsed.positional)}",
+                uri=uri,
+                offset=arg.offset,
+                length=arg.length,
+            )
+        values[positional[i]] = (arg, schema.fields[positional[i]])
+    for arg in parsed.keyword:
+        assert arg.key is not None
+        if arg.key in values:
+            raise URIError(
+                f"argument {arg.key!r} of rule {parsed.name!r} is given twice",
+                uri=uri,
+                argument=arg.key,
+                offset=arg.offset,
+                length=arg.length,
+            )
+        field = schema.fields.get(arg.key)
+        if field is None:
+            err = schema.unknown(arg.key, KeyPath((arg.key,)))
+            message = err.message.replace(
+                f"{cls.__qualname__} has no argument", f"rule {parsed.name!r} has no argument"
+            )
+            raise URIError(
+                message, uri=uri, argument=arg.key, offset=arg.offset, length=len(arg.key)
+            )
+        values[arg.key] = (arg, field)
+    converted: dict[str, Any] = {}
+    for name, (arg, field) in values.items():
+        try:
+            converted[name] = convert(field.spec, arg.text)
+        except ConversionError as e:
+            raise URIError(
+                f"argument {name!r} of rule {parsed.name!r}: {e}",
+                uri=uri,
+                argument=name,
+                offset=arg.value_offset,
+                length=len(arg.text),
+            ) from None
+    missing = [f for f in schema.fields.values() if f.required and f.name not in converted]
+    if missing:
+        f = missing[0]
+        raise URIError(
+            f"rule {parsed.name!r} needs argument {f.name!r} ({f.spec.full_description()})",
+            uri=uri,
+            argument=f.name,
+            offset=len(uri),
+            length=0,
+        )
+    try:
+        return cls(**converted)  # type: ignore[no-any-return]
+    except SymbolicError as e:
+        name = str(e.path[0]) if e.path else None
+        arg = values[name][0] if name in values else None
+        msg = e.message.removeprefix(f"{cls.__qualname__}: ")
+        raise URIError(
+            f"argument {name!r} of rule {parsed.name!r}: {msg}" if name else msg,
+            uri=uri,
+            argument=name,
+            offset=arg.value_offset if arg else None,
+            length=(arg.length - (arg.value_offset - arg.offset)) if arg else None,
+        ) from None
+
+
+def as_rule(item: Any) -> tuple[Rule, str]:
+    """A chain item (URI, bound rule or rule class) as a bound rule and its URI."""
+    if isinstance(item, str):
+        return rule_from_uri(item), item
+    if isinstance(item, Rule):
+        return item, item.uri()
+    if isinstance(item, type) and issubclass(item, Rule):
+        rule = item()
+        missing = [f.name for f in item.__sym_schema__.fields.values() if f.required]  # type: ignore[attr-defined]
+        if missing:
+            raise URIError(f"rule {item.__sym_rule_name__!r} needs argument {missing[0]!r}")
+        return rule, rule.uri()
+    raise PatchError(f"a chain holds URIs (str) and rules, not {type(item).__name__} {item!r}")
+
+
+def patch(
+    obj: Any,
+    chain: ChainItem | Iterable[ChainItem],
+    *,
+    inplace: bool = False,
+    optional: bool = False,
+    source: Sequence[Any] | None = None,
+) -> Any:
+    """Apply a chain of rules in order and return the result (a new tree unless ``inplace``).
+
+    Every value a rule writes records its ``Provenance``; ``source[i]`` (e.g. the span of
+    the URI in a file) is kept with it. Errors name the rule and the chain position.
+    """
+    items = [chain] if isinstance(chain, (str, Rule)) else list(chain)
+    tree = obj if inplace else clone(obj)
+    applied: list[tuple[int, Rule, str]] = []
+    for i, item in enumerate(items):
+        try:
+            rule, uri = as_rule(item)
+        except PatchError as e:
+            raise e.at(i) from None
+        prov = Provenance(
+            rule.rule_name,
+            uri,
+            i,
+            rule.bound_args,
+            source[i] if source and i < len(source) else None,
+        )
+        try:
+            tree, changed = _apply(tree, rule, prov, depth=0)
+        except PatchError as e:
+            if e.position is None:
+                e.at(i)
+            if e.uri is None:
+                e.uri = uri
+                e.args = (e.render(),)
+            raise
+        except SymbolicError as e:
+            raise PatchError(
+                f"rule {rule.rule_name!r} made an invalid edit: {e}", uri=uri, position=i
+            ) from e
+        if not changed and not (optional or rule.optional):
+            raise NoChangeError(
+                f"rule {rule.rule_name!r} changed nothing: it matched no part of the experiment "
+                "(mark the rule or the call optional if that is expected)",
+                uri=uri,
+                position=i,
+            )
+        applied.append((i, rule, uri))
+    for i, rule, uri in applied:
+        try:
+            rule.validate(tree)
+        except PatchError:
+            raise
+        except Exception as e:
+            raise PatchValidationError(
+                f"rule {rule.rule_name!r} rejected the result: {e}", uri=uri, position=i
+            ) from e
+    return tree
+
+
+def _apply(tree: Any, rule: Rule, prov: Provenance, depth: int) -> tuple[Any, bool]:
+    if depth > 50:
+        raise PatchError(
+            f"rule {rule.rule_name!r} expands into itself (more than 50 levels of rules)"
+        )
+    result = rule(tree)
+    return _apply_result(tree, result, rule, prov, depth)
+
+
+def _apply_result(
+    tree: Any, result: Any, rule: Rule, prov: Provenance, depth: int
+) -> tuple[Any, bool]:
+    meta = {META_KEY: prov}
+    if result is None:
+        raise PatchError(
+            f"rule {rule.rule_name!r} returned None: return a {{key path: value}} dict, a rule "
+            "function, a replacement object, another rule, or a list of these"
+        )
+    if isinstance(result, Mapping) and not nodes.is_node(result):
+        edits = []
+        for key, value in result.items():
+            path = KeyPath.parse(key)
+            try:
+                current = nodes.get(tree, path)
+            except SymbolicError:
+                current = MISSING
+            if value is MISSING or current is MISSING or not eq(current, value):
+                edits.append((path, value))
+        if edits:
+            apply_edits(tree, edits, meta=meta)
+        return tree, bool(edits)
+    if isinstance(result, (str, Rule)):
+        inner, uri = as_rule(result)
+        inner_prov = Provenance(
+            inner.rule_name, f"{prov.uri} > {uri}", prov.position, inner.bound_args, prov.source
+        )
+        return _apply(tree, inner, inner_prov, depth + 1)
+    if isinstance(result, (list, tuple)) and not nodes.is_node(result):
+        changed = False
+        for part in result:
+            tree, c = _apply_result(tree, part, rule, prov, depth + 1)
+            changed = changed or c
+        return tree, changed
+    if nodes.is_node(result):
+        if result is tree or eq(result, tree):
+            return tree, False
+        new = clone(result) if nodes.parent_of(result) is not None else result
+        st = nodes.state_of(new)
+        if st is not None:
+            st.meta = {**(st.meta or {}), None: {META_KEY: prov}}
+        return new, True
+    if callable(result):
+        return tree, _apply_function(tree, result, meta)
+    raise PatchError(
+        f"rule {rule.rule_name!r} returned a {type(result).__name__}, which says nothing to change"
+    )
+
+
+def _apply_function(tree: Any, fn: Any, meta: dict[str, Any]) -> bool:
+    try:
+        arity = len(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        arity = 2
+    edits: list[tuple[KeyPath, Any]] = []
+
+    def visit(node: Any, path: KeyPath) -> None:
+        for key, value in list(nodes.children(node)):
+            child_path = path.child(key)
+            new = fn(child_path, value, node) if arity >= 3 else fn(child_path, value)
+            if new is not value and not eq(new, value):
+                edits.append((child_path, new))
+            elif type(value) not in LEAF_TYPES:
+                visit(value, child_path)
+
+    visit(tree, KeyPath())
+    if edits:
+        apply_edits(tree, edits, meta=meta)
+    return bool(edits)

@@ -1,0 +1,84 @@
+"""The registry of patch rules by name, including rules published by installed packages.
+
+Names are unique: registering a second rule under a taken name is an error (re-defining
+the same function, as a module reload does, is not). Packages publish rules through the
+``graftlab.patches`` entry-point group; those are imported the first time a rule is looked
+up or listed.
+"""
+
+from __future__ import annotations
+
+import difflib
+from importlib import metadata
+from typing import Any
+
+from graftlab.patching.errors import RuleRegistryError, UnknownRuleError
+
+ENTRY_POINT_GROUP = "graftlab.patches"
+
+_RULES: dict[str, Any] = {}
+_entry_points_loaded = False
+_entry_point_errors: list[str] = []
+
+
+def _identity(rule: Any) -> str:
+    fn = rule.__sym_function__
+    return f"{fn.__module__}.{fn.__qualname__}"
+
+
+def register_rule(name: str, rule: Any) -> None:
+    """Register ``rule`` (a rule class) under ``name``; a name taken by another rule is an error."""
+    existing = _RULES.get(name)
+    if existing is not None and existing is not rule and _identity(existing) != _identity(rule):
+        raise RuleRegistryError(
+            f"a patch rule named {name!r} already exists ({_identity(existing)}); "
+            f"{_identity(rule)} needs another name (namespaced names like 'team/{name}' help)"
+        )
+    _RULES[name] = rule
+
+
+def unregister_rule(name: str) -> None:
+    """Remove a rule (for tests and interactive sessions)."""
+    _RULES.pop(name, None)
+
+
+def load_entry_points(force: bool = False) -> list[str]:
+    """Import the modules that installed packages publish rules from; returns load errors."""
+    global _entry_points_loaded
+    if _entry_points_loaded and not force:
+        return list(_entry_point_errors)
+    _entry_points_loaded = True
+    _entry_point_errors.clear()
+    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            ep.load()
+        except Exception as e:  # a broken plug-in must not break every other rule
+            _entry_point_errors.append(f"{ep.name} ({ep.value}): {type(e).__name__}: {e}")
+    return list(_entry_point_errors)
+
+
+def get_rule(name: str, *, uri: str | None = None) -> Any:
+    """The rule called ``name``; ``UnknownRuleError`` suggests close names."""
+    rule = _RULES.get(name)
+    if rule is not None:
+        return rule
+    load_entry_points()
+    rule = _RULES.get(name)
+    if rule is not None:
+        return rule
+    close = difflib.get_close_matches(name, list(_RULES), n=3)
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    extra = (
+        f" (plug-ins that failed to load: {'; '.join(_entry_point_errors)})"
+        if _entry_point_errors
+        else ""
+    )
+    raise UnknownRuleError(
+        f"no patch rule named {name!r}{hint}{extra}", uri=uri, offset=0, length=len(name)
+    )
+
+
+def rules() -> dict[str, Any]:
+    """Every registered rule by name (entry points loaded), sorted by name."""
+    load_entry_points()
+    return dict(sorted(_RULES.items()))
