@@ -60,6 +60,7 @@ from graftlab.symbolic import (
     MISSING,
     ArgsView,
     Call,
+    ComponentError,
     Constraint,
     Diff,
     DiffEntry,
@@ -116,6 +117,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ArgsView",
     "Call",
+    "ComponentError",
     "Constraint",
     "Derived",
     "Diff",

@@ -6,6 +6,7 @@ from graftlab.symbolic.constraints import Constraint, Length, NonEmpty, Predicat
 from graftlab.symbolic.diff import Diff, DiffEntry, diff
 from graftlab.symbolic.equality import eq, ne, sym_hash
 from graftlab.symbolic.errors import (
+    ComponentError,
     GraftError,
     KeyPathError,
     MissingArgumentError,
@@ -31,6 +32,7 @@ __all__ = [
     "MISSING",
     "ArgsView",
     "Call",
+    "ComponentError",
     "Constraint",
     "Diff",
     "DiffEntry",

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from graftlab.symbolic import nodes
+from graftlab.symbolic.errors import ComponentError
+from graftlab.symbolic.keypath import KeyPath
 from graftlab.symbolic.nodes import LEAF_TYPES
 
 
@@ -26,27 +28,39 @@ def build(value: Any, **runtime: Any) -> Any:
     """A built copy of ``value``: specs get their runtime arguments, calls are evaluated.
 
     Each object receives only the runtime arguments its schema declares. The experiment
-    tree itself is left untouched, so building never changes what was written.
+    tree itself is left untouched, so building never changes what was written. A failure
+    raises ``ComponentError`` with the key path of the object that failed.
     """
+    return _build(value, KeyPath(), runtime)
+
+
+def _build(value: Any, path: KeyPath, runtime: dict[str, Any]) -> Any:
     t = type(value)
     if t in LEAF_TYPES:
         return value
     if isinstance(value, list):
-        return [build(v, **runtime) for v in list.__iter__(value)]
+        return [_build(v, path.child(i), runtime) for i, v in enumerate(list.__iter__(value))]
     if isinstance(value, dict):
-        return {k: build(v, **runtime) for k, v in dict.items(value)}
+        return {k: _build(v, path.child(k), runtime) for k, v in dict.items(value)}
     if t is tuple:
-        return tuple(build(v, **runtime) for v in value)
+        return tuple(_build(v, path.child(i), runtime) for i, v in enumerate(value))
     st = nodes.state_of(value)
     if st is None:
         return value
-    args = {k: build(v, **runtime) for k, v in st.args.items()}
+    args = {k: _build(v, path.child(k), runtime) for k, v in st.args.items()}
     schema = st.schema
     mine = {k: v for k, v in runtime.items() if k in schema.runtime}
     from graftlab.symbolic.functions import Call
 
-    if isinstance(value, Call):
-        pos, kw = schema.call_args(args)
-        fn = type(value).__sym_function__
-        return fn(*pos, **kw, **mine)
-    return construct(type(value), args, runtime=mine or st.runtime)
+    try:
+        if isinstance(value, Call):
+            pos, kw = schema.call_args(args)
+            fn = type(value).__sym_function__
+            return fn(*pos, **kw, **mine)
+        return construct(type(value), args, runtime=mine or st.runtime)
+    except ComponentError:
+        raise
+    except Exception as e:
+        raise ComponentError(
+            f"building {type(value).__qualname__} failed: {type(e).__name__}: {e}", path, e
+        ) from e

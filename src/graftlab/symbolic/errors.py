@@ -58,3 +58,19 @@ class KeyPathError(SymbolicError, KeyError):
 
 class RegistryError(GraftError):
     """A symbolic type cannot be registered or resolved by name."""
+
+
+class ComponentError(SymbolicError):
+    """A symbolic component failed at run time (building it, or calling it).
+
+    ``path`` is the key path of the failing object in the experiment, so that the error can
+    be shown at the argument of the experiment file that built it; ``cause`` is the original
+    exception.
+    """
+
+    def __init__(self, message: str, path: Any = None, cause: BaseException | None = None) -> None:
+        self.cause = cause
+        super().__init__(message, path)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.message, self.path, None))

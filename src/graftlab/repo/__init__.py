@@ -1,0 +1,5 @@
+"""The git-native experiment repository: layout, lineage, runs, diff and review."""
+
+from graftlab.repo.context import RunContext
+
+__all__ = ["RunContext"]
