@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
             text = decode(path.read_bytes(), str(path))
             new = format_text(text, file=str(path), base_dir=path.parent)
         except FormatError as e:
-            err.print(e.render(), markup=False)
+            err.print(e.render(), markup=False, soft_wrap=True)  # one line per position
             failed += 1
             continue
         if new == text:
@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
             atomic_write_text(path, new)
     verb = "would reformat" if (args.check or args.diff) else "reformatted"
     for p in changed:
-        err.print(f"{verb} {p}")
+        err.print(f"{verb} {p}", markup=False, soft_wrap=True)
     if not changed and not failed:
         err.print("all files are in canonical form")
     if failed:

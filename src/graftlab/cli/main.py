@@ -52,7 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GraftError as e:
         if args.debug:
             traceback.print_exc()
-        Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {e}", soft_wrap=True)
+        console = Console(stderr=True, highlight=False)
+        console.print("[bold red]error:[/] ", end="")
+        console.print(str(e), markup=False, soft_wrap=True)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -182,11 +182,19 @@ def _attach_comments(
     lines = [s[0] for s in starts]
     for line, _col, text, alone in found:
         target = None
+        if not alone and assign.value.span.end_line == line:
+            # After the whole statement: it stays at the end of the statement.
+            notes.after[id(assign.value)] = text
+            continue
         if not alone:
-            # End-of-line comment: the outermost child that ends on this line.
+            # End-of-line comment: the last of the outermost children that end on this line.
             best = None
             for _l, _c, depth, child, _p in starts:
-                if child.span.end_line == line and (best is None or depth < best[0]):
+                if child.span.end_line == line and (
+                    best is None
+                    or depth < best[0]
+                    or (depth == best[0] and child.span.end_column > best[1].span.end_column)
+                ):
                     best = (depth, child)
             if best is not None:
                 notes.after[id(best[1])] = text
@@ -299,7 +307,7 @@ def format_text(
         parts.append("\n".join(block))
     if trailing:
         parts.append("\n".join(trailing))
-    return "\n\n".join(parts) + "\n"
+    return "\n\n".join(parts) + "\n" if parts else ""  # an empty file stays empty
 
 
 def _used_names(loaded: LoadedFile) -> set[str]:

@@ -77,10 +77,17 @@ class SourceMap:
                         span.end_line - span.line,
                         span.end_column - span.column if span.end_line == span.line else 10**9,
                     )
+                    # On a tie the inner of two nested paths wins; between the copies of a
+                    # name used twice (same spans), the first recorded: the definition.
                     if (
                         best_size is None
                         or size < best_size
-                        or (size == best_size and len(path) > len(best or ()))
+                        or (
+                            size == best_size
+                            and best is not None
+                            and len(path) > len(best)
+                            and tuple(path[: len(best)]) == tuple(best)
+                        )
                     ):
                         best, best_size = path, size
         return best

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import ast
 import io
+import re
+import sys
 import tokenize
 from dataclasses import dataclass, field
 from typing import Any
@@ -110,13 +112,25 @@ class ModuleIR:
 # --- text and positions -----------------------------------------------------------------
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of the text as Python's parser counts them: ``str.splitlines`` would also
+    break at form feeds, ``\\x85``, ``\\u2028`` and others, which strings and comments may hold."""
+    lines = _LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 class Source:
     """The text of a file with helpers to turn parser offsets into spans."""
 
     def __init__(self, text: str, file: str) -> None:
         self.text = text
         self.file = file
-        self.lines = text.splitlines()
+        self.lines = split_lines(text)
         self._byte_lines: dict[int, bytes] = {}
 
     def line(self, n: int) -> str:
@@ -266,7 +280,7 @@ class _Parser:
         return out
 
     def expr(self, node: ast.expr, depth: int) -> Expr | None:
-        if depth > MAX_DEPTH:
+        if depth >= MAX_DEPTH:  # the assigned value is level 1
             self.err(f"values nest deeper than {MAX_DEPTH} levels", node)
             return None
         span = self.src.span(node)
@@ -275,6 +289,10 @@ class _Parser:
             if isinstance(v, bool) or v is None or isinstance(v, (int, float, str)):
                 if isinstance(v, complex):
                     self.err("complex numbers are not allowed", node)
+                    return None
+                if type(v) is int and v.bit_length() > _MAX_INT_BITS and not _int_writable(v):
+                    # hex, octal and binary literals are not limited by Python's parser
+                    self.err(_int_limit_message(), node)
                     return None
                 return Lit(span, v)
             if v is Ellipsis:
@@ -287,6 +305,8 @@ class _Parser:
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
             inner = node.operand
             if isinstance(inner, ast.Constant) and type(inner.value) in (int, float):
+                if self.expr(inner, depth) is None:  # e.g. over the integer digit limit
+                    return None
                 return Lit(span, -inner.value if isinstance(node.op, ast.USub) else inner.value)
             self.err("a sign (`-`, `+`) may only stand before a number", node)
             return None
@@ -408,6 +428,24 @@ class _Parser:
         return CallE(span, callee, args, kwargs) if ok else None
 
 
+_MAX_INT_BITS = 14_000  # below this, every int has fewer than 4,300 decimal digits
+
+
+def _int_writable(v: int) -> bool:
+    try:
+        repr(v)
+    except ValueError:
+        return False
+    return True
+
+
+def _int_limit_message() -> str:
+    return (
+        f"integer literals are limited to {sys.get_int_max_str_digits()} digits: "
+        "write a smaller number"
+    )
+
+
 def _describe(node: ast.AST) -> str:
     names = {
         ast.Lambda: "a lambda",
@@ -457,6 +495,12 @@ def parse(text: str, file: str = "<string>") -> tuple[ModuleIR, list[FormatError
             max(col + 1, (e.end_offset or 0) - 1) if (e.end_lineno or line) == line else col + 1
         )
         msg = e.msg[0].lower() + e.msg[1:] if e.msg else "invalid syntax"
+        if "integer string conversion" in msg:  # a decimal literal over the digit limit
+            too_many = sys.get_int_max_str_digits() + 1
+            long = re.search(rf"\d{{{too_many},}}", src.line(line))
+            if long is not None:
+                col, end_col = long.start(), long.end()
+            return ModuleIR(), [src.error(_int_limit_message(), Span(line, col, line, end_col))], src
         return ModuleIR(), [src.error(f"syntax error: {msg}", Span(line, col, line, end_col))], src
     except (RecursionError, MemoryError):
         return (
@@ -483,7 +527,7 @@ def parse(text: str, file: str = "<string>") -> tuple[ModuleIR, list[FormatError
 def comments(text: str) -> list[tuple[int, int, str, bool]]:
     """Every comment as (line, column, text, stands_alone) — for ``graft fmt``."""
     out = []
-    lines = text.splitlines()
+    lines = split_lines(text)
     try:
         for tok in tokenize.generate_tokens(io.StringIO(text).readline):
             if tok.type == tokenize.COMMENT:

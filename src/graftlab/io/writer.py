@@ -204,7 +204,7 @@ def dumps_module(
     for name, value in values.items():
         prefix = f"{name} = "
         parts.append(prefix + fmt.layout(value, 0, len(prefix)))
-    return "\n\n".join(parts) + "\n"
+    return "\n\n".join(parts) + "\n" if parts else ""  # as ``format_text`` writes it
 
 
 def docstring_literal(doc: str) -> str:
