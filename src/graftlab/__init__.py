@@ -56,6 +56,13 @@ from graftlab.patching import (
     rules,
     unregister_rule,
 )
+from graftlab.repo import (
+    Repo,
+    RepoError,
+    RunContext,
+    RunRecord,
+    register_runner,
+)
 from graftlab.symbolic import (
     MISSING,
     ArgsView,
@@ -146,8 +153,12 @@ __all__ = [
     "Range",
     "RangeError",
     "RegistryError",
+    "Repo",
+    "RepoError",
     "Rule",
     "RuleRegistryError",
+    "RunContext",
+    "RunRecord",
     "Schema",
     "SchemaError",
     "SourceMap",
@@ -199,6 +210,7 @@ __all__ = [
     "rebind",
     "register",
     "register_rule",
+    "register_runner",
     "root_of",
     "rule_from_uri",
     "rules",

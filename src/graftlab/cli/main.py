@@ -20,6 +20,8 @@ _COMMANDS = (
     "graftlab.cli.demo",
     "graftlab.cli.show",
     "graftlab.cli.patches",
+    "graftlab.cli.repo_cmds",
+    "graftlab.cli.review_cmds",
     "graftlab.cli.fmt",
     "graftlab.annotate.cli",
 )

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from graftlab.patching.errors import NoChangeError, PatchError, PatchValidationError, URIError
-from graftlab.patching.provenance import META_KEY, Provenance
+from graftlab.patching.provenance import META_KEY, Provenance, carry_over
 from graftlab.patching.registry import get_rule
 from graftlab.patching.rule import Rule
 from graftlab.patching.uri import ConversionError, convert, parse_uri
@@ -131,7 +131,8 @@ def patch(
     Every value a rule writes records its ``Provenance``; ``source[i]`` (e.g. the span of
     the URI in a file) is kept with it. Errors name the rule and the chain position.
     """
-    items = [chain] if isinstance(chain, (str, Rule)) else list(chain)
+    single = isinstance(chain, (str, Rule)) or (isinstance(chain, type) and issubclass(chain, Rule))
+    items = [chain] if single else list(chain)  # type: ignore[arg-type]
     tree = obj if inplace else clone(obj)
     applied: list[tuple[int, Rule, str]] = []
     for i, item in enumerate(items):
@@ -158,6 +159,10 @@ def patch(
         except SymbolicError as e:
             raise PatchError(
                 f"rule {rule.rule_name!r} made an invalid edit: {e}", uri=uri, position=i
+            ) from e
+        except Exception as e:  # a bug in the rule's body: say which rule, keep the cause
+            raise PatchError(
+                f"rule {rule.rule_name!r} failed: {type(e).__name__}: {e}", uri=uri, position=i
             ) from e
         if not changed and not (optional or rule.optional):
             raise NoChangeError(
@@ -207,10 +212,11 @@ def _apply_result(
                 current = MISSING
             if value is MISSING or current is MISSING or not eq(current, value):
                 edits.append((path, value))
+        edits = _order_edits(tree, edits)
         if edits:
             apply_edits(tree, edits, meta=meta)
         return tree, bool(edits)
-    if isinstance(result, (str, Rule)):
+    if isinstance(result, (str, Rule)) or (isinstance(result, type) and issubclass(result, Rule)):
         inner, uri = as_rule(result)
         inner_prov = Provenance(
             inner.rule_name, f"{prov.uri} > {uri}", prov.position, inner.bound_args, prov.source
@@ -237,6 +243,26 @@ def _apply_result(
     )
 
 
+def _order_edits(tree: Any, edits: list[tuple[KeyPath, Any]]) -> list[tuple[KeyPath, Any]]:
+    """Every path of a rule's dict names a value of the tree as the rule saw it: deleting
+    list items last, highest index first, keeps the other paths pointing where they did."""
+
+    def index(path: KeyPath) -> int:
+        i = path[-1]
+        try:
+            n = len(nodes.get(tree, path.parent))
+        except (SymbolicError, TypeError):
+            return i  # type: ignore[no-any-return]
+        return i + n if i < 0 else i  # type: ignore[no-any-return]
+
+    deletions = [e for e in edits if e[1] is MISSING and e[0] and isinstance(e[0][-1], int)]
+    if not deletions:
+        return edits
+    others = [e for e in edits if not any(e is d for d in deletions)]
+    deletions.sort(key=lambda e: index(e[0]), reverse=True)
+    return others + deletions
+
+
 def _apply_function(tree: Any, fn: Any, meta: dict[str, Any]) -> bool:
     try:
         arity = len(inspect.signature(fn).parameters)
@@ -254,6 +280,20 @@ def _apply_function(tree: Any, fn: Any, meta: dict[str, Any]) -> bool:
                 visit(value, child_path)
 
     visit(tree, KeyPath())
+    edits = _order_edits(tree, edits)
     if edits:
+        _carry(tree, edits)
         apply_edits(tree, edits, meta=meta)
     return bool(edits)
+
+
+def _carry(tree: Any, edits: list[tuple[KeyPath, Any]]) -> None:
+    """Replaced objects hand the provenance of unchanged arguments to their successors."""
+    for path, new in edits:
+        if type(new) in LEAF_TYPES:
+            continue
+        try:
+            old = nodes.get(tree, path)
+        except SymbolicError:
+            continue
+        carry_over(old, new)

@@ -30,7 +30,35 @@ class Provenance:
         return f"{self.uri} (chain[{self.position}])"
 
     def to_json(self) -> dict[str, Any]:
-        return {"rule": self.rule, "uri": self.uri, "position": self.position}
+        out: dict[str, Any] = {"rule": self.rule, "uri": self.uri, "position": self.position}
+        if isinstance(self.source, tuple) and len(self.source) == 2:
+            file, span = self.source
+            out["file"] = str(file)
+            out["line"] = getattr(span, "line", None)
+            out["column"] = getattr(span, "column", -1) + 1
+        return out
+
+
+def carry_over(old: Any, new: Any) -> None:
+    """When ``new`` replaces ``old``, arguments carried across unchanged keep their provenance."""
+    old_meta = _meta(old)
+    if not old_meta:
+        return
+    st = nodes.state_of(new)
+    if st is None:
+        return
+    old_st = nodes.state_of(old)
+    if old_st is None:
+        return
+    from graftlab.symbolic.equality import eq
+
+    for key, entry in old_meta.items():
+        if key is None or META_KEY not in entry or key not in st.args or key not in old_st.args:
+            continue
+        if eq(st.args[key], old_st.args[key]):
+            if st.meta is None:
+                st.meta = {}
+            st.meta.setdefault(key, {}).setdefault(META_KEY, entry[META_KEY])
 
 
 def _meta(node: Any) -> dict[Any, Any] | None:
@@ -46,7 +74,11 @@ def provenance(root: Any, path: Any = "") -> Provenance | None:
     chain = [root]
     node = root
     for key in kp:
-        node = nodes.get_child(node, key)
+        try:
+            node = nodes.get_child(node, key)
+        except KeyError:
+            nodes.get(root, kp)  # raises KeyPathError, naming the missing step
+            raise
         chain.append(node)
     for depth in range(len(kp), -1, -1):
         holder = chain[depth - 1] if depth > 0 else None

@@ -1,5 +1,8 @@
 """The git-native experiment repository: layout, lineage, runs, diff and review."""
 
 from graftlab.repo.context import RunContext
+from graftlab.repo.layout import Repo, RepoError
+from graftlab.repo.records import RunRecord
+from graftlab.repo.runner import register_runner
 
-__all__ = ["RunContext"]
+__all__ = ["Repo", "RepoError", "RunContext", "RunRecord", "register_runner"]

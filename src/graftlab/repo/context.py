@@ -35,7 +35,13 @@ class RunContext:
     def local(cls, *, seed: int | None = None, show_progress: bool = True) -> RunContext:
         """A context for running an experiment by hand (a temporary work directory)."""
         workdir = Path(tempfile.mkdtemp(prefix="graft-run-"))
-        return cls(run_id="local", workdir=workdir, seed=seed, show_progress=show_progress, log_stream=sys.stderr)
+        return cls(
+            run_id="local",
+            workdir=workdir,
+            seed=seed,
+            show_progress=show_progress,
+            log_stream=sys.stderr,
+        )
 
     @property
     def checkpoint_dir(self) -> Path:

@@ -1,0 +1,347 @@
+"""Repository commands: ``graft ls``, ``graft lineage``, ``graft run``, ``graft runs``,
+``graft compare``, ``graft push`` and ``graft pull``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from rich.tree import Tree
+
+from graftlab.cli.output import ago, console, duration, metrics_text, table
+from graftlab.repo import records
+from graftlab.repo.layout import Repo
+from graftlab.symbolic.errors import GraftError
+
+RAW = argparse.RawDescriptionHelpFormatter
+
+
+def add_parser(sub: Any) -> None:
+    add_init_parser(sub)
+    p = sub.add_parser(
+        "ls",
+        help="list experiments with base, chain length and last run status",
+        description="List the repository's experiments.\n\nExamples:\n  graft ls\n  graft ls --json",
+        formatter_class=RAW,
+    )
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_ls)
+
+    p = sub.add_parser(
+        "lineage",
+        help="show the base -> derived tree of experiments",
+        description="Show which experiments derive from which.\n\nExamples:\n  graft lineage\n"
+        "  graft lineage baseline",
+        formatter_class=RAW,
+    )
+    p.add_argument("name", nargs="?", help="show only this experiment's ancestors and descendants")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_lineage)
+
+    p = sub.add_parser(
+        "run",
+        help="run an experiment and record the run in git",
+        description="Run an experiment and record it under refs/graft/runs/<id>: the materialized "
+        "experiment, source commit, dirty diff, environment, metrics, log and status.\n\n"
+        "Examples:\n  graft run baseline\n  graft run wide optimizer.learning_rate=0.01\n"
+        "  graft run --resume 20261123-0521",
+        formatter_class=RAW,
+    )
+    p.add_argument("name", nargs="?", help="experiment name or file")
+    p.add_argument("overrides", nargs="*", help="KEY.PATH=VALUE edits applied before running")
+    p.add_argument("--seed", type=int, default=None, help="random seed for the run")
+    p.add_argument(
+        "--resume", metavar="RUN", help="continue an interrupted run from its last checkpoint"
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.add_argument("--json", action="store_true", help="print the run record as JSON")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser(
+        "runs",
+        help="list recorded runs",
+        description="List recorded runs, newest first.\n\nExamples:\n  graft runs\n  graft runs baseline --json",
+        formatter_class=RAW,
+    )
+    p.add_argument("name", nargs="?", help="only runs of this experiment")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_runs)
+
+    p = sub.add_parser(
+        "compare",
+        help="hyperparameter diff and metrics of runs side by side",
+        description="Compare runs: the semantic diff of their experiments and their metrics.\n\n"
+        "Example:\n  graft compare 20261123-0521 20261123-0530",
+        formatter_class=RAW,
+    )
+    p.add_argument("runs", nargs="+", help="run ids (unique prefixes are enough)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_compare)
+
+    for verb in ("push", "pull"):
+        p = sub.add_parser(
+            verb,
+            help=f"{verb} run records (refs/graft/runs/*) {'to' if verb == 'push' else 'from'} a remote",
+            description=f"{verb.capitalize()} the run records.\n\nExample:\n  graft {verb} origin",
+            formatter_class=RAW,
+        )
+        p.add_argument("remote", nargs="?", default="origin")
+        p.set_defaults(func=cmd_push if verb == "push" else cmd_pull)
+
+
+def cmd_ls(args: argparse.Namespace) -> int:
+    repo = Repo()
+    names = repo.experiment_names()
+    status = repo.last_status()
+    rows = []
+    for n in names:
+        info = repo.static(n)
+        rows.append(
+            {
+                "name": n,
+                "base": info.base,
+                "chain": len(info.patches),
+                "last_run": status.get(n),
+                **({"error": info.error} if info.error else {}),
+            }
+        )
+    if args.json:
+        json.dump(rows, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    out = console()
+    t = table(out, "experiment", "base", "chain", "last run", title=f"{len(rows)} experiment(s)")
+    for r in rows:
+        t.add_row(
+            r["name"], r["base"] or "-", str(r["chain"]) if r["base"] else "-", r["last_run"] or "-"
+        )
+    out.print(t)
+    return 0
+
+
+def cmd_lineage(args: argparse.Namespace) -> int:
+    repo = Repo()
+    bases = repo.lineage()
+    if args.name is not None and args.name not in bases:
+        repo.path_of(args.name)  # raises with a suggestion
+    children: dict[str | None, list[str]] = {}
+    for n, b in bases.items():
+        children.setdefault(b if b in bases else None, []).append(n)
+    keep: set[str] | None = None
+    if args.name:
+        keep = {args.name}
+        cur = bases.get(args.name)
+        while cur and cur not in keep:
+            keep.add(cur)
+            cur = bases.get(cur)
+        stack = [args.name]
+        while stack:
+            for c in children.get(stack.pop(), []):
+                keep.add(c)
+                stack.append(c)
+    if args.json:
+        json.dump(
+            {n: b for n, b in bases.items() if keep is None or n in keep}, sys.stdout, indent=2
+        )
+        sys.stdout.write("\n")
+        return 0
+    tree = Tree("[bold]experiments[/]")
+
+    def add(node: Tree, name: str, depth: int) -> None:
+        branch = node.add(name)
+        if depth < 50:
+            for c in sorted(children.get(name, [])):
+                if keep is None or c in keep:
+                    add(branch, c, depth + 1)
+
+    for root in sorted(children.get(None, [])):
+        if keep is None or root in keep:
+            add(tree, root, 0)
+    console().print(tree)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    repo = Repo()
+    if not args.name and not args.resume:
+        raise GraftError("graft run: name an experiment (graft ls lists them) or --resume RUN")
+    name = args.name
+    overrides = list(args.overrides)
+    if args.resume and not name:
+        rid, _ = records.resolve_run(repo.git, args.resume)
+        name = records.read_records(repo.git, [rid])[0].experiment
+    err = console(stderr=True)
+    show = not args.no_progress and err.is_terminal
+    record = repo.run(
+        name,
+        overrides,
+        seed=args.seed,
+        resume=args.resume,
+        show_progress=show,
+        log_stream=sys.stderr if not args.json else None,
+    )
+    if args.json:
+        json.dump(record.to_json(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        out = console()
+        color = "green" if record.status == "succeeded" else "red"
+        out.print(
+            f"run [bold]{record.id}[/] {name}: [{color}]{record.status}[/] in {duration(record.duration)}"
+        )
+        if record.metrics:
+            out.print("  " + metrics_text(record.metrics, limit=8))
+        if record.error:
+            print_error(record.error)
+    return 0 if record.status == "succeeded" else 1
+
+
+def print_error(error: dict[str, Any]) -> None:
+    """A failed run's error with the experiment-file position that built the failing object."""
+    err = console(stderr=True)
+    where = ""
+    if error.get("file"):
+        where = f"{error['file']}:{error.get('line', '?')}:{error.get('column', '?')}: "
+    path = f" (at {error['path']})" if error.get("path") else ""
+    uri = f" [written by patch {error['uri']}]" if error.get("uri") else ""
+    err.print(
+        f"{where}{error.get('type', 'error')}: {error.get('message', '')}{path}{uri}", markup=False
+    )
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    repo = Repo()
+    recs = repo.runs(args.name)
+    if args.json:
+        json.dump(
+            [r.to_json() | {"status": r.effective_status()} for r in recs], sys.stdout, indent=2
+        )
+        sys.stdout.write("\n")
+        return 0
+    out = console()
+    t = table(
+        out,
+        "id",
+        "experiment",
+        "commit",
+        "status",
+        "metrics",
+        "duration",
+        "started",
+        title=f"{len(recs)} run(s)",
+    )
+    colors = {"succeeded": "green", "failed": "red", "running": "yellow", "interrupted": "magenta"}
+    for r in recs:
+        st = r.effective_status()
+        commit = (r.commit or "-")[:8] + ("+dirty" if r.dirty else "")
+        t.add_row(
+            r.id,
+            r.experiment,
+            commit,
+            f"[{colors.get(st, 'white')}]{st}[/]",
+            metrics_text(r.metrics),
+            duration(r.duration),
+            ago(r.started),
+        )
+    out.print(t)
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from graftlab.repo.semantic import entry_json, json_diff, render
+
+    repo = Repo()
+    if len(args.runs) < 2:
+        raise GraftError("graft compare: give at least two runs")
+    resolved = [records.resolve_run(repo.git, r) for r in args.runs]
+    recs = [records.read_records(repo.git, [rid])[0] for rid, _ in resolved]
+    exps = []
+    for _rid, sha in resolved:
+        raw = records.read_file(repo.git, sha, "experiment.json")
+        exps.append(json.loads(raw) if raw else None)
+    diffs = []
+    for i in range(1, len(recs)):
+        if exps[0] is not None and exps[i] is not None:
+            diffs.append(json_diff(exps[0], exps[i]).entries)
+        else:
+            diffs.append([])
+    metric_names = sorted({k for r in recs for k in r.metrics})
+    if args.json:
+        json.dump(
+            {
+                "runs": [r.id for r in recs],
+                "diffs": [[entry_json(e) for e in d] for d in diffs],
+                "metrics": {m: [r.metrics.get(m) for r in recs] for m in metric_names},
+            },
+            sys.stdout,
+            indent=2,
+        )
+        sys.stdout.write("\n")
+        return 0
+    out = console()
+    t = table(out, "", *[f"{r.id}\n{r.experiment}" for r in recs], title="metrics")
+    for m in metric_names:
+        t.add_row(m, *[f"{r.metrics[m]:.4g}" if m in r.metrics else "-" for r in recs])
+    t.add_row("status", *[r.effective_status() for r in recs])
+    t.add_row("duration", *[duration(r.duration) for r in recs])
+    out.print(t)
+    for i, d in enumerate(diffs, 1):
+        out.rule(f"hyperparameters: {recs[0].id} → {recs[i].id}")
+        if not d:
+            out.print("  no difference")
+        for e in d:
+            sym = {"added": "+", "removed": "-", "changed": "~", "type_changed": "±"}[e.kind]
+            old = "" if e.kind == "added" else render(e.old)
+            new = "" if e.kind == "removed" else render(e.new)
+            out.print(f"  {sym} {e.path}: {old}{' → ' if old and new else ''}{new}", markup=False)
+    return 0
+
+
+def _sync(repo: Repo, verb: str, remote: str) -> int:
+    spec = f"+{records.REF_PREFIX}*:{records.REF_PREFIX}*"
+    try:
+        if verb == "push":
+            repo.git.git.push(remote, f"{records.REF_PREFIX}*:{records.REF_PREFIX}*")
+        else:
+            repo.git.git.fetch(remote, spec)
+    except Exception as e:
+        raise GraftError(
+            f"graft {verb} {remote}: {getattr(e, 'stderr', '') or e}".strip()
+        ) from None
+    console().print(f"{verb}ed run records {'to' if verb == 'push' else 'from'} {remote}")
+    return 0
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    return _sync(Repo(), "push", args.remote)
+
+
+def cmd_pull(args: argparse.Namespace) -> int:
+    return _sync(Repo(), "pull", args.remote)
+
+
+def add_init_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "init",
+        help="create a new experiment repository from the template",
+        description="Create an experiment repository: graft.toml, experiments/ with a baseline "
+        "and derived experiments, patches/, git diff driver, VS Code settings, a review "
+        "workflow and a pre-commit hook; then make the first commit.\n\nExample:\n"
+        "  graft init my-experiments",
+        formatter_class=RAW,
+    )
+    p.add_argument("dir", help="directory to create (must not exist or be empty)")
+    p.add_argument("--name", help="repository name (default: the directory name)")
+    p.set_defaults(func=cmd_init)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from graftlab.repo.init import init_repo
+
+    dest = init_repo(Path(args.dir), args.name)
+    console().print(f"created [bold]{dest}[/]\n  cd {args.dir} && graft ls")
+    return 0

@@ -1,0 +1,345 @@
+"""``graft review BASE..HEAD``: what a change does to every experiment.
+
+Lists every experiment file that changed, every patch rule whose code changed, and every
+experiment whose *materialized* form changes — also through a changed rule or a changed base
+— with its semantic diff and, for each new value, the patch that set it. Renders as text,
+Markdown (for a pull-request comment) and JSON.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graftlab.patching.uri import parse_uri
+from graftlab.repo.checkout import WORKTREE, changed_files, snapshot_rev
+from graftlab.repo.semantic import entry_json, json_diff, provenance_for, render
+from graftlab.symbolic.diff import DiffEntry
+
+
+@dataclass
+class ExperimentReview:
+    """How one experiment changes."""
+
+    name: str
+    status: str  # added | removed | changed | error | fixed
+    file: str
+    file_changed: bool
+    written: list[DiffEntry] = field(default_factory=list)
+    materialized: list[DiffEntry] = field(default_factory=list)
+    provenance: dict[str, Any] = field(default_factory=dict)
+    causes: list[str] = field(default_factory=list)
+    error: dict[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "status": self.status,
+            "file": self.file,
+            "file_changed": self.file_changed,
+            "causes": self.causes,
+            "written": [entry_json(e) for e in self.written],
+            "materialized": [entry_json(e, self.provenance) for e in self.materialized],
+            **({"error": self.error} if self.error else {}),
+        }
+
+
+@dataclass
+class Review:
+    """Everything a change does to the repository's experiments."""
+
+    base: str
+    head: str
+    changed_files: list[str]
+    changed_rules: dict[str, str]  # name -> added | removed | changed
+    experiments: list[ExperimentReview]
+    total: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "base": self.base,
+            "head": self.head,
+            "changed_files": self.changed_files,
+            "changed_rules": self.changed_rules,
+            "experiments": [e.to_json() for e in self.experiments],
+            "experiments_total": self.total,
+        }
+
+
+def parse_range(spec: str) -> tuple[str, str]:
+    """``BASE..HEAD``, ``BASE...HEAD`` or ``BASE`` (against the working tree)."""
+    if "..." in spec:
+        base, head = spec.split("...", 1)
+    elif ".." in spec:
+        base, head = spec.split("..", 1)
+    else:
+        base, head = spec, WORKTREE
+    return base or "HEAD", head or "HEAD"
+
+
+def _rule_names(chain: list[Any]) -> set[str]:
+    names = set()
+    for item in chain:
+        if isinstance(item, str):
+            try:
+                names.add(parse_uri(item).name)
+            except Exception:
+                continue
+    return names
+
+
+def _lineage(snap: dict[str, Any]) -> dict[str, tuple[str | None, set[str]]]:
+    """name -> (base, rule names used directly), from the written forms."""
+    out: dict[str, tuple[str | None, set[str]]] = {}
+    for name, entry in snap["experiments"].items():
+        w = entry.get("written")
+        if isinstance(w, dict) and str(w.get("__type__", "")).endswith(".Derived"):
+            out[name] = (w.get("base"), _rule_names(w.get("patches", [])))
+        else:
+            out[name] = (None, set())
+    return out
+
+
+def compare(
+    base_snap: dict[str, Any], head_snap: dict[str, Any], files: list[str], base: str, head: str
+) -> Review:
+    """The review of two snapshots."""
+    rules_before, rules_after = base_snap["rules"], head_snap["rules"]
+    changed_rules: dict[str, str] = {}
+    for name in sorted(set(rules_before) | set(rules_after)):
+        a, b = rules_before.get(name), rules_after.get(name)
+        if a is None:
+            changed_rules[name] = "added"
+        elif b is None:
+            changed_rules[name] = "removed"
+        elif a["hash"] != b["hash"]:
+            changed_rules[name] = "changed"
+    lineage = _lineage(head_snap)
+    before, after = base_snap["experiments"], head_snap["experiments"]
+    changed_set = set(files)
+    out: list[ExperimentReview] = []
+    status_of: dict[str, bool] = {}
+    for name in sorted(set(before) | set(after)):
+        a, b = before.get(name), after.get(name)
+        file = (b or a or {}).get("file", "")
+        file_changed = file in changed_set
+        if a is None or b is None:
+            r = ExperimentReview(name, "added" if a is None else "removed", file, True)
+            if b is not None and "materialized" in b:
+                r.materialized = [DiffEntry("added", None, _root(), None, b["materialized"])]
+            out.append(r)
+            status_of[name] = True
+            continue
+        r = ExperimentReview(
+            name, "changed", file, file_changed, provenance=b.get("provenance", {})
+        )
+        if "error" in b:
+            r.status, r.error = "error", b["error"]
+        elif "error" in a:
+            r.status = "fixed"
+        if "written" in a and "written" in b:
+            r.written = json_diff(a["written"], b["written"]).entries
+        if "materialized" in a and "materialized" in b:
+            r.materialized = json_diff(a["materialized"], b["materialized"]).entries
+        if r.written or r.materialized or r.status in ("error", "fixed") or file_changed:
+            status_of[name] = True
+            out.append(r)
+    for r in out:
+        r.causes = _causes(r, lineage, changed_rules, status_of)
+    shown = [r for r in out if r.materialized or r.written or r.status != "changed"]
+    return Review(base, head, files, changed_rules, shown, len(set(before) | set(after)))
+
+
+def _root() -> Any:
+    from graftlab.symbolic.keypath import KeyPath
+
+    return KeyPath()
+
+
+def _causes(
+    r: ExperimentReview, lineage: dict[str, Any], rules: dict[str, str], changed: dict[str, bool]
+) -> list[str]:
+    causes = []
+    if r.file_changed:
+        causes.append("file edited" if r.status not in ("added", "removed") else f"file {r.status}")
+    seen = set()
+    current = r.name
+    while current in lineage and current not in seen:
+        seen.add(current)
+        base, used = lineage[current]
+        for rule in sorted(used):
+            if rule in rules:
+                causes.append(
+                    f"rule {rule} {rules[rule]}"
+                    + ("" if current == r.name else f" (via {current})")
+                )
+        if base is not None and changed.get(base):
+            causes.append(f"base {base} changed")
+            break
+        current = base
+    return causes
+
+
+def review(repo: Any, spec: str, progress: Any = None) -> Review:
+    """Review a revision range of ``repo`` (a ``gl.Repo``)."""
+    base, head = parse_range(spec)
+    files = changed_files(repo.git, base, head)
+    base_snap = snapshot_rev(repo.git, repo.root, base)
+    if progress:
+        progress()
+    head_snap = snapshot_rev(repo.git, repo.root, head)
+    if progress:
+        progress()
+    top = Path(repo.git.working_tree_dir or repo.root).resolve()
+    prefix = repo.root.resolve().relative_to(top).as_posix()
+    rel_files = [
+        f[len(prefix) + 1 :] if prefix not in ("", ".") and f.startswith(prefix + "/") else f
+        for f in files
+    ]
+    return compare(
+        base_snap, head_snap, rel_files, base, "working tree" if head == WORKTREE else head
+    )
+
+
+# --- rendering ---------------------------------------------------------------------------
+
+_MD_SYMBOL = {"added": "➕", "removed": "➖", "changed": "✏️", "type_changed": "🔁"}
+
+
+def _md_escape(text: str) -> str:
+    return re.sub(r"([|`])", r"\\\1", text).replace("\n", " ")
+
+
+def to_markdown(rv: Review) -> str:
+    """A pull-request comment: a summary table first, then one collapsible section each."""
+    lines = [f"## graft review: `{rv.base}` → `{rv.head}`", ""]
+    n = len(rv.experiments)
+    lines.append(
+        f"**{n}** of {rv.total} experiment{'s' if rv.total != 1 else ''} change"
+        f"{'s' if n == 1 else ''}; {len(rv.changed_rules)} patch rule(s) changed; "
+        f"{len(rv.changed_files)} file(s) changed."
+    )
+    lines.append("")
+    if rv.changed_rules:
+        lines.append(
+            "**Patch rules:** " + ", ".join(f"`{k}` ({v})" for k, v in rv.changed_rules.items())
+        )
+        lines.append("")
+    if rv.experiments:
+        lines += [
+            "| experiment | status | why | written | materialized |",
+            "|---|---|---|---:|---:|",
+        ]
+        for e in rv.experiments:
+            why = "; ".join(e.causes) or "-"
+            lines.append(
+                f"| `{e.name}` | {e.status} | {_md_escape(why)} | {len(e.written)} | {len(e.materialized)} |"
+            )
+        lines.append("")
+    for e in rv.experiments:
+        lines.append("<details>")
+        lines.append(
+            f"<summary><b>{e.name}</b> ({e.status}; {len(e.materialized)} materialized change(s))</summary>"
+        )
+        lines.append("")
+        if e.error:
+            where = (
+                f"{e.error.get('file', '')}:{e.error.get('line', '')}"
+                if e.error.get("line")
+                else ""
+            )
+            lines.append(f"> ⚠️ does not load: {_md_escape(e.error.get('message', ''))} {where}")
+            lines.append("")
+        for title, entries, prov in (
+            ("As written", e.written, None),
+            ("Materialized", e.materialized, e.provenance),
+        ):
+            if not entries:
+                continue
+            lines.append(f"**{title}**")
+            lines.append("")
+            lines.append(
+                "| | key path | before | after |" + (" set by |" if prov is not None else "")
+            )
+            lines.append("|---|---|---|---|" + ("---|" if prov is not None else ""))
+            for d in entries:
+                old = "" if d.kind == "added" else f"`{_md_escape(render(d.old, 80))}`"
+                new = "" if d.kind == "removed" else f"`{_md_escape(render(d.new, 80))}`"
+                row = f"| {_MD_SYMBOL[d.kind]} | `{d.path or '<root>'}` | {old} | {new} |"
+                if prov is not None:
+                    p = provenance_for(prov, d.path) if d.right_path is not None else None
+                    row += f" {'`' + _md_escape(p['uri']) + '` ' + _where(p) if p else ''} |"
+                lines.append(row)
+            lines.append("")
+        lines.append("</details>")
+        lines.append("")
+    if not rv.experiments:
+        lines.append("No experiment changes.")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _where(p: dict[str, Any]) -> str:
+    """``(wide.py:5 #2)``: the file and chain position of the patch that set a value."""
+    file = Path(p["file"]).name if p.get("file") else ""
+    line = f":{p['line']}" if p.get("line") else ""
+    return f"({file}{line} #{p['position']})" if file else f"(#{p['position']})"
+
+
+def print_text(rv: Review, console: Any) -> None:
+    """The review in the terminal: a summary table and a colored diff per experiment."""
+    from rich.table import Table
+
+    console.print(
+        f"[bold]graft review[/] {rv.base} → {rv.head}: {len(rv.experiments)} of {rv.total} experiments change"
+    )
+    if rv.changed_rules:
+        console.print(
+            "patch rules: " + ", ".join(f"{k} ({v})" for k, v in rv.changed_rules.items())
+        )
+    if not rv.experiments:
+        return
+    table = Table("experiment", "status", "why", "written", "materialized")
+    for e in rv.experiments:
+        table.add_row(
+            e.name,
+            e.status,
+            "; ".join(e.causes) or "-",
+            str(len(e.written)),
+            str(len(e.materialized)),
+        )
+    console.print(table)
+    colors = {"added": "green", "removed": "red", "changed": "yellow", "type_changed": "magenta"}
+    symbols = {"added": "+", "removed": "-", "changed": "~", "type_changed": "±"}
+    for e in rv.experiments:
+        console.rule(f"[bold]{e.name}[/] ({e.status})")
+        if e.error:
+            console.print(f"[red]does not load:[/] {e.error.get('message')}", markup=True)
+        for title, entries, prov in (
+            ("as written", e.written, None),
+            ("materialized", e.materialized, e.provenance),
+        ):
+            if not entries:
+                continue
+            console.print(f"[dim]{title}:[/]")
+            for d in entries:
+                c = colors[d.kind]
+                text = f"  [{c}]{symbols[d.kind]} {d.path or '<root>'}[/]: "
+                if d.kind == "added":
+                    body = render(d.new)
+                elif d.kind == "removed":
+                    body = render(d.old)
+                else:
+                    body = f"{render(d.old)} → {render(d.new)}"
+                p = (
+                    provenance_for(prov, d.path)
+                    if prov is not None and d.right_path is not None
+                    else None
+                )
+                console.print(text, end="")
+                console.print(
+                    body + (f"  (set by {p['uri']} {_where(p)})" if p else ""),
+                    markup=False,
+                    highlight=False,
+                )
