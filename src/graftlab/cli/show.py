@@ -15,6 +15,7 @@ from graftlab.io.json_format import to_json
 from graftlab.io.loader import load_file
 from graftlab.io.writer import dumps
 from graftlab.patching.provenance import provenances
+from graftlab.symbolic.errors import GraftError
 
 
 def add_parser(sub: Any) -> None:
@@ -34,7 +35,13 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    path = experiment_path(args.name)
+    try:
+        path = experiment_path(args.name)
+    except GraftError:
+        shown = _show_run(args)
+        if shown is None:
+            raise
+        return shown
     loaded = load_file(path, materialize=args.materialized)
     value = loaded.get("experiment")
     if args.json:
@@ -56,4 +63,49 @@ def run(args: argparse.Namespace) -> int:
             console.print(f"[dim]# {len(written)} value(s) written by the patch chain:[/]")
             for p, prov in written.items():
                 console.print(f"[dim]#   {p or '<root>'}: {prov}[/]", soft_wrap=True)
+    return 0
+
+
+def _show_run(args: argparse.Namespace) -> int | None:
+    """``graft show RUN``: a run record (``None`` if ``args.name`` is no run id)."""
+    from graftlab.cli.output import console, duration, metrics_text
+    from graftlab.cli.repo_cmds import print_error
+    from graftlab.repo import records
+    from graftlab.repo.layout import Repo, RepoError
+
+    try:
+        repo = Repo()
+        rid, sha = records.resolve_run(repo.git, args.name)
+    except (RepoError, GraftError):
+        return None
+    rec = records.read_records(repo.git, [rid])[0]
+    text = records.read_file(repo.git, sha, "experiment.py")
+    if args.json:
+        out = rec.to_json() | {"status": rec.effective_status()}
+        raw = records.read_file(repo.git, sha, "experiment.json")
+        if raw:
+            out["experiment_json"] = json.loads(raw)
+        json.dump(out, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    out_c = console()
+    out_c.print(f"[bold]run {rec.id}[/]: {rec.experiment} ({rec.file})")
+    out_c.print(f"  status: {rec.effective_status()}   duration: {duration(rec.duration)}")
+    out_c.print(
+        f"  commit: {rec.commit or '-'}{' (dirty tree: the diff is in the record)' if rec.dirty else ''}"
+    )
+    if rec.overrides:
+        out_c.print("  overrides: " + " ".join(rec.overrides), markup=False)
+    if rec.metrics:
+        out_c.print("  metrics: " + metrics_text(rec.metrics, limit=20), markup=False)
+    env = rec.env
+    out_c.print(
+        f"  python {env.get('python', '?')} on {env.get('platform', '?')}; devices: {', '.join(env.get('devices', [])) or '-'}",
+        markup=False,
+    )
+    if rec.error:
+        print_error(rec.error)
+    if text and not args.materialized:
+        out_c.rule("materialized experiment")
+        sys.stdout.write(text.decode("utf-8"))
     return 0
