@@ -61,6 +61,7 @@ from graftlab.repo import (
     RepoError,
     RunContext,
     RunRecord,
+    init_repo,
     register_runner,
 )
 from graftlab.symbolic import (
@@ -189,6 +190,7 @@ __all__ = [
     "get",
     "get_rule",
     "hash",
+    "init_repo",
     "is_call",
     "is_rule",
     "is_symbolic",

@@ -86,4 +86,6 @@ def update_ref(repo: git.Repo, ref: str, new: str, old: str | None) -> None:
 
 def read_blob(repo: git.Repo, rev_path: str) -> bytes:
     """The bytes of ``REV:path``."""
-    return repo.git.cat_file("blob", rev_path, stdout_as_string=False)  # type: ignore[no-any-return]
+    return repo.git.cat_file(  # type: ignore[no-any-return]
+        "blob", rev_path, stdout_as_string=False, strip_newline_in_stdout=False
+    )

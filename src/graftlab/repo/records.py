@@ -141,7 +141,12 @@ def read_records(repo: git.Repo, ids: list[str] | None = None) -> list[RunRecord
     with tempfile.TemporaryFile() as f:
         f.write(request)
         f.seek(0)
-        raw = repo.git.execute(["git", "cat-file", "--batch"], istream=f, stdout_as_string=False)
+        raw = repo.git.execute(
+            ["git", "cat-file", "--batch"],
+            istream=f,
+            stdout_as_string=False,
+            strip_newline_in_stdout=False,
+        )
     records = []
     pos = 0
     for _ in refs:

@@ -9,6 +9,7 @@ Markdown (for a pull-request comment) and JSON.
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -186,10 +187,10 @@ def review(repo: Any, spec: str, progress: Any = None) -> Review:
     """Review a revision range of ``repo`` (a ``gl.Repo``)."""
     base, head = parse_range(spec)
     files = changed_files(repo.git, base, head)
-    base_snap = snapshot_rev(repo.git, repo.root, base)
-    if progress:
-        progress()
-    head_snap = snapshot_rev(repo.git, repo.root, head)
+    # The two revisions are materialized in two processes at once.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [pool.submit(snapshot_rev, repo.git, repo.root, rev) for rev in (base, head)]
+        base_snap, head_snap = (f.result() for f in futures)
     if progress:
         progress()
     top = Path(repo.git.working_tree_dir or repo.root).resolve()

@@ -51,6 +51,16 @@ def _error(e: BaseException, root: Path) -> dict[str, Any]:
     return out
 
 
+def _relative(prov: dict[str, Any], root: Path) -> dict[str, Any]:
+    """A provenance entry whose file is relative to the checkout (not a temporary path)."""
+    if prov.get("file"):
+        try:
+            prov["file"] = Path(prov["file"]).resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
+    return prov
+
+
 def take(root: Path, progress: Any = None, only: list[str] | None = None) -> dict[str, Any]:
     """Snapshot of the checkout at ``root`` (which holds ``graft.toml``); ``only`` picks names."""
     config_path = find_config(root)
@@ -81,7 +91,9 @@ def take(root: Path, progress: Any = None, only: list[str] | None = None) -> dic
         try:
             value = load_file(path).get("experiment")
             entry["materialized"] = to_json(value)
-            entry["provenance"] = {str(p): prov.to_json() for p, prov in provenances(value).items()}
+            entry["provenance"] = {
+                str(p): _relative(prov.to_json(), root) for p, prov in provenances(value).items()
+            }
         except (GraftError, OSError) as e:
             entry["error"] = _error(e, root)
         out["experiments"][name] = entry
