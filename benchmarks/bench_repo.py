@@ -124,7 +124,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
         root = Path(tmp) / "repo"
         generate(root, n, n)
         review, out = _time_cli(
-            root, "review", "HEAD~1..HEAD", "--format", "json", repeat=1 if not quick else 1
+            root, "review", "HEAD~1..HEAD", "--format", "json", repeat=1
         )
         import json
 

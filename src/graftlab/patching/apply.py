@@ -148,7 +148,8 @@ def patch(
             source[i] if source and i < len(source) else None,
         )
         try:
-            tree, changed = _apply(tree, rule, prov, depth=0)
+            inner: list[Rule] = []  # rules a composite rule expanded into
+            tree, changed = _apply(tree, rule, prov, depth=0, inner=inner)
         except PatchError as e:
             if e.position is None:
                 e.at(i)
@@ -172,6 +173,7 @@ def patch(
                 position=i,
             )
         applied.append((i, rule, uri))
+        applied.extend((i, r, uri) for r in inner)  # their validators run too
     for i, rule, uri in applied:
         try:
             rule.validate(tree)
@@ -184,17 +186,26 @@ def patch(
     return tree
 
 
-def _apply(tree: Any, rule: Rule, prov: Provenance, depth: int) -> tuple[Any, bool]:
+def _apply(
+    tree: Any, rule: Rule, prov: Provenance, depth: int, inner: list[Rule] | None = None
+) -> tuple[Any, bool]:
     if depth > 50:
         raise PatchError(
             f"rule {rule.rule_name!r} expands into itself (more than 50 levels of rules)"
         )
     result = rule(tree)
-    return _apply_result(tree, result, rule, prov, depth)
+    if depth > 0 and inner is not None:
+        inner.append(rule)
+    return _apply_result(tree, result, rule, prov, depth, inner)
 
 
 def _apply_result(
-    tree: Any, result: Any, rule: Rule, prov: Provenance, depth: int
+    tree: Any,
+    result: Any,
+    rule: Rule,
+    prov: Provenance,
+    depth: int,
+    inner: list[Rule] | None = None,
 ) -> tuple[Any, bool]:
     meta = {META_KEY: prov}
     if result is None:
@@ -217,15 +228,19 @@ def _apply_result(
             apply_edits(tree, edits, meta=meta)
         return tree, bool(edits)
     if isinstance(result, (str, Rule)) or (isinstance(result, type) and issubclass(result, Rule)):
-        inner, uri = as_rule(result)
+        inner_rule, uri = as_rule(result)
         inner_prov = Provenance(
-            inner.rule_name, f"{prov.uri} > {uri}", prov.position, inner.bound_args, prov.source
+            inner_rule.rule_name,
+            f"{prov.uri} > {uri}",
+            prov.position,
+            inner_rule.bound_args,
+            prov.source,
         )
-        return _apply(tree, inner, inner_prov, depth + 1)
+        return _apply(tree, inner_rule, inner_prov, depth + 1, inner)
     if isinstance(result, (list, tuple)) and not nodes.is_node(result):
         changed = False
         for part in result:
-            tree, c = _apply_result(tree, part, rule, prov, depth + 1)
+            tree, c = _apply_result(tree, part, rule, prov, depth + 1, inner)
             changed = changed or c
         return tree, changed
     if nodes.is_node(result):

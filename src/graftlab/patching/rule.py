@@ -118,7 +118,7 @@ def _make(fn: Callable[..., Any], name: str | None, optional: bool, validator: A
         raise RuleRegistryError(
             f"a patch rule takes the target as its first argument: {fn.__qualname__}"
         )
-    rule_name = name or fn.__name__
+    rule_name = fn.__name__ if name is None else name
     if not _NAME.match(rule_name):
         raise RuleRegistryError(
             f"bad rule name {rule_name!r}: use letters, digits, '_', '.', '-' and '/' for namespaces"

@@ -109,7 +109,11 @@ def parse_uri(uri: str) -> ParsedURI:
                 arg.value  # noqa: B018 - checks the percent-encoding
             except UnicodeDecodeError:
                 raise URIError(
-                    "bad percent-encoding (not UTF-8)", uri=uri, offset=start, length=len(part)
+                    "bad percent-encoding (not UTF-8)",
+                    uri=uri,
+                    argument=arg.key,
+                    offset=start,
+                    length=len(part),
                 ) from None
             args.append(arg)
     return ParsedURI(uri, name, tuple(args))
@@ -224,12 +228,16 @@ def _guess(text: str) -> Any:
     return text
 
 
+_ITEM_BRACKETS = str.maketrans({"[": "%5B", "]": "%5D", "(": "%28", ")": "%29"})
+
+
 def quote_value(value: Any) -> str:
     """The URI spelling of a value (percent-encoding what the grammar reserves)."""
     if isinstance(value, enum.Enum):
         text = value.name
     elif isinstance(value, (list, tuple)):
-        return ",".join(quote_value(v) for v in value)
+        # Brackets around a whole list are optional syntax: inside items they are encoded.
+        return ",".join(quote_value(v).translate(_ITEM_BRACKETS) for v in value)
     elif isinstance(value, float):
         text = repr(value)
     else:

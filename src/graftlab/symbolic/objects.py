@@ -9,8 +9,10 @@ required one is missing the original ``__init__`` is deferred to ``gl.build``.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
@@ -60,6 +62,37 @@ def _flax_runtime(cls: type) -> tuple[str, ...]:
         if base.__name__ == "Module" and mod.startswith("flax.linen"):
             return ("parent", "name")
     return ()
+
+
+def _hide_from_nnx(cls: type) -> None:
+    """Keep ``_sym_`` out of the NNX graph of a built module (split/merge/clone/jit).
+
+    Flax registers each ``nnx.Module`` subclass's graph flatten function when the class is
+    created; it would carry the symbolic state along as a static attribute (shared between
+    copies, hashed into graph definitions, pickled). Copies made by NNX are plain modules.
+    """
+    graphlib = sys.modules.get("flax.nnx.graphlib")
+    registry_ = getattr(graphlib, "GRAPH_REGISTRY", None)
+    impl = registry_.get(cls) if registry_ is not None else None
+    if impl is None or getattr(impl.flatten, "__sym_hides__", False):
+        return
+    base_flatten, base_clear = impl.flatten, impl.clear
+
+    def flatten(node: Any) -> Any:
+        items, aux = base_flatten(node)
+        return [kv for kv in items if kv[0] != "_sym_"], aux
+
+    def clear(node: Any) -> None:
+        # NNX clears and refills a node it updates in place (``nnx.jit``, ``nnx.update``).
+        st = node.__dict__.get("_sym_")
+        base_clear(node)
+        if st is not None:
+            node.__dict__["_sym_"] = st
+
+    flatten.__sym_hides__ = True  # type: ignore[attr-defined]
+    registry_[cls] = dataclasses.replace(impl, flatten=flatten, clear=clear)
+    cls._graph_node_flatten = flatten  # type: ignore[attr-defined]
+    cls._graph_node_clear = clear  # type: ignore[attr-defined]
 
 
 def _base_params(cls: type) -> list[inspect.Parameter]:
@@ -170,7 +203,13 @@ def symbolize_class(
         raise SchemaError(
             f"{cls.__qualname__} has no __init__ of its own: there are no arguments to symbolize"
         )
-    runtime = tuple(dict.fromkeys([*runtime, *_flax_runtime(cls)]))
+    flax_runtime = _flax_runtime(cls)
+    runtime = tuple(dict.fromkeys([*runtime, *flax_runtime]))
+    if flax_runtime == ("rngs",):
+        # Re-running an NNX module's __init__ after an edit would re-initialize its weights:
+        # edits of a built module change its record only; edit the spec and build again.
+        rederive = False
+        _hide_from_nnx(cls)
     docs = [cls.__doc__, getattr(original, "__doc__", None)]
     schema = from_signature(
         cls,

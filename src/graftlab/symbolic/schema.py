@@ -171,6 +171,13 @@ class Schema:
     def name(self) -> str:
         return f"{self.owner.__module__}.{self.owner.__qualname__}"
 
+    def __reduce__(self) -> Any:
+        # By reference to its class (its ``init`` is a wrapped function that pickle cannot
+        # find by name), so that object states held by third-party pickling stay picklable.
+        if getattr(self.owner, "__sym_schema__", None) is self:
+            return (getattr, (self.owner, "__sym_schema__"))
+        return object.__reduce__(self)
+
     def __repr__(self) -> str:
         return f"Schema({self.name}: {', '.join(self.fields)})"
 
