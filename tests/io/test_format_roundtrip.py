@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import keyword
 import math
 import struct
 from typing import Any
@@ -134,7 +135,15 @@ def test_docstrings(doc: str) -> None:
 
 
 @SETTINGS
-@given(st.dictionaries(st.from_regex(r"[a-z_][a-z0-9_]{0,8}", fullmatch=True), trees, max_size=4))
+@given(
+    st.dictionaries(
+        st.from_regex(r"[a-z_][a-z0-9_]{0,8}", fullmatch=True).filter(
+            lambda n: not keyword.iskeyword(n) and not n.startswith("__")
+        ),
+        trees,
+        max_size=4,
+    )
+)
 def test_modules_of_several_names(values: dict[str, Any]) -> None:
     values = {k: v for k, v in values.items() if not k.startswith("__")}
     text = gl.dumps_module(values)

@@ -9,6 +9,7 @@ bit-identical. ``loads(dumps(x)) == x`` and ``dumps`` of that is the same text.
 from __future__ import annotations
 
 import enum
+import keyword
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -184,6 +185,9 @@ def dumps_module(
     width: int = WIDTH,
 ) -> str:
     """Text of a file that assigns each of ``values`` to its name, in the given order."""
+    for name in values:
+        if not (isinstance(name, str) and name.isidentifier()) or keyword.iskeyword(name) or name.startswith("__"):
+            raise WriteError(f"{name!r} cannot name a value in an experiment file: use a plain identifier")
     types: set[Any] = set()
     shown = None if include_defaults else _Writer(hide_defaults=True)
     for name, value in values.items():
