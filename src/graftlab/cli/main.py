@@ -23,6 +23,7 @@ _COMMANDS = (
     "graftlab.cli.repo_cmds",
     "graftlab.cli.review_cmds",
     "graftlab.cli.fmt",
+    "graftlab.cli.lsp",
     "graftlab.annotate.cli",
 )
 

@@ -1,0 +1,120 @@
+"""The worker process: runs the real loader on documents, so diagnostics equal the loader's.
+
+The language server never imports user code in its own process. It starts this worker
+(``python -m graftlab_lsp.worker ROOT``) and sends it one JSON request per line on stdin;
+each answer is one JSON line on stdout. Requests:
+
+- ``{"id", "op": "check", "file", "text"}`` → ``{"id", "errors": [...], "derived": {...}}``:
+  every ``FormatError`` (patch chains that fail or change nothing included), and for a derived
+  experiment its materialized text and the provenance of each written value;
+- ``{"id", "op": "format", "file", "text"}`` → ``{"id", "text"}`` or ``{"id", "errors"}``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+from graftlab.io.errors import FormatError
+from graftlab.io.fmt import format_text
+from graftlab.io.loader import loads_file
+from graftlab.io.writer import dumps
+from graftlab.patching.provenance import provenances
+from graftlab.symbolic.errors import GraftError
+
+
+def _error_json(e: FormatError) -> dict[str, Any]:
+    span = e.span
+    return {
+        "message": e.message,
+        "file": e.file,
+        "line": span.line if span else 1,
+        "column": span.column if span else 0,
+        "end_line": span.end_line if span else 1,
+        "end_column": span.end_column if span else 1,
+        "path": str(e.path) if e.path is not None else None,
+        "kind": type(e).__name__,
+    }
+
+
+def _errors(e: FormatError) -> list[dict[str, Any]]:
+    return [_error_json(x) for x in getattr(e, "errors", [e])]
+
+
+def check(file: str, text: str) -> dict[str, Any]:
+    """Load the text as the file would be loaded; collect errors and derived-experiment facts."""
+    base_dir = Path(file).parent if file else None
+    try:
+        loaded = loads_file(text, file=file, base_dir=base_dir)
+    except FormatError as e:
+        return {"errors": _errors(e)}
+    except GraftError as e:
+        return {
+            "errors": [
+                {
+                    "message": str(e),
+                    "line": 1,
+                    "column": 0,
+                    "end_line": 1,
+                    "end_column": 1,
+                    "kind": type(e).__name__,
+                }
+            ]
+        }
+    out: dict[str, Any] = {"errors": [], "names": list(loaded.values)}
+    value = loaded.values.get("experiment")
+    if value is not None:
+        written = {str(p): prov.to_json() for p, prov in provenances(value).items()}
+        if written:
+            try:
+                materialized = dumps(value)
+            except GraftError as e:
+                materialized = f"# cannot be written: {e}"
+            out["derived"] = {"materialized": materialized, "provenance": written}
+    return out
+
+
+def handle(request: dict[str, Any]) -> dict[str, Any]:
+    op = request.get("op")
+    rid = request.get("id")
+    try:
+        if op == "check":
+            return {"id": rid, **check(request.get("file", ""), request.get("text", ""))}
+        if op == "format":
+            file = request.get("file", "")
+            try:
+                text = format_text(
+                    request.get("text", ""), file=file, base_dir=Path(file).parent if file else None
+                )
+            except FormatError as e:
+                return {"id": rid, "errors": _errors(e)}
+            return {"id": rid, "text": text}
+        if op == "ping":
+            return {"id": rid, "ok": True}
+        return {"id": rid, "error": f"unknown op {op!r}"}
+    except Exception as e:  # a bug must not kill the worker: report it
+        return {"id": rid, "error": f"{type(e).__name__}: {e}", "traceback": traceback.format_exc()}
+
+
+def main() -> int:
+    if len(sys.argv) > 1:
+        root = Path(sys.argv[1])
+        if str(root) not in sys.path:
+            sys.path.insert(0, str(root))
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        sys.stdout.write(json.dumps(handle(request)) + "\n")
+        sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
