@@ -312,6 +312,29 @@ class SymList(list):  # type: ignore[type-arg]
     def __reduce__(self) -> Any:
         return (SymList, (list(self), self._sym_spec))
 
+    def _shift_meta(self, index: int, delta: int) -> None:
+        """Keep per-item metadata (provenance) with its item when items shift."""
+        meta = self._sym_meta
+        if not meta:
+            return
+        shifted: dict[Key, Any] = {}
+        for k, v in meta.items():
+            if not isinstance(k, int) or k < index:
+                shifted[k] = v
+            elif delta < 0 and k < index - delta:
+                continue  # metadata of a deleted item goes with it
+            else:
+                shifted[k + delta] = v
+        self._sym_meta = shifted
+
+    def _remap_meta(self, before: list[Any]) -> None:
+        """After a reordering, move metadata to where each item went (by identity)."""
+        meta = self._sym_meta
+        if not meta:
+            return
+        by_id = {id(v): meta[i] for i, v in enumerate(before) if i in meta}
+        self._sym_meta = {i: by_id[id(v)] for i, v in enumerate(list.__iter__(self)) if id(v) in by_id}
+
     def _relink_from(self, start: int) -> None:
         for i in range(max(start, 0), len(self)):
             v = list.__getitem__(self, i)
@@ -365,6 +388,7 @@ class SymList(list):  # type: ignore[type-arg]
             i = self._normalize(index)
             detach(list.__getitem__(self, i))
             list.__delitem__(self, i)
+            self._shift_meta(i, -1)
             self._relink_from(i)
         rederive(self)
 
@@ -378,6 +402,7 @@ class SymList(list):  # type: ignore[type-arg]
         n = len(self)
         i = max(0, min(n, i + n if i < 0 else i))
         list.insert(self, i, attach(check_item(self._sym_spec, value, i), self, i))
+        self._shift_meta(i, 1)
         self._relink_from(i + 1)
         rederive(self)
 
@@ -398,6 +423,7 @@ class SymList(list):  # type: ignore[type-arg]
         i = self._normalize(index)
         value = list.pop(self, i)
         detach(value)
+        self._shift_meta(i, -1)
         self._relink_from(i)
         rederive(self)
         return value
@@ -409,15 +435,20 @@ class SymList(list):  # type: ignore[type-arg]
         for v in list.__iter__(self):
             detach(v)
         list.clear(self)
+        self._sym_meta = None
         rederive(self)
 
     def sort(self, *args: Any, **kwargs: Any) -> None:
+        before = list(list.__iter__(self))
         list.sort(self, *args, **kwargs)
+        self._remap_meta(before)
         self._relink_from(0)
         rederive(self)
 
     def reverse(self) -> None:
+        before = list(list.__iter__(self))
         list.reverse(self)
+        self._remap_meta(before)
         self._relink_from(0)
         rederive(self)
 

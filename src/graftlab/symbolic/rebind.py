@@ -230,6 +230,7 @@ def _set(
             undo.append((node, i, old, "deleted"))  # type: ignore[arg-type]
             list.__delitem__(node, i)
             nodes.detach(old)
+            node._shift_meta(i, -1)
             node._relink_from(i)
             return
         if isinstance(value, Insert) or key == n:
@@ -240,6 +241,7 @@ def _set(
             except ValidationError as e:
                 raise _with_path(e, path) from None
             list.insert(node, i, nodes.attach(new, node, i))
+            node._shift_meta(i, 1)
             node._relink_from(i + 1)
             undo.append((node, i, None, "inserted"))  # type: ignore[arg-type]
             _store_meta(node, i, meta)
@@ -316,9 +318,11 @@ def _raw_restore(node: Any, key: Key, old: Any, existed: Any) -> None:
     if isinstance(node, SymList):
         if existed == "inserted":
             nodes.detach(list.pop(node, key))  # type: ignore[arg-type]
+            node._shift_meta(key, -1)  # type: ignore[arg-type]
             node._relink_from(key)  # type: ignore[arg-type]
         elif existed == "deleted":
             list.insert(node, key, old)  # type: ignore[arg-type]
+            node._shift_meta(key, 1)  # type: ignore[arg-type]
             node._relink_from(key)  # type: ignore[arg-type]
         else:
             nodes.detach(list.__getitem__(node, key))
