@@ -333,7 +333,9 @@ class SymList(list):  # type: ignore[type-arg]
         if not meta:
             return
         by_id = {id(v): meta[i] for i, v in enumerate(before) if i in meta}
-        self._sym_meta = {i: by_id[id(v)] for i, v in enumerate(list.__iter__(self)) if id(v) in by_id}
+        self._sym_meta = {
+            i: by_id[id(v)] for i, v in enumerate(list.__iter__(self)) if id(v) in by_id
+        }
 
     def _relink_from(self, start: int) -> None:
         for i in range(max(start, 0), len(self)):

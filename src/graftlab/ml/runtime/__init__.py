@@ -1,0 +1,1 @@
+"""The training runtime (imports JAX, Flax, optax and orbax): loop, sharding, checkpoints."""

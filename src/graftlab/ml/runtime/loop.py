@@ -1,0 +1,259 @@
+"""The training loop: build, shard, jit, train, evaluate, checkpoint, resume.
+
+The step functions close over NNX graph definitions and take the state as plain pytrees
+(``nnx.split`` once, ``nnx.merge`` inside ``jax.jit``): no Python traversal of the module
+graph per step, which is what makes ``nnx.jit`` slow on small machines.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from flax import nnx
+
+from graftlab.ml.base import Builder, struct
+from graftlab.ml.datasets import Splits
+from graftlab.ml.runtime.errors import locate
+from graftlab.ml.runtime.parallel import DataParallel
+from graftlab.ml.runtime.progress import Progress
+from graftlab.symbolic.errors import ComponentError
+from graftlab.symbolic.keypath import KeyPath
+
+
+def build_model(
+    spec: Any,
+    example: dict[str, np.ndarray],
+    input_keys: tuple[str, ...],
+    seed: int,
+    path: KeyPath = KeyPath(("model",)),  # noqa: B008
+) -> tuple[Any, dict[int, KeyPath]]:
+    """The NNX model for ``spec`` and the map from its modules to key paths."""
+    rngs = nnx.Rngs(params=seed, dropout=seed + 1, default=seed + 2)
+    b = Builder(rngs)
+    xs = tuple(struct((2, *example[k].shape[1:]), example[k].dtype) for k in input_keys)
+    model, _ = b.build(spec, xs[0] if len(xs) == 1 else xs, path)
+    return model, b.paths
+
+
+def _per_example(values: jax.Array) -> jax.Array:
+    return values.reshape(values.shape[0], -1).astype(jnp.float32).mean(axis=1)
+
+
+def make_steps(
+    model: Any,
+    tx: Any,
+    loss: Callable[[Any, Any], Any],
+    metrics: list[Any],
+    input_keys: tuple[str, ...],
+    label_key: str,
+) -> tuple[Callable[..., Any], Callable[..., Any], dict[str, Any]]:
+    """``(train_step, eval_step, state)`` for ``model``: pure functions of pytrees.
+
+    ``train_step(state, batch) -> state`` and ``eval_step(state, batch, weight) -> sums``;
+    ``state`` holds the parameters, the other model state (batch statistics, RNG counters),
+    the optimizer state and the running training-loss sum.
+    """
+    model.train()
+    graph_train, params, rest = nnx.split(model, nnx.Param, ...)
+    model.eval()
+    graph_eval = nnx.graphdef(model)
+    model.train()
+
+    def train_step(state: dict[str, Any], batch: dict[str, Any]) -> dict[str, Any]:
+        def loss_fn(p: Any) -> tuple[Any, Any]:
+            m = nnx.merge(graph_train, p, state["rest"], copy=True)
+            out = m(*[batch[k] for k in input_keys])
+            value = _per_example(loss(out, batch[label_key])).mean()
+            return value, nnx.split(m, nnx.Param, ...)[2]
+
+        (value, new_rest), grads = jax.value_and_grad(loss_fn, has_aux=True)(state["params"])
+        updates, opt = tx.update(grads, state["opt"], state["params"])
+        return {
+            "params": optax.apply_updates(state["params"], updates),
+            "rest": new_rest,
+            "opt": opt,
+            "loss_sum": state["loss_sum"] + value,
+            "loss_count": state["loss_count"] + 1,
+        }
+
+    def eval_step(state: dict[str, Any], batch: dict[str, Any], weight: Any) -> dict[str, Any]:
+        m = nnx.merge(graph_eval, state["params"], state["rest"], copy=True)
+        out = m(*[batch[k] for k in input_keys])
+        labels = batch[label_key]
+        values = {"loss": _per_example(loss(out, labels))}
+        for metric in metrics:
+            values[metric.name or type(metric).__name__.lower()] = _per_example(metric(out, labels))
+        return {k: (v * weight).sum() for k, v in values.items()}
+
+    state = {
+        "params": params,
+        "rest": rest,
+        "opt": tx.init(params),
+        "loss_sum": jnp.zeros((), jnp.float32),
+        "loss_count": jnp.zeros((), jnp.int32),
+    }
+    return train_step, eval_step, state
+
+
+class BatchOrder:
+    """Which training examples form step ``s``'s batch: a seeded permutation per epoch."""
+
+    def __init__(self, size: int, batch_size: int, seed: int) -> None:
+        self.size = size
+        self.batch_size = batch_size
+        self.seed = seed
+        self.per_epoch = max(1, size // batch_size)
+        self._epoch = -1
+        self._perm: np.ndarray | None = None
+
+    def indices(self, step: int) -> np.ndarray:
+        epoch, i = divmod(step, self.per_epoch)
+        if epoch != self._epoch:
+            self._perm = np.random.default_rng([self.seed, epoch]).permutation(self.size)
+            self._epoch = epoch
+        assert self._perm is not None
+        if self.size < self.batch_size:  # tiny datasets: sample with wrap-around
+            return np.resize(self._perm, self.batch_size)
+        return self._perm[i * self.batch_size : (i + 1) * self.batch_size]
+
+
+def _eval_batches(
+    test: dict[str, np.ndarray], batch_size: int
+) -> list[tuple[dict[str, np.ndarray], np.ndarray]]:
+    n = len(next(iter(test.values())))
+    out = []
+    for start in range(0, n, batch_size):
+        stop = min(start + batch_size, n)
+        pad = batch_size - (stop - start)
+        batch = {
+            k: np.concatenate([v[start:stop], np.repeat(v[:1], pad, axis=0)])
+            if pad
+            else v[start:stop]
+            for k, v in test.items()
+        }
+        weight = np.concatenate([np.ones(stop - start, np.float32), np.zeros(pad, np.float32)])
+        out.append((batch, weight))
+    return out
+
+
+def run_experiment(experiment: Any, context: Any = None) -> dict[str, float]:
+    """Train ``experiment`` and return its final metrics (see ``Experiment.run``)."""
+    from graftlab.repo.context import RunContext
+
+    if context is None:
+        context = RunContext.local()
+    trainer = experiment.trainer
+    dataset = experiment.dataset
+    seed = context.seed if context.seed is not None else trainer.seed
+    splits: Splits = dataset.load()
+    dp = DataParallel()
+    problem = dp.check_batch_size(trainer.batch_size)
+    if problem:
+        raise ComponentError(problem, KeyPath(("trainer", "batch_size")))
+    input_keys, label_key = tuple(dataset.input_keys), dataset.label_key
+    model, paths = build_model(experiment.model, splits.train, input_keys, seed)
+    total = trainer.total_steps(splits.train_size)
+    tx = experiment.optimizer.create(total)
+    metrics = list(trainer.metrics)
+    train_step, eval_step, state = make_steps(
+        model, tx, trainer.loss, metrics, input_keys, label_key
+    )
+    state = dp.replicate(state)
+    train_jit = jax.jit(train_step, donate_argnums=0, out_shardings=dp.replicated)
+    eval_jit = jax.jit(eval_step, out_shardings=dp.replicated)
+    order = BatchOrder(splits.train_size, trainer.batch_size, seed)
+    eval_bs = trainer.eval_batch_size or trainer.batch_size
+    eval_bs = math.ceil(eval_bs / dp.num_devices) * dp.num_devices
+    eval_data = _eval_batches(splits.test, eval_bs)
+
+    every = trainer.checkpoint_every if trainer.checkpoint_every is not None else trainer.eval_every
+    ckpt = None
+    start = 0
+    if every:
+        from graftlab.ml.runtime.checkpoint import Checkpoints
+
+        ckpt = Checkpoints(context.checkpoint_dir, trainer.keep_checkpoints)
+        latest = ckpt.latest_step() if context.resume else None
+        if latest is not None:
+            state = ckpt.restore(latest, like=state)
+            start = int(latest)
+            context.log(f"resumed from the checkpoint at step {start}")
+
+    def sample(step: int) -> dict[str, np.ndarray]:
+        idx = order.indices(step)
+        return {k: v[idx] for k, v in splits.train.items()}
+
+    def replay() -> Any:
+        batch = sample(start)
+        return model(*[jnp.asarray(batch[k]) for k in input_keys])
+
+    def guarded(fn: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return fn(*args)
+        except Exception as e:
+            err = locate(e, paths, replay)
+            if err is None:
+                raise
+            raise err from e
+
+    def evaluate() -> dict[str, float]:
+        sums: dict[str, float] = {}
+        count = 0.0
+        for batch, weight in eval_data:
+            out = guarded(eval_jit, state, dp.shard(batch), dp.shard({"w": weight})["w"])
+            for k, v in out.items():
+                sums[k] = sums.get(k, 0.0) + float(v)
+            count += float(weight.sum())
+        return {f"eval_{k}": v / max(count, 1.0) for k, v in sums.items()}
+
+    final: dict[str, float] = {}
+    context.log(
+        f"training {total} steps on {dp.num_devices} device(s), batch {trainer.batch_size}"
+        + (f", from step {start}" if start else "")
+    )
+    t0 = time.perf_counter()
+    first = True
+    with Progress(total, bool(context.show_progress), start) as bar:
+        for step in range(start, total):
+            batch = dp.shard(sample(step))
+            if first:
+                state = guarded(train_jit, state, batch)
+                first = False
+            else:
+                state = train_jit(state, batch)
+            done = step + 1
+            if done % trainer.eval_every == 0 or done == total:
+                count = int(state["loss_count"])
+                train_loss = float(state["loss_sum"]) / max(count, 1)
+                state = {
+                    **state,
+                    "loss_sum": jnp.zeros_like(state["loss_sum"]),
+                    "loss_count": jnp.zeros_like(state["loss_count"]),
+                }
+                state = dp.replicate(state)
+                final = {"train_loss": train_loss, **evaluate()}
+                context.metrics(done, **final)
+                bar.update(done, **final)
+            elif done % 10 == 0:
+                bar.update(done)
+            if ckpt is not None and (done % every == 0 or done == total):
+                ckpt.save(done, state)
+    elapsed = time.perf_counter() - t0
+    if ckpt is not None:
+        ckpt.close()
+    if not final:  # resumed at the very end: evaluate the restored state
+        final = evaluate()
+    steps_run = total - start
+    if steps_run:
+        context.log(
+            f"done: {steps_run} steps in {elapsed:.1f} s "
+            f"({steps_run * trainer.batch_size / max(elapsed, 1e-9):.0f} examples/s)"
+        )
+    return final

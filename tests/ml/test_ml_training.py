@@ -1,0 +1,88 @@
+"""Real learning: a CNN on digits, a Transformer on a sequence task, metrics and the format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import ml_testutil as U
+
+import graftlab as gl
+import graftlab.ml as ml
+from graftlab.ml import demo
+
+
+def test_cnn_learns_digits(tmp_path: Path) -> None:
+    exp = demo.digits_cnn(steps=200)
+    ctx = U.context(tmp_path)
+    final = exp.run(ctx)
+    assert final["eval_accuracy"] > 0.9
+    steps = [e["step"] for e in ctx.metrics_log]
+    assert steps == [100, 200]
+    assert (ctx.workdir / "metrics.jsonl").read_text().count("\n") == 2
+    assert ctx.final_metrics()["eval_accuracy"] == final["eval_accuracy"]
+
+
+def test_transformer_loss_falls_on_reverse(tmp_path: Path) -> None:
+    exp = U.tiny_transformer(steps=80)
+    exp.rebind(dataset=ml.ReverseTask(num_symbols=6, length=5, train_size=512, test_size=64))
+    ctx = U.context(tmp_path)
+    final = exp.run(ctx)
+    curve = U.losses(ctx)
+    assert curve[-1] < 0.7 * curve[0]
+    assert final["eval_loss"] < curve[0]
+
+
+def test_experiments_round_trip_through_the_text_format() -> None:
+    for exp in (demo.digits_cnn(), demo.copy_transformer(), U.tiny_mlp()):
+        text = gl.dumps(exp)
+        back = gl.loads(text, allowed_modules=["graftlab"])
+        assert back == exp
+        assert gl.dumps(back) == text
+    res = ml.Experiment(model=ml.resnet((8, 16)), dataset=ml.Digits(image_size=12))
+    assert gl.loads(gl.dumps(res), allowed_modules=["graftlab"]) == res
+
+
+def test_seed_of_the_run_overrides_the_trainer(tmp_path: Path) -> None:
+    a = U.tiny_mlp(steps=20).run(U.context(tmp_path, "a", seed=1))
+    b = U.tiny_mlp(steps=20).run(U.context(tmp_path, "b", seed=1))
+    c = U.tiny_mlp(steps=20).run(U.context(tmp_path, "c", seed=2))
+    assert a == b
+    assert a != c
+
+
+def test_epochs_and_other_optimizers(tmp_path: Path) -> None:
+    exp = U.tiny_mlp()
+    exp.rebind(
+        {
+            "trainer.steps": None,
+            "trainer.epochs": 1,
+            "trainer.batch_size": 256,
+            "trainer.checkpoint_every": 0,
+            "optimizer": ml.SGD(learning_rate=0.05, schedule=ml.Cosine()),
+        }
+    )
+    ctx = U.context(tmp_path)
+    exp.run(ctx)
+    assert ctx.metrics_log[-1]["step"] == 1437 // 256
+    assert not (ctx.workdir / "checkpoints").exists()
+    exp.rebind(
+        {"optimizer": ml.AdamW(schedule=ml.WarmupCosine(warmup_steps=2)), "trainer.loss": ml.MSE()}
+    )
+    assert "eval_accuracy" in exp.run(U.context(tmp_path, "adamw"))
+
+
+def test_datasets_are_deterministic_and_know_their_classes() -> None:
+    for name, cls in ml.DATASETS.items():
+        ds = cls()
+        assert ds.name == name
+        a, b = ds.load(), cls().load()
+        for key in a.train:
+            assert (a.train[key] == b.train[key]).all()
+        assert a.train_size > a.test_size > 0
+        labels = a.train[ds.label_key]
+        assert int(labels.max()) < ds.num_classes
+    other = ml.Digits(seed=1).load()
+    assert not (other.test["y"] == ml.Digits().load().test["y"]).all()
+    assert ml.Digits(image_size=12).load().train["x"].shape[1:] == (12, 12, 1)
+    assert ml.Digits(flat=True).load().train["x"].shape[1:] == (64,)
+    assert ml.dataset("wine").num_classes == 3
