@@ -20,6 +20,7 @@ RAW = argparse.RawDescriptionHelpFormatter
 
 def add_parser(sub: Any) -> None:
     add_init_parser(sub)
+    add_plot_parser(sub)
     p = sub.add_parser(
         "ls",
         help="list experiments with base, chain length and last run status",
@@ -344,4 +345,36 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     dest = init_repo(Path(args.dir), args.name)
     console().print(f"created [bold]{dest}[/]\n  cd {args.dir} && graft ls")
+    return 0
+
+
+def add_plot_parser(sub: Any) -> None:
+    p = sub.add_parser("plot", help="draw learning curves of runs to a PNG",
+                       description="Plot the metrics recorded by runs (metrics.jsonl) against the step.\n\n"
+                       "Examples:\n  graft plot 20261123-0521 20261123-0530 -o curves.png\n"
+                       "  graft plot $(graft runs --json | jq -r '.[].id') --metric eval_accuracy",
+                       formatter_class=RAW)
+    p.add_argument("runs", nargs="+", help="run ids (unique prefixes are enough)")
+    p.add_argument("-o", "--output", default="curves.png", help="the PNG to write (default curves.png)")
+    p.set_defaults(func=cmd_plot)
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    repo = Repo()
+    curves: dict[str, list[dict[str, Any]]] = {}
+    for prefix in args.runs:
+        rid, sha = records.resolve_run(repo.git, prefix)
+        rec = records.read_records(repo.git, [rid])[0]
+        raw = records.read_file(repo.git, sha, "metrics.jsonl") or b""
+        rows = [json.loads(line) for line in raw.decode().splitlines() if line.strip()]
+        if not rows:
+            raise GraftError(f"run {rid} recorded no metrics")
+        curves[f"{rec.experiment} ({rid})"] = rows
+    from graftlab.ml.plot import plot_learning_curves
+
+    out = Path(args.output)
+    plot_learning_curves(curves, out)
+    console().print(f"wrote {out} ({len(curves)} run(s))")
     return 0
