@@ -14,14 +14,16 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from graftlab.annotate import runner
+    from graftlab.annotate.report import Report
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from graftlab.annotate import external, runner
 from graftlab.annotate.errors import AnnotateError, UsageError
-from graftlab.annotate.report import Report, print_details, summary_table
 from graftlab.annotate.selection import (
     ALL_CATEGORIES,
     AnnotateConfig,
@@ -144,6 +146,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_files(args: argparse.Namespace, config: AnnotateConfig, err: Console) -> int:
+    from graftlab.annotate import runner
+
     mode: runner.Mode = "diff" if args.diff else "check" if args.check else "write"
     show_progress = runner.stderr_is_tty() and not args.json and not args.quiet
     if show_progress:
@@ -169,6 +173,8 @@ def _run_files(args: argparse.Namespace, config: AnnotateConfig, err: Console) -
 
 
 def _print_report(report: Report, args: argparse.Namespace, err: Console) -> None:
+    from graftlab.annotate.report import print_details, summary_table
+
     if args.json:
         sys.stdout.write(report.to_json() + "\n")
         return
@@ -185,6 +191,9 @@ def _print_report(report: Report, args: argparse.Namespace, err: Console) -> Non
 
 
 def _run_external(args: argparse.Namespace, config: AnnotateConfig, err: Console) -> int:
+    from graftlab.annotate import external, runner
+    from graftlab.annotate.report import Report, print_details
+
     if args.paths:
         raise UsageError("--external takes a package name, not paths")
     if not args.output and not (args.diff or args.check or args.json):

@@ -5,12 +5,13 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
-from graftlab.annotate.codemod import Annotation, Skip
+if TYPE_CHECKING:
+    from graftlab.annotate.codemod import Annotation, Skip
 
 
 @dataclasses.dataclass
