@@ -50,6 +50,10 @@ class ClassInfo:
     runtime: list[str] = field(default_factory=list)  # runtime-only args (rngs, parent, name)
     bases: list[str] = field(default_factory=list)  # qualified names of base classes
     members: list[str] = field(default_factory=list)  # enum member names
+    complete: bool = True  # False when the signature comes from a class outside the index
+    dataclass: bool = False  # the schema comes from dataclass fields
+    frozen: bool = False  # a frozen dataclass
+    returns: str | None = None  # symbolized functions: the class their annotation returns
 
 
 @dataclass

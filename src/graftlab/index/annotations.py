@@ -1,0 +1,694 @@
+"""Annotations, statically: libcst expression → compact type expression → runtime spec text.
+
+Scanning turns an annotation's CST into a small JSON-able *type expression* (lists, so the
+disk cache can hold it); resolving translates it, with the index's name resolution, into a
+``StaticSpec`` that mirrors ``graftlab.symbolic.typespec.spec_for`` node for node, so
+``full_description()`` prints exactly what the runtime ``Field.spec`` prints.
+
+Type expressions::
+
+    ["d", "a.b"]                     a (dotted) name as written in the file
+    ["s", head, [arg, ...]]          a subscript ``head[arg, ...]``
+    ["u", [opt, ...]]                ``a | b | ...``
+    ["l", source, repr, value]       a literal (``value`` only for strings, else None)
+    ["L", [item, ...]] / ["T", [...]] a list / tuple display
+    ["c", func, [arg, ...], [[key, arg], ...]]   a call (``Annotated`` metadata)
+    ["e"]                            ``...``
+    ["?", source]                    anything else
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import libcst as cst
+
+TypeExpr = list[Any]
+_EMPTY = cst.Module(body=[])
+
+
+def source_of(node: cst.CSTNode) -> str:
+    """The source text of a node (no position metadata needed)."""
+    return _EMPTY.code_for_node(node)
+
+
+def _dotted(node: cst.BaseExpression) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return None
+    parts.append(node.value)
+    return ".".join(reversed(parts))
+
+
+def _literal(node: cst.BaseExpression) -> TypeExpr | None:
+    if isinstance(
+        node, cst.Integer | cst.Float | cst.Imaginary | cst.SimpleString | cst.ConcatenatedString
+    ) or (
+        isinstance(node, cst.UnaryOperation)
+        and isinstance(node.operator, cst.Minus | cst.Plus)
+        and isinstance(node.expression, cst.Integer | cst.Float)
+    ):
+        text = source_of(node)
+        try:
+            value = ast.literal_eval(text.strip())
+        except (ValueError, SyntaxError, MemoryError):
+            return ["?", text]
+        return ["l", text, repr(value), value if isinstance(value, str) else None]
+    if isinstance(node, cst.Name) and node.value in ("None", "True", "False"):
+        return ["l", node.value, node.value, None]
+    return None
+
+
+def convert(node: cst.BaseExpression) -> TypeExpr:
+    """The type expression of an annotation (or of a value inside one)."""
+    lit = _literal(node)
+    if lit is not None:
+        return lit
+    name = _dotted(node)
+    if name is not None:
+        return ["d", name]
+    if isinstance(node, cst.Subscript):
+        head = convert(node.value)
+        args: list[TypeExpr] = []
+        for el in node.slice:
+            s = el.slice
+            args.append(convert(s.value) if isinstance(s, cst.Index) else ["?", source_of(s)])
+        return ["s", head, args]
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+        opts: list[TypeExpr] = []
+        for side in (node.left, node.right):
+            sub = convert(side)
+            opts.extend(sub[1] if sub[0] == "u" else [sub])
+        return ["u", opts]
+    if isinstance(node, cst.Ellipsis):
+        return ["e"]
+    if isinstance(node, cst.List):
+        return ["L", [convert(e.value) for e in node.elements]]
+    if isinstance(node, cst.Tuple):
+        return ["T", [convert(e.value) for e in node.elements]]
+    if isinstance(node, cst.Call):
+        pos = [convert(a.value) for a in node.args if a.keyword is None and not a.star]
+        kws = [
+            [a.keyword.value, convert(a.value)]
+            for a in node.args
+            if a.keyword is not None and not a.star
+        ]
+        return ["c", convert(node.func), pos, kws]
+    return ["?", source_of(node)]
+
+
+def convert_text(text: str) -> TypeExpr:
+    """The type expression of a string annotation's text (``"list[Conv]"``)."""
+    try:
+        return convert(cst.parse_expression(text.strip()))
+    except Exception:
+        return ["?", text]
+
+
+def dotted_of(expr: TypeExpr | None) -> str | None:
+    """The dotted name of a ``["d", ...]`` expression (``None`` otherwise)."""
+    return expr[1] if expr and expr[0] == "d" else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _eval_literal(text: str) -> Any:
+    return ast.literal_eval(text.strip())
+
+
+def literal_value(expr: TypeExpr) -> Any:
+    """The Python value of a literal expression (raises ``ValueError`` if it is not one)."""
+    if expr[0] == "l":
+        return _eval_literal(expr[1])
+    if expr[0] in ("L", "T"):
+        items = [literal_value(e) for e in expr[1]]
+        return items if expr[0] == "L" else tuple(items)
+    if expr[0] == "c" and dotted_of(expr[1]) == "float" and len(expr[2]) == 1:
+        return float(literal_value(expr[2][0]))
+    raise ValueError("not a literal")
+
+
+# --- static specs: the runtime ``Spec`` tree, as text -----------------------------------------
+
+
+@dataclass
+class StaticSpec:
+    """One node of the runtime spec tree, known statically."""
+
+    kind: str  # any bool int float str none literal enum union list tuple dict object type callable
+    text: str = ""  # the describe() text for kinds that carry a name
+    options: list[StaticSpec] = field(default_factory=list)  # union options, tuple items
+    item: StaticSpec | None = None  # list item / dict value / tuple rest
+    fixed: bool = False  # tuple with fixed items
+    choices: list[str] = field(default_factory=list)  # literal reprs
+    sources: list[str] = field(default_factory=list)  # literal source spellings
+    qualname: str = ""  # enum / object class
+    constraints: list[str] = field(default_factory=list)
+    nullable: bool = False
+
+    def describe(self) -> str:
+        """``Spec.describe()``."""
+        k = self.kind
+        if k == "literal":
+            return "Literal[" + ", ".join(self.choices) + "]"
+        if k == "union":
+            inner = [o for o in self.options if o.kind != "none"]
+            text = " | ".join(o.full_description() for o in inner)
+            return f"{text} | None" if self.nullable else text
+        if k == "list":
+            return f"list[{_full(self.item)}]"
+        if k == "dict":
+            return f"dict[str, {_full(self.item)}]"
+        if k == "tuple":
+            if not self.fixed:
+                return f"tuple[{_full(self.item)}, ...]"
+            return "tuple[" + ", ".join(o.full_description() for o in self.options) + "]"
+        return self.text
+
+    def full_description(self) -> str:
+        """``Spec.full_description()``: describe() plus the constraints."""
+        if not self.constraints:
+            return self.describe()
+        return self.describe() + ", " + ", ".join(self.constraints)
+
+
+def _full(spec: StaticSpec | None) -> str:
+    return ANY.full_description() if spec is None else spec.full_description()
+
+
+ANY = StaticSpec("any", "Any")
+NONE = StaticSpec("none", "None", nullable=True)
+_SIMPLE = {
+    "builtins.bool": StaticSpec("bool", "bool"),
+    "builtins.int": StaticSpec("int", "int"),
+    "builtins.float": StaticSpec("float", "float"),
+    "builtins.str": StaticSpec("str", "str"),
+    "builtins.None": NONE,
+    "types.NoneType": NONE,
+    "typing.Any": ANY,
+    "builtins.object": ANY,
+}
+
+
+def optional(spec: StaticSpec) -> StaticSpec:
+    """``typespec.optional``: the spec that also accepts ``None``."""
+    if spec.nullable:
+        return spec
+    return StaticSpec("union", options=[spec, NONE], nullable=True)
+
+
+def with_constraints(spec: StaticSpec, extra: list[str]) -> StaticSpec:
+    """A copy of ``spec`` with more constraints."""
+    return StaticSpec(**{**spec.__dict__, "constraints": [*spec.constraints, *extra]})
+
+
+# --- constraints from Annotated metadata ------------------------------------------------------
+
+
+def _range_text(lo: Any, hi: Any, lo_inc: bool = True, hi_inc: bool = True) -> str:
+    parts = []
+    if lo is not None:
+        parts.append(f"{'>=' if lo_inc else '>'} {lo!r}")
+    if hi is not None:
+        parts.append(f"{'<=' if hi_inc else '<'} {hi!r}")
+    return " and ".join(parts) or "any number"
+
+
+def _length_text(lo: Any, hi: Any) -> str:
+    if lo == 1 and hi is None:
+        return "non-empty"
+    a = "" if lo is None else f">= {lo}"
+    b = "" if hi is None else f"<= {hi}"
+    return "length " + " and ".join(p for p in (a, b) if p)
+
+
+def constraint_text(func: str, args: list[Any], kwargs: dict[str, Any]) -> str | None:
+    """``Constraint.describe()`` for a call of a known constraint, by qualified name."""
+    head, _, last = func.rpartition(".")
+    top = head.partition(".")[0]
+
+    def arg(i: int, key: str, default: Any = None) -> Any:
+        return args[i] if i < len(args) else kwargs.get(key, default)
+
+    if top == "graftlab":
+        if last == "Range":
+            return _range_text(
+                arg(0, "min"),
+                arg(1, "max"),
+                arg(2, "min_inclusive", True),
+                arg(3, "max_inclusive", True),
+            )
+        if last == "Length":
+            return _length_text(arg(0, "min"), arg(1, "max"))
+        if last == "NonEmpty":
+            return "non-empty"
+        if last == "Predicate":
+            return str(arg(1, "description", ""))
+        return None
+    if top == "annotated_types":
+        if last in ("Gt", "Ge", "Lt", "Le"):
+            v = arg(0, last.lower())
+            lo = v if last in ("Gt", "Ge") else None
+            hi = v if last in ("Lt", "Le") else None
+            return _range_text(lo, hi, last != "Gt", last != "Lt")
+        if last == "Interval":
+            lo, lo_inc, hi, hi_inc = kwargs.get("ge"), True, kwargs.get("le"), True
+            if kwargs.get("gt") is not None:
+                lo, lo_inc = kwargs["gt"], False
+            if kwargs.get("lt") is not None:
+                hi, hi_inc = kwargs["lt"], False
+            return _range_text(lo, hi, lo_inc, hi_inc)
+        if last == "MinLen":
+            return _length_text(arg(0, "min_length"), None)
+        if last == "MaxLen":
+            return _length_text(None, arg(0, "max_length"))
+        if last == "Len":
+            return _length_text(arg(0, "min_length", 0), arg(1, "max_length"))
+    return None
+
+
+# --- translation --------------------------------------------------------------------------------
+
+
+class _Opaque:
+    """A constraint argument that is not a literal (a lambda, a call)."""
+
+    def __repr__(self) -> str:
+        return "<opaque>"
+
+
+_OPAQUE = _Opaque()
+
+
+class Unresolvable(Exception):
+    """A lazily evaluated annotation names something not bound yet: the runtime sees ``Any``."""
+
+
+@dataclass
+class Target:
+    """What a name in an annotation resolves to."""
+
+    kind: str  # builtin | class | enum | protocol | typing_class | function | alias | module | unknown
+    qualname: str
+    name: str = ""  # the short name (``__name__``)
+    expr: TypeExpr | None = None  # alias: the aliased expression
+    context: Any = None  # alias: the module context to translate it in
+    members: list[str] = field(default_factory=list)  # enum members
+
+
+class Context:
+    """How a module's names resolve while translating (implemented by the resolver)."""
+
+    def resolve(self, dotted: str, lazy: bool) -> Target:
+        """The target of a dotted name; raises ``Unresolvable`` where the runtime would fail."""
+        raise NotImplementedError
+
+    def value(self, expr: TypeExpr) -> Any:
+        """A literal value, following module constants; raises ``ValueError``."""
+        raise NotImplementedError
+
+
+_LIST = {
+    "builtins.list",
+    "typing.List",
+    "typing.Sequence",
+    "typing.MutableSequence",
+    "collections.abc.Sequence",
+    "collections.abc.MutableSequence",
+}
+_DICT = {
+    "builtins.dict",
+    "typing.Dict",
+    "typing.Mapping",
+    "typing.MutableMapping",
+    "collections.abc.Mapping",
+    "collections.abc.MutableMapping",
+}
+_BARE_CONTAINERS = {
+    "builtins.list": "list",
+    "typing.List": "list",
+    "typing.Sequence": "list",
+    "typing.MutableSequence": "list",
+    "builtins.dict": "dict",
+    "typing.Dict": "dict",
+    "typing.Mapping": "dict",
+    "typing.MutableMapping": "dict",
+    "builtins.tuple": "tuple",
+    "typing.Tuple": "tuple",
+}
+_CALLABLE = {"typing.Callable", "collections.abc.Callable"}
+_UNION = {"typing.Union"}
+_OPTIONAL = {"typing.Optional"}
+_LITERAL = {"typing.Literal", "typing_extensions.Literal"}
+_ANNOTATED = {"typing.Annotated", "typing_extensions.Annotated"}
+_TYPE = {"builtins.type", "typing.Type"}
+_TUPLE = {"builtins.tuple", "typing.Tuple"}
+
+
+def normalize(qualname: str) -> str:
+    """Spell typing names one way (``typing_extensions.X`` as ``typing.X``)."""
+    if qualname.startswith("typing_extensions."):
+        return "typing." + qualname[len("typing_extensions.") :]
+    return qualname
+
+
+@dataclass
+class Translation:
+    """An annotation's spec plus the classes it names (for ``ArgInfo.classes``)."""
+
+    spec: StaticSpec
+    classes: list[str]
+
+
+class Translator:
+    """Translate type expressions to static specs in one module's context."""
+
+    def __init__(self, ctx: Context, lazy: bool, raw: bool = False) -> None:
+        self.ctx = ctx
+        self.lazy = lazy
+        # ``raw``: the annotation object as written, unevaluated (the runtime keeps it when
+        # ``get_type_hints`` fails for the signature): strings inside typing generics stay
+        # ``ForwardRef('X')``, strings inside builtin generics stay plain strings.
+        self.raw = raw
+        self._quote = ""
+        self.failed = False
+        self.classes: list[str] = []
+
+    def spec(self, expr: TypeExpr | None) -> StaticSpec:
+        """The static spec of an annotation (``Any`` when it does not resolve at runtime)."""
+        if expr is None:
+            return ANY
+        try:
+            return self._spec(expr, self.lazy)
+        except Unresolvable:
+            self.failed = True
+            self.classes = []
+            return ANY
+
+    def _target(self, expr: TypeExpr, lazy: bool) -> Target | None:
+        if expr[0] == "d":
+            return self.ctx.resolve(expr[1], lazy)
+        if expr[0] == "l" and expr[3] is not None:
+            return self._target(convert_text(expr[3]), True)
+        return None
+
+    def _spec(self, expr: TypeExpr, lazy: bool) -> StaticSpec:
+        tag = expr[0]
+        if tag == "l":
+            if expr[1] == "None":
+                return NONE
+            if expr[3] is not None:  # a string: a forward reference
+                if self.raw and self._quote:
+                    text = f"ForwardRef({expr[3]!r})" if self._quote == "typing" else expr[3]
+                    return StaticSpec("any", text)
+                return self._spec(convert_text(expr[3]), True)
+            return StaticSpec("any", expr[2])
+        if tag == "d":
+            return self._named(self.ctx.resolve(expr[1], lazy), lazy)
+        if tag == "u":
+            return self._union([o for o in expr[1]], lazy)
+        if tag == "s":
+            return self._subscript(expr, lazy)
+        if tag == "e":
+            return StaticSpec("any", "Ellipsis")
+        return ANY
+
+    def _named(self, t: Target, lazy: bool) -> StaticSpec:
+        q = normalize(t.qualname)
+        simple = _SIMPLE.get(q)
+        if simple is not None:
+            return simple
+        if t.kind == "alias" and t.expr is not None:
+            sub = Translator(t.context, False)
+            spec = sub._spec(t.expr, False)
+            self.classes.extend(sub.classes)
+            return spec
+        bare = _BARE_CONTAINERS.get(q)
+        if bare == "list":
+            return StaticSpec("list", item=ANY)
+        if bare == "dict":
+            return StaticSpec("dict", item=ANY)
+        if bare == "tuple":
+            return StaticSpec("tuple", item=ANY)
+        if q in _CALLABLE:
+            return StaticSpec("callable", "Callable")
+        if q in _TYPE:
+            return StaticSpec("object", "type", qualname="builtins.type")
+        if t.kind == "enum":
+            return StaticSpec("enum", t.name, qualname=t.qualname, choices=list(t.members))
+        if t.kind in ("protocol", "typing_class"):
+            return StaticSpec("any", t.name)
+        if t.kind == "typevar":
+            return StaticSpec("any", t.name)
+        if t.kind in ("class", "unknown", "builtin", "function"):
+            if t.kind in ("class", "function"):
+                self.classes.append(t.qualname)
+            return StaticSpec("object", t.name or q.rpartition(".")[2], qualname=t.qualname)
+        if t.kind == "typing":
+            return StaticSpec("any", t.name)
+        return ANY
+
+    def _flat_union(self, opts: list[TypeExpr], lazy: bool) -> list[TypeExpr]:
+        out: list[TypeExpr] = []
+        for o in opts:
+            if o[0] == "u":
+                out.extend(self._flat_union(o[1], lazy))
+                continue
+            if o[0] == "s":
+                t = self._target(o[1], lazy)
+                if t is not None and normalize(t.qualname) in _UNION:
+                    out.extend(self._flat_union(o[2], lazy))
+                    continue
+                if t is not None and normalize(t.qualname) in _OPTIONAL and o[2]:
+                    out.extend(self._flat_union([o[2][0], ["l", "None", "None", None]], lazy))
+                    continue
+            if o[0] == "d" or (o[0] == "l" and o[3] is not None):
+                t = self._target(o, lazy)
+                if t is not None and t.kind == "alias" and t.expr is not None:
+                    # Aliased unions flatten into the outer union, like typing does.
+                    alias = t.expr
+                    if alias[0] == "u" or (alias[0] == "s" and self._is_union_head(t, alias)):
+                        sub = Translator(t.context, False)
+                        spec = sub._spec(alias, False)
+                        self.classes.extend(sub.classes)
+                        out.append(["spec", spec])
+                        continue
+            out.append(o)
+        return out
+
+    def _is_union_head(self, t: Target, alias: TypeExpr) -> bool:
+        head = Translator(t.context, False)._target(alias[1], False)
+        return head is not None and normalize(head.qualname) in (_UNION | _OPTIONAL)
+
+    def _union(self, opts: list[TypeExpr], lazy: bool) -> StaticSpec:
+        specs: list[StaticSpec] = []
+        seen: set[str] = set()
+        for o in self._flat_union(opts, lazy):
+            if o[0] == "spec":
+                parts = o[1].options if o[1].kind == "union" and not o[1].constraints else [o[1]]
+            else:
+                parts = [self._spec(o, lazy)]
+            for s in parts:
+                key = repr(s)
+                if key in seen:
+                    continue
+                seen.add(key)
+                specs.append(s)
+        if len(specs) == 1:
+            return specs[0]
+        if len(specs) == 2 and any(s.kind == "none" for s in specs):
+            inner = next(s for s in specs if s.kind != "none")
+            return optional(inner)
+        return StaticSpec("union", options=specs, nullable=any(s.nullable for s in specs))
+
+    def _literals(self, args: list[TypeExpr], lazy: bool) -> tuple[list[str], list[str]]:
+        reprs: list[str] = []
+        sources: list[str] = []
+        for a in args:
+            if a[0] == "s":
+                t = self._target(a[1], lazy)
+                if t is not None and normalize(t.qualname) in _LITERAL:
+                    r, s = self._literals(a[2], lazy)
+                    for x, y in zip(r, s, strict=True):
+                        if x not in reprs:
+                            reprs.append(x)
+                            sources.append(y)
+                    continue
+            if a[0] == "l":
+                if a[2] not in reprs:
+                    reprs.append(a[2])
+                    sources.append(a[1])
+            elif a[0] == "d":
+                # An enum member: Literal[Color.RED]
+                head, _, member = a[1].rpartition(".")
+                t = self.ctx.resolve(head, lazy) if head else None
+                text = f"<{t.name}.{member}: ...>" if t is not None else a[1]
+                if text not in reprs:
+                    reprs.append(text)
+                    sources.append(a[1])
+        return reprs, sources
+
+    def _subscript(self, expr: TypeExpr, lazy: bool) -> StaticSpec:
+        t = self._target(expr[1], lazy)
+        args: list[TypeExpr] = expr[2]
+        if t is None:
+            return ANY
+        if t.kind == "alias" and t.expr is not None:
+            return ANY  # a generic alias subscripted again: rare, not modelled
+        q = normalize(t.qualname)
+        quote = self._quote
+        self._quote = "builtin" if q.startswith("builtins.") else "typing"
+        try:
+            return self._subscript_of(q, t, args, lazy)
+        finally:
+            self._quote = quote
+
+    def _subscript_of(self, q: str, t: Target, args: list[TypeExpr], lazy: bool) -> StaticSpec:
+        if q in _ANNOTATED:
+            base = self._spec(args[0], lazy) if args else ANY
+            extra = [c for c in (self._constraint(m, lazy) for m in args[1:]) if c is not None]
+            return with_constraints(base, extra) if extra else base
+        if q in _LITERAL:
+            reprs, sources = self._literals(args, lazy)
+            return StaticSpec("literal", choices=reprs, sources=sources, nullable="None" in reprs)
+        if q in _UNION:
+            return self._union(args, lazy)
+        if q in _OPTIONAL:
+            return self._union([args[0], ["l", "None", "None", None]], lazy)
+        if q in _LIST:
+            return StaticSpec("list", item=self._spec(args[0], lazy) if args else ANY)
+        if q in _DICT:
+            return StaticSpec("dict", item=self._spec(args[1], lazy) if len(args) == 2 else ANY)
+        if q in _TUPLE:
+            if len(args) == 1 and args[0][0] == "T" and not args[0][1]:
+                return StaticSpec("tuple", item=ANY)  # tuple[()] has no args at runtime
+            if len(args) == 2 and args[1][0] == "e":
+                return StaticSpec("tuple", item=self._spec(args[0], lazy))
+            if not args:
+                return StaticSpec("tuple", item=ANY)
+            return StaticSpec("tuple", fixed=True, options=[self._spec(a, lazy) for a in args])
+        if q in _TYPE:
+            inner = self._target(args[0], lazy) if args else None
+            if inner is not None and inner.kind in (
+                "class",
+                "enum",
+                "protocol",
+                "unknown",
+                "builtin",
+            ):
+                return StaticSpec("type", f"type[{inner.name}]", qualname=inner.qualname)
+            return StaticSpec("object", "type", qualname="builtins.type")
+        if q in _CALLABLE:
+            for a in args:
+                self._spec(a, lazy) if a[0] not in ("L", "e") else None
+            return StaticSpec("callable", "Callable")
+        # Another generic (Iterable[int], a user's Box[T]): AnySpec prints the alias.
+        return StaticSpec("any", self._generic_text(t, args, lazy))
+
+    def _generic_text(self, t: Target, args: list[TypeExpr], lazy: bool) -> str:
+        q = normalize(t.qualname)
+        head = q.removeprefix("typing.") if q.startswith("typing.") else q
+        if q.startswith("collections.abc."):
+            head = q
+        inner = ", ".join(self._arg_text(a, lazy) for a in args)
+        return f"{head}[{inner}]"
+
+    def _arg_text(self, a: TypeExpr, lazy: bool) -> str:
+        if a[0] == "d":
+            t = self.ctx.resolve(a[1], lazy)
+            q = normalize(t.qualname)
+            if q.startswith("builtins."):
+                return q[len("builtins.") :]
+            return q.removeprefix("typing.")
+        if a[0] == "l":
+            return a[1]
+        if a[0] == "s":
+            t = self._target(a[1], lazy)
+            if t is not None:
+                return self._generic_text(t, a[2], lazy)
+        if a[0] == "e":
+            return "..."
+        return "Any"
+
+    def _constraint(self, meta: TypeExpr, lazy: bool) -> str | None:
+        if meta[0] != "c":
+            return None
+        fn = self._target(meta[1], False)
+        if fn is None:
+            return None
+        args = [self._value(a) for a in meta[2]]
+        kwargs = {k: self._value(v) for k, v in meta[3]}
+        text = constraint_text(normalize(fn.qualname), args, kwargs)
+        return None if text is None or "<opaque>" in text else text
+
+    def _value(self, expr: TypeExpr) -> Any:
+        try:
+            return self.ctx.value(expr)
+        except (ValueError, SyntaxError, TypeError):
+            return _OPAQUE
+
+
+def has_string(expr: Any) -> bool:
+    """Whether a type expression holds a string literal anywhere (a possible forward ref)."""
+    if not isinstance(expr, list) or not expr:
+        return False
+    if not isinstance(expr[0], str):  # a list of expressions (subscript arguments)
+        return any(has_string(x) for x in expr)
+    if expr[0] == "l":
+        return expr[3] is not None
+    return any(has_string(x) for x in expr[1:] if isinstance(x, list))
+
+
+def fails(expr: TypeExpr | None, ctx: Context, *, lazy: bool) -> bool:
+    """Whether evaluating this annotation would raise at runtime (a name not bound yet)."""
+    if not lazy and not has_string(expr):
+        return False  # evaluated when the function was defined: it did not raise
+    tr = Translator(ctx, lazy)
+    tr.spec(expr)
+    return tr.failed
+
+
+def translate(
+    expr: TypeExpr | None,
+    ctx: Context,
+    *,
+    lazy: bool,
+    raw: bool = False,
+    default_none: bool = False,
+    var_positional: bool = False,
+) -> Translation:
+    """An argument's spec from its annotation, like ``schema.from_signature`` builds it."""
+    tr = Translator(ctx, lazy, raw=raw and not (expr is not None and _is_string(expr)))
+    spec = tr.spec(expr)
+    if default_none:
+        spec = optional(spec)
+    if var_positional:
+        spec = StaticSpec("list", item=spec)
+    return Translation(spec, list(dict.fromkeys(tr.classes)))
+
+
+def _is_string(expr: TypeExpr) -> bool:
+    return expr[0] == "l" and expr[3] is not None
+
+
+def top_choices(spec: StaticSpec, enum_members: Callable[[str], list[str]]) -> list[str]:
+    """Completion choices for a value of this spec: literals, enum members, bools, None."""
+    out: list[str] = []
+    nullable = spec.nullable
+    options = spec.options if spec.kind == "union" else [spec]
+    for o in options:
+        if o.kind == "literal":
+            out.extend(src for src, r in zip(o.sources, o.choices, strict=True) if r != "None")
+        elif o.kind == "enum":
+            out.extend(f"{o.text}.{m}" for m in enum_members(o.qualname))
+        elif o.kind == "bool":
+            out.extend(["True", "False"])
+    if out and nullable:
+        out.append("None")
+    return list(dict.fromkeys(out))

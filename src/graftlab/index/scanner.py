@@ -1,0 +1,582 @@
+"""One file → what it defines, read with libcst only (no import, no metadata providers).
+
+``scan_source`` makes two cheap passes over the module's top-level statements: the first
+binds names (imports, including relative ones and those under ``if TYPE_CHECKING:``,
+classes, functions, assignments), the second records classes (with their ``__init__``,
+dataclass-style fields, enum members and decorators), functions (symbolized ones and patch
+rules) and ``X = gl.symbolize(pkg.X)`` statements. The result is plain data, cached on disk
+per file; cross-module meaning (is a class symbolic, what a name refers to) is decided later
+by the resolver.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections import defaultdict, deque
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import libcst as cst
+
+from graftlab.index.annotations import TypeExpr, convert, dotted_of, source_of
+
+_PARSES = 0
+_DEF_LINE = re.compile(r"^([ \t]*)(?:async[ \t]+)?(class|def)[ \t]+(\w+)", re.MULTILINE)
+_BLOCKS = (cst.If, cst.Try, cst.TryStar, cst.With)
+
+
+def parse_count() -> int:
+    """How many files were parsed with libcst in this process (the cache's test hook)."""
+    return _PARSES
+
+
+@dataclass
+class RawParam:
+    """A parameter as written: kind, annotation expression, default source."""
+
+    name: str
+    kind: (
+        str  # positional_only | positional_or_keyword | keyword_only | var_positional | var_keyword
+    )
+    annotation: TypeExpr | None = None
+    default: str | None = None
+
+
+@dataclass
+class Decorator:
+    """A decorator that matters: ``symbolize``, ``patcher`` or ``dataclass``."""
+
+    kind: str  # symbolize | patcher | dataclass | other
+    runtime: list[str] = field(default_factory=list)
+    name: str | None = None  # patcher name / symbolize alias
+    optional: bool = False
+    frozen: bool = False
+    kw_only: bool = False
+    init: bool = True
+
+
+@dataclass
+class RawFunction:
+    """A function (or ``__init__``) definition."""
+
+    name: str
+    qualname: str
+    line: int
+    column: int
+    index: int  # top-level statement index (definition order)
+    doc: str | None
+    params: list[RawParam]
+    decorators: list[Decorator] = field(default_factory=list)
+    returns: TypeExpr | None = None
+
+
+@dataclass
+class RawField:
+    """A class-body annotation (a dataclass or Linen field)."""
+
+    name: str
+    annotation: TypeExpr
+    default: str | None = None
+    factory: bool = False
+    init: bool = True
+    kw_only: bool | None = None
+
+
+@dataclass
+class RawClass:
+    """A class definition."""
+
+    name: str
+    qualname: str
+    line: int
+    column: int
+    index: int
+    doc: str | None
+    bases: list[TypeExpr]
+    decorators: list[Decorator]
+    init: RawFunction | None = None
+    fields: list[RawField] = field(default_factory=list)
+    kw_only_marker: int = -1  # position in ``fields`` of ``_: KW_ONLY``
+    assigns: list[list[str]] = field(default_factory=list)  # [name, value source]
+
+
+@dataclass
+class ExternalSymbolize:
+    """``X = gl.symbolize(pkg.X, runtime=...)`` at module level."""
+
+    bound: str
+    target: str  # the target's dotted name, resolved through the file's imports
+    runtime: list[str]
+    index: int
+    line: int
+
+
+@dataclass
+class ModuleScan:
+    """Everything one file defines, as plain (JSON-able) data."""
+
+    module: str
+    path: str
+    is_package: bool
+    future_annotations: bool = False
+    star_imports: list[str] = field(default_factory=list)
+    # name -> [kind, statement index, target]; kind: import | tc | class | def | assign
+    bindings: dict[str, list[Any]] = field(default_factory=dict)
+    classes: list[RawClass] = field(default_factory=list)
+    functions: list[RawFunction] = field(default_factory=list)
+    external: list[ExternalSymbolize] = field(default_factory=list)
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for the disk cache."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ModuleScan:
+        """The inverse of ``to_json``."""
+
+        def fn(d: dict[str, Any]) -> RawFunction:
+            return RawFunction(
+                **{
+                    **d,
+                    "params": [RawParam(**p) for p in d["params"]],
+                    "decorators": [Decorator(**x) for x in d["decorators"]],
+                }
+            )
+
+        return cls(
+            **{
+                **data,
+                "classes": [
+                    RawClass(
+                        **{
+                            **c,
+                            "decorators": [Decorator(**x) for x in c["decorators"]],
+                            "init": fn(c["init"]) if c["init"] else None,
+                            "fields": [RawField(**f) for f in c["fields"]],
+                        }
+                    )
+                    for c in data["classes"]
+                ],
+                "functions": [fn(f) for f in data["functions"]],
+                "external": [ExternalSymbolize(**e) for e in data["external"]],
+            }
+        )
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _dotted(node: cst.BaseExpression) -> str | None:
+    return dotted_of(convert(node)) if isinstance(node, cst.Name | cst.Attribute) else None
+
+
+def _docstring(body: cst.BaseSuite) -> str | None:
+    if not isinstance(body, cst.IndentedBlock) or not body.body:
+        return None
+    first = body.body[0]
+    if (
+        isinstance(first, cst.SimpleStatementLine)
+        and first.body
+        and isinstance(first.body[0], cst.Expr)
+        and isinstance(first.body[0].value, cst.SimpleString | cst.ConcatenatedString)
+    ):
+        value = first.body[0].value.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _blocks_of(stmt: cst.BaseCompoundStatement) -> list[tuple[Sequence[cst.BaseStatement], bool]]:
+    """Statement lists inside an ``if``/``try``/``with`` (and whether they run at runtime)."""
+    out: list[tuple[Sequence[cst.BaseStatement], bool]] = []
+    runs = True
+    if isinstance(stmt, cst.If):
+        test = _dotted(stmt.test) or ""
+        runs = test.rpartition(".")[2] != "TYPE_CHECKING"
+    if isinstance(stmt.body, cst.IndentedBlock):
+        out.append((stmt.body.body, runs))
+    if isinstance(stmt, cst.If):
+        orelse = stmt.orelse
+        while orelse is not None:
+            if isinstance(orelse.body, cst.IndentedBlock):
+                out.append((orelse.body.body, True))
+            orelse = orelse.orelse if isinstance(orelse, cst.If) else None
+    elif isinstance(stmt, cst.Try | cst.TryStar):
+        for handler in stmt.handlers:
+            if isinstance(handler.body, cst.IndentedBlock):
+                out.append((handler.body.body, True))
+        for extra in (stmt.orelse, stmt.finalbody):
+            if extra is not None and isinstance(extra.body, cst.IndentedBlock):
+                out.append((extra.body.body, True))
+    return out
+
+
+def _flat_statements(
+    body: Sequence[cst.BaseStatement],
+) -> list[tuple[int, cst.BaseStatement, bool]]:
+    """Top-level statements (and those in module-level if/try/with), with their index."""
+    out: list[tuple[int, cst.BaseStatement, bool]] = []
+
+    def walk(stmts: Sequence[cst.BaseStatement], index: int | None, runs: bool) -> None:
+        for i, stmt in enumerate(stmts):
+            at = i if index is None else index
+            if isinstance(stmt, _BLOCKS):
+                for block, block_runs in _blocks_of(stmt):
+                    walk(block, at, runs and block_runs)
+            else:
+                out.append((at, stmt, runs))
+
+    walk(body, None, True)
+    return out
+
+
+class _Scanner:
+    def __init__(self, text: str, module: str, path: str, is_package: bool) -> None:
+        self.text = text
+        self.scan = ModuleScan(module, path, is_package)
+        self._lines: dict[tuple[str, str, bool], deque[tuple[int, int]]] | None = None
+
+    # positions: one regex pass instead of position metadata (as graft annotate does)
+    def position(self, kind: str, name: str, top: bool) -> tuple[int, int]:
+        if self._lines is None:
+            table: dict[tuple[str, str, bool], deque[tuple[int, int]]] = defaultdict(deque)
+            line, last = 1, 0
+            for m in _DEF_LINE.finditer(self.text):
+                line += self.text.count("\n", last, m.start())
+                last = m.start()
+                indent = len(m.group(1))
+                table[(m.group(2), m.group(3), indent == 0)].append((line, indent))
+            self._lines = table
+        queue = self._lines.get((kind, name, top))
+        return queue.popleft() if queue else (0, 0)
+
+    def absolute(self, module: str, level: int) -> str:
+        if level == 0:
+            return module
+        package = self.scan.module if self.scan.is_package else self.scan.module.rpartition(".")[0]
+        parts = package.split(".") if package else []
+        if level > 1:
+            parts = parts[: len(parts) - (level - 1)]
+        base = ".".join(parts)
+        return f"{base}.{module}" if base and module else base or module
+
+    def bind(self, name: str, kind: str, index: int, target: Any) -> None:
+        self.scan.bindings.setdefault(name, [kind, index, target])
+
+    def resolve(self, dotted: str) -> str:
+        head, sep, rest = dotted.partition(".")
+        b = self.scan.bindings.get(head)
+        if b is None:
+            return dotted
+        if b[0] in ("import", "tc"):
+            return b[2] + sep + rest
+        if b[0] in ("class", "def"):
+            return b[2] + sep + rest
+        if b[0] == "assign" and b[2] and b[2][0] == "d" and b[2][1] != dotted:
+            return self.resolve(b[2][1]) + sep + rest  # sym = gl.symbolize
+        return dotted
+
+    # pass 1: bindings
+    def bind_import(self, node: cst.Import | cst.ImportFrom, index: int, runs: bool) -> None:
+        kind = "import" if runs else "tc"
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                full = _dotted(alias.name) or ""
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    self.bind(alias.asname.name.value, kind, index, full)
+                else:
+                    head = full.partition(".")[0]
+                    self.bind(head, kind, index, head)
+            return
+        module = self.absolute(
+            _dotted(node.module) or "" if node.module else "", len(node.relative)
+        )
+        if isinstance(node.names, cst.ImportStar):
+            self.scan.star_imports.append(module)
+            return
+        if module == "__future__":
+            if any(_dotted(a.name) == "annotations" for a in node.names):
+                self.scan.future_annotations = True
+            return
+        for alias in node.names:
+            name = _dotted(alias.name) or ""
+            bound = name
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                bound = alias.asname.name.value
+            self.bind(bound, kind, index, f"{module}.{name}" if module else name)
+
+    def pass_bindings(self, stmts: list[tuple[int, cst.BaseStatement, bool]]) -> None:
+        mod = self.scan.module
+        for index, stmt, runs in stmts:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.Import | cst.ImportFrom):
+                        self.bind_import(small, index, runs)
+                    elif isinstance(small, cst.Assign) and runs:
+                        value = convert(small.value) if _type_like(small.value) else None
+                        for t in small.targets:
+                            if isinstance(t.target, cst.Name):
+                                self.bind(t.target.value, "assign", index, value)
+                    elif isinstance(small, cst.AnnAssign) and runs and small.value is not None:
+                        if isinstance(small.target, cst.Name):
+                            value = convert(small.value) if _type_like(small.value) else None
+                            self.bind(small.target.value, "assign", index, value)
+            elif isinstance(stmt, cst.ClassDef):
+                self.bind(
+                    stmt.name.value, "class" if runs else "tc", index, f"{mod}.{stmt.name.value}"
+                )
+            elif isinstance(stmt, cst.FunctionDef):
+                self.bind(
+                    stmt.name.value, "def" if runs else "tc", index, f"{mod}.{stmt.name.value}"
+                )
+
+    # pass 2: definitions
+    def decorator(self, dec: cst.Decorator) -> Decorator:
+        expr = dec.decorator
+        call = expr if isinstance(expr, cst.Call) else None
+        func = call.func if call is not None else expr
+        dotted = _dotted(func)
+        if dotted is None:
+            return Decorator("other")
+        full = self.resolve(dotted)
+        top = full.partition(".")[0]
+        last = full.rpartition(".")[2]
+        kw = {
+            a.keyword.value: a.value for a in (call.args if call else ()) if a.keyword is not None
+        }
+        pos = [a.value for a in (call.args if call else ()) if a.keyword is None and not a.star]
+        if top == "graftlab" and last == "symbolize":
+            runtime = _strings(kw.get("runtime"))
+            name = self.string(kw.get("name"))
+            return Decorator("symbolize", runtime=runtime, name=name)
+        if top == "graftlab" and last == "patcher":
+            name = self.string(pos[0]) if pos else None
+            opt = kw.get("optional")
+            return Decorator(
+                "patcher", name=name, optional=isinstance(opt, cst.Name) and opt.value == "True"
+            )
+        if full in ("dataclasses.dataclass", "flax.struct.dataclass"):
+
+            def flag(key: str, default: bool) -> bool:
+                v = kw.get(key)
+                return default if not isinstance(v, cst.Name) else v.value == "True"
+
+            return Decorator(
+                "dataclass",
+                frozen=flag("frozen", full == "flax.struct.dataclass"),
+                kw_only=flag("kw_only", False),
+                init=flag("init", True),
+            )
+        return Decorator("other", name=full)
+
+    def string(self, node: cst.BaseExpression | None) -> str | None:
+        if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
+            v = node.evaluated_value
+            return v if isinstance(v, str) else None
+        if isinstance(node, cst.Name):
+            b = self.scan.bindings.get(node.value)
+            if b and b[0] == "assign" and b[2] and b[2][0] == "l" and b[2][3] is not None:
+                return b[2][3]
+        return None
+
+    def params(self, p: cst.Parameters) -> list[RawParam]:
+        out: list[RawParam] = []
+
+        def add(param: cst.Param, kind: str) -> None:
+            ann = convert(param.annotation.annotation) if param.annotation else None
+            default = source_of(param.default) if param.default is not None else None
+            out.append(RawParam(param.name.value, kind, ann, default))
+
+        for x in p.posonly_params:
+            add(x, "positional_only")
+        for x in p.params:
+            add(x, "positional_or_keyword")
+        if isinstance(p.star_arg, cst.Param):
+            add(p.star_arg, "var_positional")
+        for x in p.kwonly_params:
+            add(x, "keyword_only")
+        if p.star_kwarg is not None:
+            add(p.star_kwarg, "var_keyword")
+        return out
+
+    def function(self, node: cst.FunctionDef, qual: str, index: int, top: bool) -> RawFunction:
+        line, col = self.position("def", node.name.value, top)
+        return RawFunction(
+            node.name.value,
+            qual,
+            line,
+            col,
+            index,
+            _docstring(node.body),
+            self.params(node.params),
+            [self.decorator(d) for d in node.decorators],
+            convert(node.returns.annotation) if node.returns is not None else None,
+        )
+
+    def klass(self, node: cst.ClassDef, prefix: str, index: int, top: bool) -> None:
+        qual = f"{prefix}{node.name.value}"
+        line, col = self.position("class", node.name.value, top)
+        rc = RawClass(
+            node.name.value,
+            qual,
+            line,
+            col,
+            index,
+            _docstring(node.body),
+            [convert(a.value) for a in node.bases if a.keyword is None and not a.star],
+            [self.decorator(d) for d in node.decorators],
+        )
+        self.scan.classes.append(rc)
+        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+        for stmt in body:
+            if isinstance(stmt, cst.FunctionDef):
+                if stmt.name.value == "__init__":
+                    rc.init = self.function(stmt, f"{qual}.__init__", index, False)
+            elif isinstance(stmt, cst.ClassDef):
+                self.klass(stmt, f"{qual}.", index, False)
+            elif isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                        self.field(rc, small)
+                    elif isinstance(small, cst.Assign):
+                        for t in small.targets:
+                            if isinstance(t.target, cst.Name):
+                                rc.assigns.append([t.target.value, source_of(small.value)])
+
+    def field(self, rc: RawClass, node: cst.AnnAssign) -> None:
+        assert isinstance(node.target, cst.Name)
+        name = node.target.value
+        ann = convert(node.annotation.annotation)
+        if (dotted_of(ann) or "").rpartition(".")[2] == "KW_ONLY":
+            rc.kw_only_marker = len(rc.fields)
+            return
+        f = RawField(name, ann)
+        v = node.value
+        if v is None:
+            pass
+        elif isinstance(v, cst.Call) and self.resolve(_dotted(v.func) or "") in (
+            "dataclasses.field",
+            "flax.struct.field",
+        ):
+            for a in v.args:
+                key = a.keyword.value if a.keyword is not None else None
+                if key == "default":
+                    f.default = source_of(a.value)
+                elif key == "default_factory":
+                    f.factory = True
+                    f.default = "<factory>"
+                elif key == "init" and isinstance(a.value, cst.Name):
+                    f.init = a.value.value == "True"
+                elif key == "kw_only" and isinstance(a.value, cst.Name):
+                    f.kw_only = a.value.value == "True"
+        else:
+            f.default = source_of(v)
+        rc.fields.append(f)
+
+    def external(self, node: cst.Assign, index: int) -> None:
+        if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
+            return
+        call = node.value
+        if not isinstance(call, cst.Call):
+            return
+        runtime: list[str] = []
+        target: cst.BaseExpression | None = None
+        func = call.func
+        if isinstance(func, cst.Call):  # symbolize(runtime=...)(pkg.X)
+            runtime = _strings(next((a.value for a in func.args if _kw(a) == "runtime"), None))
+            func = func.func
+            target = call.args[0].value if call.args and call.args[0].keyword is None else None
+        else:
+            runtime = _strings(next((a.value for a in call.args if _kw(a) == "runtime"), None))
+            target = call.args[0].value if call.args and call.args[0].keyword is None else None
+        dotted = _dotted(func)
+        if dotted is None or target is None:
+            return
+        full = self.resolve(dotted)
+        if full.partition(".")[0] != "graftlab" or full.rpartition(".")[2] != "symbolize":
+            return
+        target_name = _dotted(target)
+        if target_name is None:
+            return
+        bound = node.targets[0].target.value
+        m = re.search(rf"^{re.escape(bound)}\s*=", self.text, re.MULTILINE)
+        line = self.text.count("\n", 0, m.start()) + 1 if m else 0
+        self.scan.external.append(
+            ExternalSymbolize(
+                node.targets[0].target.value, self.resolve(target_name), runtime, index, line
+            )
+        )
+
+    def pass_definitions(self, stmts: list[tuple[int, cst.BaseStatement, bool]]) -> None:
+        for index, stmt, runs in stmts:
+            if not runs:
+                continue
+            if isinstance(stmt, cst.ClassDef):
+                self.klass(stmt, "", index, True)
+            elif isinstance(stmt, cst.FunctionDef):
+                if not stmt.decorators:
+                    self.position("def", stmt.name.value, True)
+                    continue
+                fn = self.function(stmt, stmt.name.value, index, True)
+                if any(d.kind in ("symbolize", "patcher") for d in fn.decorators):
+                    self.scan.functions.append(fn)
+            elif isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.Assign):
+                        self.external(small, index)
+
+
+def _kw(arg: cst.Arg) -> str | None:
+    return arg.keyword.value if arg.keyword is not None else None
+
+
+def _strings(node: cst.BaseExpression | None) -> list[str]:
+    if isinstance(node, cst.Tuple | cst.List | cst.Set):
+        out = []
+        for e in node.elements:
+            if isinstance(e.value, cst.SimpleString | cst.ConcatenatedString):
+                v = e.value.evaluated_value
+                if isinstance(v, str):
+                    out.append(v)
+        return out
+    if isinstance(node, cst.SimpleString):
+        v = node.evaluated_value
+        return [v] if isinstance(v, str) else []
+    return []
+
+
+def _type_like(node: cst.BaseExpression) -> bool:
+    """Whether a module-level value may be a type alias or a constant worth keeping."""
+    if isinstance(node, cst.Subscript | cst.Name | cst.Attribute | cst.Integer | cst.Float):
+        return True
+    if isinstance(node, cst.SimpleString | cst.ConcatenatedString | cst.UnaryOperation):
+        return True
+    if isinstance(node, cst.BinaryOperation):
+        return isinstance(node.operator, cst.BitOr)
+    if isinstance(node, cst.Call):
+        name = _dotted(node.func) or ""
+        return name.rpartition(".")[2] in ("TypeVar", "NewType")
+    return False
+
+
+def scan_source(text: str, module: str, path: str, is_package: bool = False) -> ModuleScan:
+    """Scan one module's source; a syntax error gives a scan with ``error`` set."""
+    global _PARSES
+    _PARSES += 1
+    sc = _Scanner(text, module, path, is_package)
+    try:
+        tree = cst.parse_module(text)
+    except Exception as e:  # libcst raises ParserSyntaxError, and others on odd input
+        sc.scan.error = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+        return sc.scan
+    stmts = _flat_statements(tree.body)
+    sc.pass_bindings(stmts)
+    sc.pass_definitions(stmts)
+    return sc.scan
+
+
+def clean_doc(doc: str | None) -> str:
+    """A docstring as ``inspect.cleandoc`` shows it ('' for none)."""
+    return inspect.cleandoc(doc) if doc else ""

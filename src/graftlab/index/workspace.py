@@ -1,0 +1,453 @@
+"""The ``Index`` of a workspace: what to scan, building, incremental updates, queries.
+
+Scope: every module under the workspace root (``src/`` layouts understood; hidden
+directories, virtual environments, build outputs and the experiments directory left out),
+the ``allowed_modules`` and ``patch_modules`` of ``graft.toml`` wherever they are installed,
+and graftlab itself. Installed packages are found with ``importlib.util.find_spec`` of their
+top-level name only, which locates files without importing them. Modules outside the scope
+that a class needs (a base class, a class symbolized from outside) are scanned on demand.
+Nothing is ever imported or executed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from graftlab.index.cache import ScanCache, default_cache_file
+from graftlab.index.model import ClassInfo, ExperimentInfo, RuleInfo
+from graftlab.index.resolve import Resolver, build_infos
+from graftlab.index.scanner import ModuleScan, scan_source
+from graftlab.io.config import CONFIG_NAME, GraftConfig, load_config
+from graftlab.repo.static import static_info
+from graftlab.symbolic.registry import module_allowed
+
+_SKIP_DIRS = {
+    "__pycache__",
+    "node_modules",
+    "site-packages",
+    "venv",
+    "env",
+    "build",
+    "dist",
+}
+_MAX_OUTSIDE = 400  # modules scanned on demand from outside the scope, at most
+
+
+@dataclass
+class _File:
+    """An in-scope source file."""
+
+    path: Path
+    module: str
+    is_package: bool
+    scan: ModuleScan | None = None
+    mtime_ns: int = 0
+    size: int = -1
+
+
+def _identifier_parts(parts: Iterable[str]) -> bool:
+    return all(p.isidentifier() for p in parts)
+
+
+def _module_of(rel: Path, prefix: str = "") -> tuple[str, bool] | None:
+    """The module name of a file at ``rel`` under a directory holding package ``prefix``."""
+    parts = list(rel.with_suffix("").parts)
+    is_package = parts[-1] == "__init__"
+    if is_package:
+        parts = parts[:-1]
+    if not _identifier_parts(parts):
+        return None
+    parts = [*prefix.split("."), *parts] if prefix else parts
+    if not parts:
+        return None
+    return ".".join(parts), is_package
+
+
+class Index:
+    """The static schema index of a workspace (see the module doc)."""
+
+    def __init__(self, root: Path, config: GraftConfig, cache: ScanCache) -> None:
+        self.root = root
+        self.config = config
+        self._cache = cache
+        self.allowed_modules: tuple[str, ...] = config.all_allowed
+        self.classes: dict[str, ClassInfo] = {}
+        self.rules: dict[str, RuleInfo] = {}
+        self.experiments: dict[str, ExperimentInfo] = {}
+        self.errors: dict[str, str] = {}  # file -> why it could not be scanned
+        self.problems: list[str] = []  # classes or rules that could not be resolved
+        self.stats = {"parsed": 0, "cached": 0}
+        self._files: dict[Path, _File] = {}
+        self._roots: list[tuple[Path, str]] = []  # (directory, module prefix) of the scope
+        self._outside: dict[str, ModuleScan | None] = {}
+        self._specs: dict[str, tuple[Path, bool] | None] = {}
+        self._resolver: Resolver | None = None
+        self._below: dict[str, list[str]] = {}
+
+    # --- building ----------------------------------------------------------------------------
+
+    @classmethod
+    def for_workspace(cls, root: Path, *, cache_dir: Path | None = None) -> Index:
+        """Scan a workspace (the folder of ``graft.toml``, or any folder), using the cache."""
+        root = Path(root).resolve()
+        config_file = root / CONFIG_NAME
+        config = load_config(config_file) if config_file.is_file() else GraftConfig(root=root)
+        index = cls(root, config, ScanCache(default_cache_file(root, cache_dir)))
+        index._build()
+        return index
+
+    def _build(self) -> None:
+        self._files = {}
+        for path, (module, is_package) in self._discover().items():
+            f = _File(path, module, is_package)
+            self._scan(f)
+            self._files[path] = f
+        self._resolve()
+        self._load_experiments()
+        self._cache.save()
+
+    def _experiments_dir(self) -> Path:
+        return self.config.experiments_dir or self.root / "experiments"
+
+    def _walk(self, top: Path, prefix: str, out: dict[Path, tuple[str, bool]]) -> None:
+        skip = self._experiments_dir().resolve()
+        for dirpath, dirnames, filenames in os.walk(top):
+            here = Path(dirpath)
+            dirnames[:] = [
+                d
+                for d in dirnames
+                if not d.startswith(".")
+                and d not in _SKIP_DIRS
+                and not d.endswith(".egg-info")
+                and (here / d).resolve() != skip
+                and not (here / d / "pyvenv.cfg").exists()
+            ]
+            for name in filenames:
+                if not name.endswith(".py"):
+                    continue
+                path = here / name
+                mod = _module_of(path.relative_to(top), prefix)
+                if mod is not None:
+                    out.setdefault(path, mod)
+
+    def _discover(self) -> dict[Path, tuple[str, bool]]:
+        out: dict[Path, tuple[str, bool]] = {}
+        self._roots = []
+        src = self.root / "src"
+        if src.is_dir() and not (src / "__init__.py").exists():
+            self._roots.append((src, ""))
+            self._walk(src, "", out)
+        # A workspace that is itself a package: its modules are named from the outermost one.
+        top, prefix = self.root, ""
+        while (top / "__init__.py").is_file() and top.name.isidentifier():
+            prefix = f"{top.name}.{prefix}" if prefix else top.name
+            top = top.parent
+        self._roots.append((self.root, prefix))
+        self._walk(self.root, prefix, out)
+        found = {m for m, _ in out.values()}
+        wanted = dict.fromkeys((*self.config.all_allowed, *self.config.patch_modules))
+        for name in wanted:
+            if any(m == name or m.startswith(name + ".") for m in found):
+                continue
+            located = self._locate_top(name.partition(".")[0])
+            if located is None:
+                continue
+            path, is_package = located
+            top = name.partition(".")[0]
+            if is_package:
+                self._roots.append((path.parent, top))  # files under it: top.<rel>
+                sub = path.parent.joinpath(*name.split(".")[1:])
+                # The package's own __init__ chain carries re-exports; then the subtree.
+                for k in range(1, len(name.split("."))):
+                    init = path.parent.joinpath(*name.split(".")[1:k], "__init__.py")
+                    if init.is_file():
+                        out.setdefault(init, (".".join(name.split(".")[:k]), True))
+                if sub.is_dir():
+                    prefix = name
+                    self._walk(sub, prefix, out)
+                elif sub.with_suffix(".py").is_file():
+                    out.setdefault(sub.with_suffix(".py"), (name, False))
+            elif "." not in name:
+                self._roots.append((path.parent, ""))
+                out.setdefault(path, (name, False))
+            found = {m for m, _ in out.values()}
+        # One file per module name: the first found (workspace before installed copies).
+        seen: set[str] = set()
+        unique: dict[Path, tuple[str, bool]] = {}
+        for path, (module, is_package) in out.items():
+            if module in seen:
+                continue
+            seen.add(module)
+            unique[path] = (module, is_package)
+        return unique
+
+    def _locate_top(self, top: str) -> tuple[Path, bool] | None:
+        """The file of a top-level module: ``(path of __init__.py or module.py, is_package)``.
+
+        ``find_spec`` of a top-level name runs the import system's finders only; the module
+        itself is not imported (``find_spec`` of a dotted name would import its parents).
+        """
+        if top in self._specs:
+            return self._specs[top]
+        result: tuple[Path, bool] | None = None
+        for base in (self.root, self.root / "src"):
+            if (base / top / "__init__.py").is_file():
+                result = (base / top / "__init__.py", True)
+                break
+            if (base / f"{top}.py").is_file():
+                result = (base / f"{top}.py", False)
+                break
+        if result is None and top not in sys.stdlib_module_names:
+            try:
+                spec = importlib.util.find_spec(top)
+            except (ImportError, ValueError, AttributeError):
+                spec = None
+            if spec is not None:
+                locations = list(spec.submodule_search_locations or [])
+                if spec.origin and spec.origin.endswith(".py"):
+                    result = (Path(spec.origin), bool(locations))
+                elif locations:  # a namespace package
+                    result = (Path(locations[0]) / "__init__.py", True)
+        self._specs[top] = result
+        return result
+
+    def _locate(self, module: str) -> tuple[Path, bool] | None:
+        parts = module.split(".")
+        top = self._locate_top(parts[0])
+        if top is None:
+            return None
+        path, is_package = top
+        if len(parts) == 1:
+            return (path, is_package) if path.is_file() else None
+        if not is_package:
+            return None
+        base = path.parent.joinpath(*parts[1:])
+        if (base / "__init__.py").is_file():
+            return base / "__init__.py", True
+        if base.with_suffix(".py").is_file():
+            return base.with_suffix(".py"), False
+        return None
+
+    def _load_outside(self, module: str) -> ModuleScan | None:
+        """Scan a module outside the scope on demand (a base class's, a re-export's)."""
+        if module in self._outside:
+            return self._outside[module]
+        scan = None
+        if len(self._outside) < _MAX_OUTSIDE:
+            located = self._locate(module)
+            if located is not None:
+                f = _File(located[0], module, located[1])
+                self._scan(f)
+                scan = f.scan if f.scan is not None and f.scan.error is None else None
+        self._outside[module] = scan
+        return scan
+
+    def _scan(self, f: _File, text: str | None = None) -> None:
+        """Scan one file (from the cache when it is unchanged)."""
+        key = str(f.path)
+        if text is None:
+            try:
+                st = f.path.stat()
+            except OSError as e:
+                f.scan = None
+                self.errors[key] = str(e)
+                return
+            f.mtime_ns, f.size = st.st_mtime_ns, st.st_size
+            cached = self._cache.get(key, f.mtime_ns, f.size, f.module)
+            if cached is not None and cached.is_package == f.is_package:
+                f.scan = cached
+                self.stats["cached"] += 1
+                self._note_error(key, cached)
+                return
+            try:
+                text = f.path.read_bytes().decode("utf-8")
+            except (OSError, UnicodeDecodeError) as e:
+                f.scan = ModuleScan(f.module, key, f.is_package, error=f"cannot read: {e}")
+                self._note_error(key, f.scan)
+                return
+            f.scan = scan_source(text, f.module, key, f.is_package)
+            self._cache.put(key, f.mtime_ns, f.size, f.scan)
+        else:
+            f.scan = scan_source(text, f.module, key, f.is_package)
+        self.stats["parsed"] += 1
+        self._note_error(key, f.scan)
+
+    def _note_error(self, key: str, scan: ModuleScan) -> None:
+        if scan.error:
+            self.errors[key] = scan.error
+        else:
+            self.errors.pop(key, None)
+
+    def _resolve(self) -> None:
+        modules = {f.module: f.scan for f in self._files.values() if f.scan is not None}
+        resolver = Resolver(dict(modules), self._load_outside)
+        self.classes, self.rules, self.problems = build_infos(resolver)
+        self._resolver = resolver
+        below: dict[str, list[str]] = {}
+        for q, info in self.classes.items():
+            node = resolver.nodes.get(q)
+            if info.kind != "class" or node is None:
+                continue
+            for anc in node.mro[1:]:
+                below.setdefault(anc, []).append(q)
+        self._below = below
+
+    def _load_experiments(self) -> None:
+        d = self._experiments_dir()
+        self.experiments = {}
+        if not d.is_dir():
+            return
+        for p in sorted(d.rglob("*.py")):
+            if not p.name.startswith("_"):
+                self._experiment(p)
+
+    def _experiment(self, path: Path) -> str | None:
+        try:
+            name = path.relative_to(self._experiments_dir()).with_suffix("").as_posix()
+        except ValueError:
+            return None
+        if not path.is_file():
+            self.experiments.pop(name, None)
+            return name
+        info = static_info(path)
+        self.experiments[name] = ExperimentInfo(name, str(path), info.base, list(info.patches))
+        return name
+
+    # --- incremental updates -----------------------------------------------------------------
+
+    def _module_for(self, path: Path) -> tuple[str, bool] | None:
+        for base, prefix in self._roots:
+            try:
+                rel = path.relative_to(base)
+            except ValueError:
+                continue
+            if any(p.startswith(".") or p in _SKIP_DIRS for p in rel.parts[:-1]):
+                return None
+            return _module_of(rel, prefix)
+        return None
+
+    def update(
+        self, paths: Iterable[Path], *, sources: Mapping[Path, str] | None = None
+    ) -> set[str]:
+        """Re-scan changed, created or deleted files; return the changed qualified names.
+
+        ``sources`` gives the text of files that differ from disk (unsaved editor buffers).
+        The result holds class and function qualnames, rule function qualnames and
+        ``experiment:<name>`` for experiments.
+        """
+        sources = {Path(p).resolve(): t for p, t in (sources or {}).items()}
+        paths = [Path(p).resolve() for p in paths] + list(sources)
+        # Infos are rebuilt, never mutated: the old objects compare with the new ones.
+        before_c = dict(self.classes)
+        before_r = {i.function: i for i in self.rules.values()}
+        before_e = dict(self.experiments)
+        if any(p.name == CONFIG_NAME and p.parent == self.root for p in paths):
+            config_file = self.root / CONFIG_NAME
+            self.config = (
+                load_config(config_file) if config_file.is_file() else GraftConfig(root=self.root)
+            )
+            self.allowed_modules = self.config.all_allowed
+            self._outside = {}
+            self._build()
+        else:
+            exp_dir = self._experiments_dir().resolve()
+            rescan = False
+            for p in dict.fromkeys(paths):
+                if p.suffix != ".py":
+                    continue
+                if p.is_relative_to(exp_dir):
+                    self._experiment(p)
+                    continue
+                f = self._files.get(p)
+                if f is None:
+                    mod = self._module_for(p)
+                    if mod is None:
+                        continue
+                    f = _File(p, *mod)
+                if p in sources:
+                    self._scan(f, sources[p])
+                elif p.is_file():
+                    self._scan(f)
+                else:
+                    self._files.pop(p, None)
+                    self._cache.drop(str(p))
+                    self.errors.pop(str(p), None)
+                    rescan = True
+                    continue
+                self._files[p] = f
+                rescan = True
+            if rescan:
+                self._resolve()
+                self._cache.save()
+        changed = _diff(before_c, self.classes)
+        changed |= _diff(before_r, {i.function: i for i in self.rules.values()})
+        changed |= {f"experiment:{n}" for n in _diff(before_e, self.experiments)}
+        return changed
+
+    # --- queries -------------------------------------------------------------------------------
+
+    def module_names(self) -> list[str]:
+        """Modules an experiment may import: the allowed ones and their submodules found."""
+        return sorted(
+            f.module
+            for f in self._files.values()
+            if f.module and module_allowed(f.module, self.allowed_modules)
+        )
+
+    def exports(self, module: str) -> dict[str, str]:
+        """Names importable from ``module``: qualname of a class/function/enum, or
+        ``module:<dotted name>`` for a submodule."""
+        r = self._resolver
+        scan = r.modules.get(module) if r is not None else None
+        if r is None or scan is None:
+            return {}
+        out: dict[str, str] = {}
+        for name in scan.bindings:
+            if name.startswith("_"):
+                continue
+            ref = r.lookup(f"{module}.{name}")
+            if ref.kind == "module":
+                out[name] = f"module:{ref.qualname}"
+            elif ref.qualname in self.classes:
+                out[name] = ref.qualname
+        prefix = module + "."
+        for f in self._files.values():
+            if f.module.startswith(prefix) and "." not in f.module[len(prefix) :]:
+                out.setdefault(f.module[len(prefix) :], f"module:{f.module}")
+        return out
+
+    def resolve(self, module: str, name: str) -> ClassInfo | None:
+        """The class (function, enum) that ``from module import name`` (or ``module.name``)
+        gives, following re-exports."""
+        if self._resolver is None:
+            return None
+        ref = self._resolver.lookup(f"{module}.{name}")
+        return self.classes.get(ref.qualname)
+
+    def lookup(self, qualname: str) -> ClassInfo | None:
+        """A class by qualified name (a re-exported spelling such as ``graftlab.Derived`` too)."""
+        info = self.classes.get(qualname)
+        if info is not None or self._resolver is None:
+            return info
+        return self.classes.get(self._resolver.lookup(qualname).qualname)
+
+    def symbolic_classes(self) -> list[ClassInfo]:
+        """Every symbolic class and symbolized function, by qualified name."""
+        return [i for q, i in sorted(self.classes.items()) if i.kind in ("class", "function")]
+
+    def subclasses(self, qualname: str) -> list[ClassInfo]:
+        """Symbolic classes derived from ``qualname``, directly or not."""
+        return [self.classes[q] for q in sorted(self._below.get(qualname, []))]
+
+    def enums(self) -> list[ClassInfo]:
+        """Every enum found."""
+        return [i for q, i in sorted(self.classes.items()) if i.kind == "enum"]
+
+
+def _diff(before: Mapping[str, object], after: Mapping[str, object]) -> set[str]:
+    return {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
