@@ -55,14 +55,21 @@ def print_rows(title: str, rows: list[dict[str, Any]], console: Console | None =
             a = _secs(r.get(name))
             cells.append(f"{a / g:.1f}×" if a and g else "-")
         target = r.get("target")
-        cells.append(fmt_seconds(target) if target else "-")
+        ratio = r.get("ratio")
         anchors = [_secs(r.get(n)) for n in ("pyglove", "fiddle") if _secs(r.get(n))]
-        ok = (target is None or (g is not None and g <= target)) and all(
-            g is not None and g <= a for a in anchors
-        )
+        if isinstance(ratio, (int, float)) and target:
+            # A ratio target (graftlab's cost over its anchor's), not a time.
+            cells.append(f"<= {target}x")
+            ok = ratio <= target
+        else:
+            cells.append(fmt_seconds(target) if target else "-")
+            ok = (target is None or (g is not None and g <= target)) and all(
+                g is not None and g <= a for a in anchors
+            )
         cells.append("[green]yes[/]" if ok else "[red]no[/]")
         for col in extra:
-            cells.append(str(r.get(col, "")))
+            v = r.get(col, "")
+            cells.append(f"{v:.4g}" if isinstance(v, float) else str(v))
         table.add_row(*cells)
     console.print(table)
     for n in notes:

@@ -666,7 +666,9 @@ class Resolver:
         params, complete = self._init_params(n, how, owner, fn)
         init_doc = fn.doc if fn is not None else None
         helps: dict[str, str] = {}
-        for doc in (n.raw.doc, init_doc):
+        # As at run time: this class, its __init__, then the classes it inherits from.
+        inherited = [b.raw.doc for b in (self.node(q) for q in n.mro[1:]) if b is not None]
+        for doc in (n.raw.doc, init_doc, *inherited):
             for k, v in argument_help(doc).items():
                 helps.setdefault(k, v)
         args, var_kw, refs = self._schema(

@@ -151,60 +151,51 @@ class Digits(_Sklearn):
 
 
 @symbolize
-class Iris(_Sklearn):
+class _Tabular(_Sklearn):
+    """A table of measurements from scikit-learn's bundled data sets.
+
+    Args:
+      test_fraction: share of the samples held out for evaluation.
+      seed: seed of the split.
+      standardize: scale inputs to zero mean and unit variance (train statistics).
+    """
+
+    def __init__(
+        self,
+        test_fraction: Annotated[float, Range(0.05, 0.95)] = 0.2,
+        seed: int = 0,
+        standardize: bool = True,
+    ) -> None:
+        self.test_fraction = test_fraction
+        self.seed = seed
+        self.standardize = standardize
+
+
+@symbolize
+class Iris(_Tabular):
     """Iris flowers: 4 measurements, 3 classes, 150 samples."""
 
     name = "iris"
     _loader = "load_iris"
     _classes = 3
 
-    def __init__(
-        self,
-        test_fraction: Annotated[float, Range(0.05, 0.95)] = 0.2,
-        seed: int = 0,
-        standardize: bool = True,
-    ) -> None:
-        self.test_fraction = test_fraction
-        self.seed = seed
-        self.standardize = standardize
-
 
 @symbolize
-class Wine(_Sklearn):
+class Wine(_Tabular):
     """Wine cultivars: 13 chemical measurements, 3 classes, 178 samples."""
 
     name = "wine"
     _loader = "load_wine"
     _classes = 3
 
-    def __init__(
-        self,
-        test_fraction: Annotated[float, Range(0.05, 0.95)] = 0.2,
-        seed: int = 0,
-        standardize: bool = True,
-    ) -> None:
-        self.test_fraction = test_fraction
-        self.seed = seed
-        self.standardize = standardize
-
 
 @symbolize
-class BreastCancer(_Sklearn):
+class BreastCancer(_Tabular):
     """Breast cancer diagnosis: 30 features, 2 classes, 569 samples."""
 
     name = "breast_cancer"
     _loader = "load_breast_cancer"
     _classes = 2
-
-    def __init__(
-        self,
-        test_fraction: Annotated[float, Range(0.05, 0.95)] = 0.2,
-        seed: int = 0,
-        standardize: bool = True,
-    ) -> None:
-        self.test_fraction = test_fraction
-        self.seed = seed
-        self.standardize = standardize
 
 
 # --- synthetic sequence tasks -------------------------------------------------------------

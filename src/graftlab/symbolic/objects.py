@@ -210,7 +210,12 @@ def symbolize_class(
         # edits of a built module change its record only; edit the spec and build again.
         rederive = False
         _hide_from_nnx(cls)
-    docs = [cls.__doc__, getattr(original, "__doc__", None)]
+    # Help text: this class, its __init__, then the classes it inherits from.
+    docs = [
+        cls.__doc__,
+        getattr(original, "__doc__", None),
+        *(b.__doc__ for b in cls.__mro__[1:] if b is not object),
+    ]
     schema = from_signature(
         cls,
         original,
