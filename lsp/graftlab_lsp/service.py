@@ -40,6 +40,9 @@ class Item:
     insert_text: str | None = None
     sort_text: str | None = None
     import_line: str | None = None  # an import to add for this item
+    # the item replaces the line's text from this column to the cursor (a dotted name or a
+    # string's content typed so far: editors take only the last word otherwise)
+    replace_from: int | None = None
 
 
 @dataclass
@@ -161,6 +164,15 @@ class LanguageService:
             return [Item(name, "module") for name in self._modules()]
         if ctx.in_string:
             return self._string_items(text, ctx)
+        items = self._code_items(text, ctx)
+        if "." in ctx.prefix:
+            head = ctx.prefix.rsplit(".", 1)[0] + "."
+            for item in items:
+                if item.label.startswith(head):
+                    item.replace_from = ctx.prefix_start
+        return items
+
+    def _code_items(self, text: str, ctx: ctxmod.Context) -> list[Item]:
         frame = ctx.innermost
         if frame is None:
             return self._class_items(text, None)
@@ -250,7 +262,7 @@ class LanguageService:
         for info in self.index.symbolic_classes():
             if only is not None and info.qualname not in only:
                 continue
-            if info.kind == "enum":
+            if info.kind == "enum" or info.name.startswith("_"):
                 continue
             label = local.get(info.qualname, info.name)
             sig = ", ".join(a.name for a in info.args[:6]) + (", ..." if len(info.args) > 6 else "")
@@ -270,6 +282,8 @@ class LanguageService:
 
     def _string_items(self, text: str, ctx: ctxmod.Context) -> list[Item]:
         frames = ctx.frames
+        items: list[Item] = []
+        start = ctx.string_start
         # patches=["<here>"] in Derived(...)
         if (
             frames
@@ -278,19 +292,31 @@ class LanguageService:
             and frames[1].callee
             and frames[1].keyword == "patches"
         ):
-            return self._uri_items(ctx.string_text)
-        if frames and frames[0].bracket == "(" and frames[0].keyword == "base":
-            return (
-                [
-                    Item(n, "experiment", detail=e.file)
+            items = self._uri_items(ctx.string_text, start)
+        elif frames and frames[0].bracket == "(" and frames[0].keyword == "base":
+            if self.index is not None:
+                items = [
+                    Item(n, "experiment", detail=e.file, replace_from=start)
                     for n, e in sorted(self.index.experiments.items())
                 ]
-                if self.index is not None
-                else []
-            )
-        return []
+        elif frames and frames[0].bracket == "(" and frames[0].callee and frames[0].keyword:
+            # a Literal's string choices, typed inside the quotes
+            arg = self._arg(self.resolve_name(text, frames[0].callee), frames[0].keyword)
+            if arg is not None:
+                for c in arg.choices:
+                    if len(c) >= 2 and c[0] == c[-1] and c[0] in "'\"":
+                        items.append(
+                            Item(
+                                c[1:-1],
+                                "value",
+                                detail=arg.type,
+                                sort_text=f"0{c}",
+                                replace_from=start,
+                            )
+                        )
+        return items
 
-    def _uri_items(self, typed: str) -> list[Item]:
+    def _uri_items(self, typed: str, start: int = 0) -> list[Item]:
         if self.index is None:
             return []
         if "?" not in typed:
@@ -300,6 +326,7 @@ class LanguageService:
                     "rule",
                     detail=f"{name}?" + "&".join(f"{a.name}=" for a in r.args),
                     documentation=r.doc,
+                    replace_from=start,
                 )
                 for name, r in sorted(self.index.rules.items())
             ]
@@ -308,14 +335,21 @@ class LanguageService:
         if rule is None:
             return []
         last = query.split("&")[-1]
+        last_start = start + len(typed) - len(last)
         given = {p.split("=", 1)[0] for p in query.split("&")[:-1] if "=" in p}
+        positional = sum(1 for p in query.split("&")[:-1] if "=" not in p)
         if "=" in last:
             key = last.split("=", 1)[0]
             arg = next((a for a in rule.args if a.name == key), None)
             if arg is None:
                 return []
             return [
-                Item(c.split(".")[-1] if "." in c else c.strip("'\""), "value", detail=arg.type)
+                Item(
+                    c.split(".")[-1] if "." in c else c.strip("'\""),
+                    "value",
+                    detail=arg.type,
+                    replace_from=last_start + len(key) + 1,
+                )
                 for c in arg.choices
             ]
         return [
@@ -324,8 +358,9 @@ class LanguageService:
                 "keyword",
                 detail=f"{a.type}" + ("" if a.required else f" (default {a.default})"),
                 documentation=a.help,
+                replace_from=last_start,
             )
-            for a in rule.args
+            for a in rule.args[positional:]
             if a.name not in given
         ]
 
@@ -472,40 +507,123 @@ class LanguageService:
         return out
 
     def code_actions(self, text: str, diagnostics: list[Diag]) -> list[Action]:
-        """Quick fixes: did-you-mean replacements, missing required arguments, missing imports."""
+        """Quick fixes: did-you-mean replacements, missing required arguments, missing imports.
+
+        The first action offered for a diagnostic is the preferred one.
+        """
         actions: list[Action] = []
         lines = text.split("\n")
         for d in diagnostics:
-            m = re.search(r"did you mean '([^']+)'", d.message)
+            m = re.search(r"did you mean ((?:'[^']+'(?: or )?)+)", d.message)
             if m:
-                actions.append(
-                    Action(
-                        f"Change to '{m.group(1)}'",
-                        [Edit(d.line, d.column, d.end_line, d.end_column, m.group(1))],
-                        d,
+                wrong = _misspelled(d.message[: m.start()])
+                for choice in re.findall(r"'([^']+)'", m.group(1)):
+                    actions.append(
+                        Action(f"Change to '{choice}'", [_replace_word(lines, d, wrong, choice)], d)
                     )
-                )
                 continue
             m = re.search(r"missing required argument '([^']+)'", d.message)
             if m:
-                edit = _insert_keyword(lines, d, m.group(1))
-                if edit is not None:
-                    actions.append(Action(f"Add argument '{m.group(1)}'", [edit], d))
+                edits = self._add_argument(text, lines, d, m.group(1))
+                if edits:
+                    actions.append(Action(f"Add argument '{m.group(1)}'", edits, d))
                 continue
             m = re.search(r"unknown name '([^']+)'", d.message)
             if m and self.index is not None:
                 name = m.group(1)
-                for info in self.index.symbolic_classes():
-                    if info.name == name:
-                        line = _import_insert_line(lines)
-                        actions.append(
-                            Action(
-                                f"Import {name} from {info.module}",
-                                [Edit(line, 0, line, 0, f"from {info.module} import {name}\n")],
-                                d,
-                            )
+                line = _import_insert_line(lines)
+                table = self._imports(text)
+                imported_from = {module for module, _n in table.values()}
+                found = [info for info in self.index.symbolic_classes() if info.name == name]
+                found += [info for info in self.index.enums() if info.name == name]
+                # modules the file already imports from first, then the workspace's own
+                found.sort(
+                    key=lambda i: (
+                        i.module not in imported_from,
+                        i.module.startswith("graftlab."),
+                        i.module,
+                    )
+                )
+                for info in found:
+                    actions.append(
+                        Action(
+                            f"Import {name} from {info.module}",
+                            [Edit(line, 0, line, 0, f"from {info.module} import {name}\n")],
+                            d,
                         )
+                    )
         return actions
+
+    def _add_argument(self, text: str, lines: list[str], d: Diag, name: str) -> list[Edit]:
+        """Insert ``name=<a value that validates>`` into the call the diagnostic covers."""
+        callee = _callee_at(lines, d)
+        info = self.resolve_name(text, callee) if callee else None
+        arg = self._arg(info, name)
+        value, imports = self._placeholder(text, arg)
+        edit = _insert_keyword(lines, d, name, value)
+        if edit is None:
+            return []
+        edits = [edit]
+        at = _import_insert_line(lines)
+        for line in imports:
+            edits.append(Edit(at, 0, at, 0, line + "\n"))
+        return edits
+
+    def _placeholder(self, text: str, arg: Any) -> tuple[str, list[str]]:
+        """A value for a required argument that loads, and the imports it needs."""
+        if arg is None:
+            return "None", []
+        table = self._imports(text)
+        local = {}
+        for local_name, (module, name) in table.items():
+            if name is not None:
+                local[f"{module}.{name}"] = local_name
+        if arg.choices:
+            choice = arg.choices[0]
+            head, dot, member = choice.partition(".")
+            if not dot or head in table or self.index is None:
+                return choice, []
+            for enum in self.index.enums():
+                if enum.name == head and member in enum.members:
+                    return choice, [f"from {enum.module} import {head}"]
+            return choice, []
+        base = arg.type.split(",")[0].strip()
+        if arg.classes and self.index is not None:
+            declared = re.findall(r"[A-Za-z_][A-Za-z0-9_.]*", base)
+            infos = [self.index.lookup(q) for q in arg.classes]
+            ok = [i for i in infos if i is not None and not any(a.required for a in i.args)]
+            ok.sort(key=lambda i: (i.name not in declared, i.qualname))
+            if ok:
+                info = ok[0]
+                name = local.get(info.qualname)
+                if name is None and info.name in table:
+                    name = None  # taken by another import: fall through
+                elif name is None:
+                    return f"{info.name}()", [f"from {info.module} import {info.name}"]
+                if name is not None:
+                    return f"{name}()", []
+        if "None" in base.split(" | ") or base.startswith("Optional["):
+            return "None", []
+        bound = re.search(r"(>=?)\s*(-?[0-9][0-9.e+-]*)", arg.type)
+        if base == "int":
+            if bound is None:
+                return "0", []
+            low = int(float(bound.group(2)))
+            return str(low if bound.group(1) == ">=" else low + 1), []
+        if base == "float":
+            if bound is None:
+                return "0.0", []
+            low = float(bound.group(2))
+            return repr(low if bound.group(1) == ">=" else low + 1.0), []
+        if base == "str":
+            return '""', []
+        if base == "bool":
+            return "False", []
+        if base.startswith(("list", "Sequence", "tuple")):
+            return ("[]" if not base.startswith("tuple") else "()"), []
+        if base.startswith(("dict", "Mapping")):
+            return "{}", []
+        return "None", []
 
 
 def _code(message: str) -> str:
@@ -518,17 +636,56 @@ def _code(message: str) -> str:
     return ""
 
 
-def _insert_keyword(lines: list[str], d: Diag, name: str) -> Edit | None:
-    """Insert ``name=`` before the closing parenthesis of the call the diagnostic covers."""
+def _misspelled(message: str) -> str | None:
+    """The name a did-you-mean message is about: the last quoted name before the hint."""
+    found = re.findall(r"'([^']+)'", message)
+    return found[-1] if found else None
+
+
+def _replace_word(lines: list[str], d: Diag, wrong: str | None, right: str) -> Edit:
+    """Replace the misspelled name inside the diagnostic's range (``Act.RELUX`` -> ``Act.RELU``)."""
+    if wrong and d.line == d.end_line and d.line < len(lines):
+        covered = lines[d.line][d.column : d.end_column]
+        at = covered.rfind(wrong)
+        if at >= 0:
+            start = d.column + at
+            return Edit(d.line, start, d.line, start + len(wrong), right)
+    return Edit(d.line, d.column, d.end_line, d.end_column, right)
+
+
+def _callee_at(lines: list[str], d: Diag) -> str | None:
+    line = lines[d.line] if d.line < len(lines) else ""
+    m = re.match(
+        r"\s*([A-Za-z_][A-Za-z0-9_]*(?:\s*\.\s*[A-Za-z_][A-Za-z0-9_]*)*)\s*\(", line[d.column :]
+    )
+    return m.group(1).replace(" ", "") if m else None
+
+
+def _insert_keyword(lines: list[str], d: Diag, name: str, value: str = "") -> Edit | None:
+    """Insert ``name=value`` before the closing parenthesis of the call the diagnostic covers."""
     line = lines[d.end_line] if d.end_line < len(lines) else ""
     end = d.end_column - 1
     if end < 0 or end >= len(line) or line[end] != ")":
         return None
     inner = line[:end].rstrip()
+    if not inner.strip() and d.end_line > d.line:
+        # the closing parenthesis stands on its own line: add a line before it
+        prev = d.end_line - 1
+        while prev > d.line and not lines[prev].strip():
+            prev -= 1
+        prev_text = lines[prev]
+        indent = re.match(r"\s*", line).group() + "    "  # type: ignore[union-attr]
+        if prev > d.line:
+            indent = re.match(r"\s*", prev_text).group()  # type: ignore[union-attr]
+        text = f"{indent}{name}={value},\n"
+        if prev_text.rstrip().endswith(("(", ",")):
+            return Edit(d.end_line, 0, d.end_line, 0, text)
+        stripped = len(prev_text.rstrip())
+        return Edit(prev, stripped, prev, stripped, ",\n" + text.rstrip("\n"))
     sep = "" if inner.endswith("(") else ", "
     if inner.endswith(","):
         sep = " "
-    return Edit(d.end_line, end, d.end_line, end, f"{sep}{name}=")
+    return Edit(d.end_line, end, d.end_line, end, f"{sep}{name}={value}")
 
 
 def _import_insert_line(lines: list[str]) -> int:

@@ -1,0 +1,502 @@
+#!/usr/bin/env node
+// End-to-end test of the graftlab extension in a real VS Code: code-server on 127.0.0.1 with
+// the packaged .vsix installed, driven through headless Chromium by playwright-core.
+//
+//   node e2e/run.mjs --code-server DIR --python PY [--vsix FILE] [--artifacts DIR] [--keep]
+//
+// DIR is what scripts/setup_vscode_e2e.sh prints (the directory with out/node/entry.js).
+// It creates a sample graftlab repository (`graft init` + a toy module + experiments, one
+// with a misspelled keyword argument), opens that file, and checks:
+//   1. the Problems panel shows graftlab's diagnostic ("... did you mean 'width'?");
+//   2. completion inside a call offers the missing keyword argument (it needs graftlab's
+//      static index; GRAFTLAB_E2E_REQUIRE_COMPLETION=0 turns a failure into a warning);
+//   3. "graftlab: Show Materialized Experiment" opens a read-only view;
+//   4. "graftlab: Semantic Diff with Revision..." with HEAD shows the uncommitted change;
+//   5. "graftlab: Reveal Error of Last Failed Run" puts the cursor at the argument that built
+//      the failing object (from a `graft run` that failed before VS Code started).
+// Screenshots and a result.json go to the artifacts directory. Every process it starts is
+// started in its own process group and killed in `finally`. Exit code 0 iff the checks pass.
+import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { setTimeout as sleep } from "node:timers/promises";
+
+import { chromium } from "playwright-core";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const EXT_DIR = path.resolve(HERE, "..");
+
+function parseArgs(argv) {
+  const out = {
+    codeServer: process.env.CODE_SERVER,
+    python: process.env.GRAFTLAB_PYTHON,
+    vsix: path.join(EXT_DIR, "dist", "graftlab.vsix"),
+    artifacts: process.env.GRAFTLAB_E2E_ARTIFACTS || path.join(EXT_DIR, "test-artifacts", "vscode-e2e"),
+    chromium: process.env.CHROMIUM || "/usr/bin/chromium",
+    keep: false,
+    timeout: Number(process.env.GRAFTLAB_E2E_TIMEOUT_S || 240),
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => argv[++i];
+    if (a === "--code-server") out.codeServer = next();
+    else if (a === "--python") out.python = next();
+    else if (a === "--vsix") out.vsix = next();
+    else if (a === "--artifacts") out.artifacts = path.resolve(next());
+    else if (a === "--chromium") out.chromium = next();
+    else if (a === "--keep") out.keep = true;
+    else throw new Error(`unknown argument ${a}`);
+  }
+  if (!out.codeServer) throw new Error("--code-server DIR (or $CODE_SERVER) is required");
+  if (!out.python) throw new Error("--python PY (or $GRAFTLAB_PYTHON) is required");
+  return out;
+}
+
+const args = parseArgs(process.argv.slice(2));
+const requireCompletion = process.env.GRAFTLAB_E2E_REQUIRE_COMPLETION !== "0";
+const t0 = Date.now();
+const log = (msg) => console.log(`[e2e +${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
+
+// -- processes -----------------------------------------------------------------------------------
+
+const children = [];
+
+/** Start a process in its own process group (killed with the whole group at the end). */
+function start(cmd, argv, options) {
+  const child = spawn(cmd, argv, { ...options, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  return child;
+}
+
+function killGroup(child, signal) {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    /* already gone */
+  }
+}
+
+async function stopAll() {
+  for (const c of children) killGroup(c, "SIGTERM");
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline && children.some((c) => c.exitCode === null && c.signalCode === null)) await sleep(100);
+  for (const c of children) killGroup(c, "SIGKILL");
+}
+
+for (const sig of ["SIGINT", "SIGTERM"]) {
+  process.on(sig, () => {
+    for (const c of children) killGroup(c, "SIGKILL");
+    process.exit(130);
+  });
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function run(cmd, argv, options = {}) {
+  const r = spawnSync(cmd, argv, { encoding: "utf8", timeout: 120_000, ...options });
+  if (r.status !== 0) {
+    throw new Error(`${cmd} ${argv.join(" ")} failed (${r.status ?? r.signal}):\n${r.stdout}\n${r.stderr}`);
+  }
+  return r.stdout;
+}
+
+// -- the sample repository ---------------------------------------------------------------------
+
+const TOY = `"""Symbolic components for the VS Code end-to-end test."""
+
+import graftlab as gl
+
+
+@gl.symbolize
+class Optimizer:
+    def __init__(self, learning_rate: float = 0.1, momentum: float = 0.9) -> None:
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+
+
+@gl.symbolize
+class Layer:
+    def __init__(self, width: int = 4, dropout: float = 0.0) -> None:
+        self.width = width
+        self.dropout = dropout
+
+
+@gl.symbolize
+class Trainer:
+    def __init__(self, layers: list[Layer], optimizer: Optimizer, steps: int = 3) -> None:
+        self.layers = layers
+        self.optimizer = optimizer
+        self.steps = steps
+
+    def run(self, context):
+        for i, layer in enumerate(self.layers):
+            if layer.width < 0:
+                raise gl.ComponentError(f"negative width {layer.width}", f"layers[{i}]")
+        return {"loss": 0.0}
+`;
+
+// Fails when run, at layers[1]: the run record points at line 6, column 29 (1-based).
+const BROKEN = `"""An experiment that fails when it runs."""
+
+from toy import Layer, Optimizer, Trainer
+
+experiment = Trainer(
+    layers=[Layer(width=4), Layer(width=-1)],
+    optimizer=Optimizer(),
+)
+`;
+
+const BASELINE = `"""The baseline."""
+
+from toy import Layer, Optimizer, Trainer
+
+experiment = Trainer(
+    layers=[Layer(width=4), Layer(width=8)],
+    optimizer=Optimizer(learning_rate=0.1),
+    steps=3,
+)
+`;
+
+// Line 6 (1-based) has the misspelled argument; line 8 is where completion is triggered.
+const TYPO = `"""An experiment with a misspelled argument."""
+
+from toy import Layer, Optimizer, Trainer
+
+experiment = Trainer(
+    layers=[Layer(widht=4)],
+    optimizer=Optimizer(learning_rate=0.1),
+    steps=3,
+)
+`;
+
+function makeRepo(dir, python) {
+  const env = { ...process.env, GIT_AUTHOR_NAME: "e2e", GIT_AUTHOR_EMAIL: "e2e@example.com", GIT_COMMITTER_NAME: "e2e", GIT_COMMITTER_EMAIL: "e2e@example.com" };
+  run(python, ["-m", "graftlab.cli", "init", dir], { env });
+  const tomlPath = path.join(dir, "graft.toml");
+  const toml = fs.readFileSync(tomlPath, "utf8").replace(/allowed_modules = \[([^\]]*)\]/, (_m, inner) => `allowed_modules = [${inner ? `${inner}, ` : ""}"toy"]`);
+  if (!toml.includes('"toy"')) throw new Error(`could not add "toy" to allowed_modules in:\n${toml}`);
+  fs.writeFileSync(tomlPath, toml);
+  fs.writeFileSync(path.join(dir, "toy.py"), TOY);
+  fs.mkdirSync(path.join(dir, "experiments"), { recursive: true });
+  fs.writeFileSync(path.join(dir, "experiments", "baseline.py"), BASELINE);
+  fs.writeFileSync(path.join(dir, "experiments", "typo.py"), TYPO);
+  fs.writeFileSync(path.join(dir, "experiments", "broken.py"), BROKEN);
+  run("git", ["add", "-A"], { cwd: dir, env });
+  run("git", ["commit", "-q", "-m", "e2e experiments"], { cwd: dir, env });
+  // An uncommitted change, for the semantic diff against HEAD.
+  fs.writeFileSync(path.join(dir, "experiments", "baseline.py"), BASELINE.replace("width=8", "width=16"));
+  // A failed run, for "reveal the error of the last failed run".
+  const failed = spawnSync(python, ["-m", "graftlab.cli", "run", "broken", "--json", "--no-progress"], {
+    cwd: dir,
+    env,
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+  if (failed.status !== 1) throw new Error(`graft run broken should fail with exit 1:\n${failed.stdout}\n${failed.stderr}`);
+  return JSON.parse(failed.stdout).error;
+}
+
+// -- VS Code helpers ------------------------------------------------------------------------------
+
+const mod = process.platform === "darwin" ? "Meta" : "Control";
+
+async function runCommand(page, title) {
+  await page.keyboard.press("F1");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible", timeout: 15_000 });
+  await input.fill(`>${title}`);
+  const row = page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first();
+  await row.waitFor({ state: "visible", timeout: 15_000 });
+  await page.keyboard.press("Enter");
+}
+
+async function openFile(page, relPath) {
+  await runCommand(page, "View: Close All Editors");
+  await page.locator(".editor-group-container .tab").first().waitFor({ state: "detached", timeout: 10_000 }).catch(() => undefined);
+  await page.keyboard.press(`${mod}+P`);
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible", timeout: 15_000 });
+  await input.fill(relPath);
+  const row = page.locator(".quick-input-list .monaco-list-row", { hasText: path.basename(relPath) }).first();
+  await row.waitFor({ state: "visible", timeout: 20_000 });
+  await page.keyboard.press("Enter");
+  await page.locator(`.editor-group-container.active .tab.active[aria-label*="${path.basename(relPath)}"]`).waitFor({ timeout: 20_000 });
+  await page.locator(".monaco-editor .view-lines").first().waitFor({ timeout: 20_000 });
+}
+
+/** Move the cursor with "Go to Line/Column" (1-based). */
+async function gotoLine(page, line, column) {
+  await page.keyboard.press(`${mod}+G`);
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible", timeout: 10_000 });
+  await input.fill(`:${line}:${column}`);
+  await page.keyboard.press("Enter");
+  await sleep(300);
+}
+
+async function screenshot(page, name) {
+  const file = path.join(args.artifacts, `${name}.png`);
+  await page.screenshot({ path: file }).catch((e) => log(`screenshot ${name} failed: ${e.message}`));
+  return file;
+}
+
+// -- the test ---------------------------------------------------------------------------------------
+
+async function main() {
+  fs.mkdirSync(args.artifacts, { recursive: true });
+  for (const name of fs.readdirSync(args.artifacts)) {
+    if (/\.png$|^result\.json$|^code-server\.log$|^vscode-logs$/.test(name)) {
+      fs.rmSync(path.join(args.artifacts, name), { recursive: true, force: true });
+    }
+  }
+  const entry = path.join(args.codeServer, "out", "node", "entry.js");
+  if (!fs.existsSync(entry)) throw new Error(`no code-server at ${entry} (run scripts/setup_vscode_e2e.sh)`);
+  if (!fs.existsSync(args.vsix)) throw new Error(`no extension package at ${args.vsix} (npm run package)`);
+  if (!fs.existsSync(args.chromium)) throw new Error(`no chromium at ${args.chromium}`);
+
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "graftlab-vscode-e2e-"));
+  const result = { ok: false, checks: {}, tmp, artifacts: args.artifacts };
+  let context;
+  const csLogFile = path.join(args.artifacts, "code-server.log");
+  try {
+    const repo = path.join(tmp, "lab");
+    const runError = makeRepo(repo, args.python);
+    result.checks.runError = { file: runError.file, line: runError.line, column: runError.column };
+    log(`sample repository: ${repo}`);
+
+    // code-server: its own user data, extensions and config (nothing in $HOME is touched).
+    const data = path.join(tmp, "cs-data");
+    const extensions = path.join(tmp, "cs-extensions");
+    const config = path.join(tmp, "cs-config.yaml");
+    fs.mkdirSync(path.join(data, "User"), { recursive: true });
+    fs.writeFileSync(config, "auth: none\ncert: false\n");
+    const settings = {
+      "graftlab.interpreter": args.python,
+      "graftlab.trace.server": "verbose",
+      "security.workspace.trust.enabled": false,
+      "workbench.startupEditor": "none",
+      "workbench.tips.enabled": false,
+      "workbench.enableExperiments": false,
+      "telemetry.telemetryLevel": "off",
+      "update.mode": "none",
+      "extensions.autoCheckUpdates": false,
+      "extensions.autoUpdate": false,
+      "extensions.ignoreRecommendations": true,
+      "git.enabled": false,
+      "editor.quickSuggestions": { other: false, comments: false, strings: false },
+      "editor.suggestOnTriggerCharacters": false,
+      "editor.wordBasedSuggestions": "off",
+      "window.restoreWindows": "none",
+    };
+    fs.writeFileSync(path.join(data, "User", "settings.json"), JSON.stringify(settings, null, 2));
+    const csBase = ["--config", config, "--user-data-dir", data, "--extensions-dir", extensions];
+    const env = { ...process.env, CS_DISABLE_GETTING_STARTED_OVERRIDE: "1" };
+    delete env.VSCODE_IPC_HOOK_CLI;
+
+    log("installing the extension");
+    const installed = run("node", [entry, ...csBase, "--install-extension", args.vsix], { env, timeout: 180_000 });
+    log(installed.trim().split("\n").pop());
+    const listed = run("node", [entry, ...csBase, "--list-extensions", "--show-versions"], { env });
+    if (!/graftlab\.graftlab@/.test(listed)) throw new Error(`extension not installed:\n${listed}`);
+    result.checks.installed = listed.trim();
+
+    const port = await freePort();
+    const csLog = fs.createWriteStream(csLogFile);
+    const cs = start(
+      "node",
+      [entry, ...csBase, "--bind-addr", `127.0.0.1:${port}`, "--auth", "none", "--disable-telemetry", "--disable-update-check",
+        "--disable-workspace-trust", "--disable-getting-started-override", "--ignore-last-opened", "--log", "info", repo],
+      { env },
+    );
+    cs.stdout.pipe(csLog);
+    cs.stderr.pipe(csLog);
+    const url = `http://127.0.0.1:${port}`;
+    for (let i = 0; ; i++) {
+      if (cs.exitCode !== null) throw new Error(`code-server exited (${cs.exitCode}); see ${csLogFile}`);
+      try {
+        const r = await fetch(`${url}/healthz`);
+        if (r.ok) break;
+      } catch {
+        /* not up yet */
+      }
+      if (i > 600) throw new Error("code-server did not start in 60 s");
+      await sleep(100);
+    }
+    log(`code-server on ${url}`);
+
+    // Chromium: headless, nothing from outside, a fresh profile.
+    context = await chromium.launchPersistentContext(path.join(tmp, "chromium-profile"), {
+      executablePath: args.chromium,
+      headless: true,
+      viewport: { width: 1600, height: 1000 },
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    const consoleLines = [];
+    page.on("console", (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
+    page.setDefaultTimeout(30_000);
+    await page.goto(`${url}/?folder=${encodeURIComponent(repo)}`);
+    await page.locator(".monaco-workbench").waitFor({ timeout: 90_000 });
+    await page.locator(".explorer-folders-view, .explorer-viewlet").first().waitFor({ timeout: 60_000 }).catch(() => undefined);
+    await sleep(2000); // let the workbench settle (extensions host, restored views)
+    log("workbench loaded");
+
+    await openFile(page, "experiments/typo.py");
+    log("opened experiments/typo.py");
+
+    // 1. diagnostics in the Problems panel.
+    await runCommand(page, "View: Focus Problems");
+    const markers = page.locator(".markers-panel .monaco-list-row");
+    const want = /unknown.*widht|widht.*did you mean|did you mean.*width/i;
+    let problemTexts = [];
+    const deadline = Date.now() + 90_000;
+    while (Date.now() < deadline) {
+      problemTexts = (await markers.allInnerTexts().catch(() => [])).map((s) => s.replace(/\s+/g, " ").trim());
+      if (problemTexts.some((s) => want.test(s))) break;
+      await sleep(500);
+    }
+    await screenshot(page, "01-problems");
+    result.checks.problems = problemTexts;
+    const hit = problemTexts.find((s) => want.test(s));
+    if (!hit) throw new Error(`no graftlab diagnostic in the Problems panel; rows: ${JSON.stringify(problemTexts)}`);
+    if (!/did you mean/i.test(hit) || !/width/.test(hit)) throw new Error(`unexpected diagnostic: ${hit}`);
+    log(`diagnostic: ${hit}`);
+    // The squiggle is in the editor at the misspelled argument.
+    const squiggles = await page.locator(".monaco-editor .squiggly-error").count();
+    result.checks.squiggles = squiggles;
+    if (squiggles < 1) throw new Error("no error squiggle in the editor");
+
+    // 2. completion of keyword arguments inside a call: `Optimizer(learning_rate=0.1, |)`.
+    await page.locator(".monaco-editor .view-lines").first().click();
+    const line7 = TYPO.split("\n")[6];
+    await gotoLine(page, 7, line7.indexOf("0.1)") + 4); // right after "learning_rate=0.1"
+    await page.keyboard.type(", ");
+    const labels = await completionLabels(page);
+    result.checks.completion = labels;
+    await screenshot(page, "02-completion");
+    await page.keyboard.press("Escape");
+    const expected = ["momentum"];
+    const completionOk = expected.every((w) => labels.some((l) => l.startsWith(w)));
+    result.checks.completionOk = completionOk;
+    if (completionOk) log(`completion offers: ${labels.join(", ")}`);
+    else if (requireCompletion) throw new Error(`completion did not offer ${expected}: ${JSON.stringify(labels)}`);
+    else log(`WARNING: completion did not offer ${expected} (got ${JSON.stringify(labels)}); not required`);
+    // Undo the edit so the file is as on disk again.
+    await page.keyboard.press(`${mod}+Z`);
+    await page.keyboard.press(`${mod}+Z`);
+
+    // 3. the materialized view of the baseline, through the command palette.
+    await openFile(page, "experiments/baseline.py");
+    await runCommand(page, "graftlab: Show Materialized Experiment");
+    const tab = page.locator('.tab[aria-label*="(materialized)"]');
+    await tab.first().waitFor({ timeout: 60_000 });
+    await sleep(500);
+    const viewText = await page.locator(".editor-group-container.active .view-lines").first().innerText();
+    result.checks.materialized = viewText.slice(0, 2000);
+    if (!/Trainer\(/.test(viewText)) throw new Error(`materialized view has no Trainer(...):\n${viewText}`);
+    log("materialized view opened");
+    await screenshot(page, "03-materialized");
+
+    // 4. the semantic diff against HEAD (baseline.py has an uncommitted width change).
+    await openFile(page, "experiments/baseline.py");
+    await runCommand(page, "graftlab: Semantic Diff with Revision");
+    const pick = page.locator(".quick-input-widget input");
+    await pick.waitFor({ state: "visible", timeout: 15_000 });
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: "HEAD~1" }).first().waitFor({ timeout: 15_000 });
+    await pick.fill("HEAD");
+    await sleep(300);
+    await page.keyboard.press("Enter");
+    await page.locator('.tab[aria-label*="(HEAD vs working tree)"]').first().waitFor({ timeout: 90_000 });
+    await sleep(500);
+    const diffText = (await page.locator(".editor-group-container.active .view-lines").first().innerText()).replace(/\u00a0/g, " ");
+    result.checks.diff = diffText.slice(0, 3000);
+    if (!/layers\[1\]\.width: 8 → 16/.test(diffText)) throw new Error(`unexpected diff view:\n${diffText}`);
+    log("semantic diff view opened");
+    await screenshot(page, "04-diff");
+
+    // 5. reveal the error of the last failed run (experiments/broken.py, recorded in git).
+    await openFile(page, "experiments/broken.py");
+    await runCommand(page, "graftlab: Reveal Error of Last Failed Run");
+    const toast = page.locator(".notifications-toasts .notification-list-item-message", { hasText: "negative width" });
+    await toast.first().waitFor({ timeout: 30_000 });
+    const status = page.locator(".statusbar-item", { hasText: /Ln \d+, Col \d+/ }).first();
+    const want5 = `Ln ${runError.line}, Col ${runError.column}`;
+    let position = "";
+    for (let i = 0; i < 20; i++) {
+      position = (await status.innerText()).trim();
+      if (position.startsWith(want5)) break;
+      await sleep(250);
+    }
+    result.checks.reveal = { toast: (await toast.first().innerText()).trim(), position };
+    await screenshot(page, "05-run-error");
+    if (!position.startsWith(want5)) throw new Error(`the cursor is at ${position}, not at the run error (${want5})`);
+    log(`run error revealed at ${position}: ${result.checks.reveal.toast}`);
+
+    result.console = consoleLines.slice(-200);
+    result.ok = true;
+  } catch (e) {
+    result.error = String(e?.stack ?? e);
+    if (context) {
+      const page = context.pages()[0];
+      if (page) await screenshot(page, "failure");
+    }
+    throw e;
+  } finally {
+    result.seconds = (Date.now() - t0) / 1000;
+    fs.writeFileSync(path.join(args.artifacts, "result.json"), JSON.stringify(result, null, 2));
+    if (context) await context.close().catch(() => undefined);
+    await stopAll();
+    // The extension host's and the language server's logs, for failures.
+    try {
+      const logs = path.join(tmp, "cs-data", "logs");
+      if (fs.existsSync(logs)) fs.cpSync(logs, path.join(args.artifacts, "vscode-logs"), { recursive: true });
+    } catch {
+      /* best effort */
+    }
+    if (!args.keep) fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function completionLabels(page) {
+  const rows = page.locator(".editor-widget.suggest-widget.visible .monaco-list-row");
+  for (let attempt = 0; attempt < 6; attempt++) {
+    await page.keyboard.press("Control+Space");
+    try {
+      await rows.first().waitFor({ state: "visible", timeout: 5000 });
+      await sleep(300);
+      const labels = await page.locator(".editor-widget.suggest-widget.visible .monaco-list-row .label-name").allInnerTexts();
+      if (labels.length > 0 && !labels.every((l) => /No suggestions/i.test(l))) return labels.map((l) => l.trim());
+    } catch {
+      /* no widget yet: the server may still be indexing */
+    }
+    await page.keyboard.press("Escape");
+    await sleep(2000);
+  }
+  return [];
+}
+
+main().then(
+  () => {
+    log("PASS");
+    process.exit(0);
+  },
+  (e) => {
+    console.error(`[e2e] FAIL: ${e?.stack ?? e}`);
+    process.exit(1);
+  },
+);
