@@ -80,7 +80,7 @@ def generate(root: Path, n_roots: int = 500, n_derived: int = 500) -> None:
         (root / "experiments" / f"derived_{i:03d}.py").write_text(
             "from graftlab import Derived\n\n"
             f'experiment = Derived(base="base_{i % n_roots:03d}", '
-            f'patches=["scale_width?factor=2", "change_lr?{0.001 * (1 + i % 3)}", "gelu"])\n'
+            f'patches=["scale_width?factor=2", "change_lr?{0.002 * (1 + i % 3)}", "gelu"])\n'
         )
     env = {
         **os.environ,
