@@ -93,7 +93,7 @@ def test_skip_reasons() -> None:
         "OldPoint": "namedtuple",
         "Movie": "typeddict",
         "GenericProto": "protocol",
-        "Meta": "no-init",
+        "Meta": "metaclass",
         "WithMeta": "metaclass",
         "VarArgs": "varargs-only",
         "KwargsOnly": "varargs-only",

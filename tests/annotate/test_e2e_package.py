@@ -137,3 +137,27 @@ def test_annotated_module_imports_and_builds(tmp_path: Path) -> None:
         assert {a.name for a in result.annotations} == {"Encoder", "Config", "Base", "Layer"}
     finally:
         sys.modules.pop("annotated_example", None)
+
+
+@pytest.mark.slow
+def test_annotated_package_imports_and_round_trips_through_the_text_format(tmp_path: Path) -> None:
+    """Annotate fiddle, import the annotated copy, and write/read its classes as experiments."""
+    original = _package_dir("fiddle")
+    copy = tmp_path / "fiddle"
+    shutil.copytree(original, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    proc = run_cli(str(copy), "--jobs", "2", "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["classes_annotated"] > 100
+    env = {**__import__("os").environ, "PYTHONPATH": f"{tmp_path}{__import__('os').pathsep}{SRC}"}
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("roundtrip_check.py")), "fiddle", str(copy)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    summary = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert summary["imported"] >= 50, summary
+    assert summary["tried"] >= 20, summary
+    assert summary["ok"] >= summary["tried"] - 2, summary["failures"]

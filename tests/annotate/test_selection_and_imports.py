@@ -154,3 +154,25 @@ def test_main_guard_does_not_shift_lines() -> None:
     )
     result = annotate_source(source)
     assert [(a.name, a.line) for a in result.annotations] == [("A", 5)]
+
+
+def test_slots_classes_and_metaclasses_are_skipped_with_reasons() -> None:
+    from graftlab.annotate import annotate_source
+
+    source = (
+        "import dataclasses\n\n"
+        "@dataclasses.dataclass(frozen=True, slots=True)\n"
+        "class SizeBytes:\n    size: int\n\n"
+        "class Point:\n    __slots__ = ('x', 'y')\n\n    def __init__(self, x: int, y: int):\n"
+        "        self.x = x\n        self.y = y\n\n"
+        "class TagType(type):\n    def __init__(cls, name: str, bases: tuple, ns: dict):\n"
+        "        super().__init__(name, bases, ns)\n\n"
+        "class Fine:\n    __slots__ = ('__dict__', 'x')\n\n    def __init__(self, x: int):\n        self.x = x\n"
+    )
+    result = annotate_source(source)
+    reasons = {s.name: s.reason for s in result.skips}
+    assert reasons["SizeBytes"] == "slots"
+    assert reasons["Point"] == "slots"
+    assert reasons["TagType"] == "metaclass"
+    assert [a.name for a in result.annotations] == ["Fine"]
+    compile(result.code, "<annotated>", "exec")

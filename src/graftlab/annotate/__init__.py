@@ -16,6 +16,7 @@ def __getattr__(name: str) -> Any:
         return getattr(codemod, name)
     raise AttributeError(name)
 
+
 __all__ = [
     "SKIP_REASONS",
     "AnnotateConfig",

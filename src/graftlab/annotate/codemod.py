@@ -103,6 +103,38 @@ def _is_false(expr: cst.BaseExpression) -> bool:
     return isinstance(expr, cst.Name) and expr.value == "False"
 
 
+def _keyword_true(expr: cst.BaseExpression, keyword: str) -> bool:
+    if not isinstance(expr, cst.Call):
+        return False
+    return any(
+        arg.keyword is not None
+        and arg.keyword.value == keyword
+        and isinstance(arg.value, cst.Name)
+        and arg.value.value == "True"
+        for arg in expr.args
+    )
+
+
+def _defines_slots(node: cst.ClassDef) -> bool:
+    """Whether the class body assigns ``__slots__`` (without ``__dict__`` in it)."""
+    body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+    for stmt in body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            targets = []
+            if isinstance(small, cst.Assign):
+                targets = [t.target for t in small.targets]
+                value = small.value
+            elif isinstance(small, cst.AnnAssign):
+                targets = [small.target]
+                value = small.value
+            if any(isinstance(t, cst.Name) and t.value == "__slots__" for t in targets):
+                text = cst.Module([]).code_for_node(value) if value is not None else ""
+                return "__dict__" not in text
+    return False
+
+
 def _keyword_false(expr: cst.BaseExpression, keyword: str) -> bool:
     if not isinstance(expr, cst.Call):
         return False
@@ -367,9 +399,12 @@ class _Walker:
                 kinds.add("linen")
             elif sel.is_exception_base(qual):
                 kinds.add(sel.EXCEPTION)
+            elif qual in sel.METACLASS_BASES:
+                kinds.add(sel.METACLASS)
         builder_position = -1
         already = False
         is_dataclass = False
+        slots = False
         for index, decorator in enumerate(node.decorators):
             qual = self.qualify(decorator.decorator)
             if qual is None:
@@ -382,7 +417,10 @@ class _Walker:
                 if builder_position < 0:
                     builder_position = index
                 is_dataclass = not _keyword_false(decorator.decorator, "init")
+                if _keyword_true(decorator.decorator, "slots"):
+                    slots = True
         frozen = frozenset(kinds)
+        slots = slots or _defines_slots(node)
 
         def skip(reason: str, detail: str) -> tuple[frozenset[str], bool, Skip]:
             return frozen, reason == sel.ALREADY_SYMBOLIZED, Skip(qualname, "class", reason, detail)
@@ -392,6 +430,8 @@ class _Walker:
         excluded = self.config.name_excluded(name, qualname)
         if excluded:
             return skip(sel.EXCLUDED, excluded)
+        if sel.METACLASS in frozen:
+            return skip(sel.METACLASS, "defines a metaclass (its instances are classes)")
         for reason in (
             sel.PYTREE_DATACLASS,
             sel.ENUM,
@@ -402,6 +442,8 @@ class _Walker:
         ):
             if reason in frozen:
                 return skip(reason, sel.SKIP_REASONS[reason])
+        if slots:
+            return skip(sel.SLOTS, sel.SKIP_REASONS[sel.SLOTS])
         for keyword in node.keywords:
             if keyword.keyword.value == "metaclass":
                 meta = self.qualify(keyword.value) or "<expression>"

@@ -45,6 +45,7 @@ PROTOCOL = "protocol"
 TYPEDDICT = "typeddict"
 NAMEDTUPLE = "namedtuple"
 NOT_SELECTED = "not-selected"
+SLOTS = "slots"
 
 SKIP_REASONS: dict[str, str] = {
     ALREADY_SYMBOLIZED: "already has @symbolize, or inherits it from a class in the same file",
@@ -52,7 +53,7 @@ SKIP_REASONS: dict[str, str] = {
     "pytree): its __init__ re-runs with tracers on every unflatten",
     VARARGS_ONLY: "__init__ takes only *args/**kwargs: no clear schema",
     NESTED_IN_FUNCTION: "defined inside a function: a new class on every call",
-    METACLASS: "uses a metaclass other than abc.ABCMeta",
+    METACLASS: "uses a metaclass other than abc.ABCMeta, or is a metaclass itself",
     EXCLUDED: "excluded by name (--exclude / --include)",
     NO_HYPERPARAMETERS: "takes no parameters besides self (and runtime arguments)",
     NO_INIT: "no __init__ of its own",
@@ -62,9 +63,14 @@ SKIP_REASONS: dict[str, str] = {
     TYPEDDICT: "a TypedDict",
     NAMEDTUPLE: "a NamedTuple",
     NOT_SELECTED: "its category is not in --select",
+    SLOTS: "instances have __slots__ and no __dict__ to keep their arguments in",
 }
 
 # --- qualified names the codemod recognizes ------------------------------------------------
+
+METACLASS_BASES: frozenset[str] = frozenset(
+    {"builtins.type", "type", "abc.ABCMeta", "enum.EnumMeta", "enum.EnumType"}
+)
 
 DATACLASS_DECORATORS: frozenset[str] = frozenset(
     {

@@ -391,6 +391,10 @@ class Translator:
             self.classes = []
             return ANY
 
+    def _str_or_any(self, expr: TypeExpr, lazy: bool) -> bool:
+        t = self._target(expr, lazy)
+        return t is not None and normalize(t.qualname) in ("builtins.str", "typing.Any")
+
     def _target(self, expr: TypeExpr, lazy: bool) -> Target | None:
         if expr[0] == "d":
             return self.ctx.resolve(expr[1], lazy)
@@ -564,6 +568,8 @@ class Translator:
         if q in _LIST:
             return StaticSpec("list", item=self._spec(args[0], lazy) if args else ANY)
         if q in _DICT:
+            if args and not self._str_or_any(args[0], lazy):
+                return ANY  # as at run time: only string keys make a symbolic dict
             return StaticSpec("dict", item=self._spec(args[1], lazy) if len(args) == 2 else ANY)
         if q in _TUPLE:
             if len(args) == 1 and args[0][0] == "T" and not args[0][1]:

@@ -191,6 +191,10 @@ def symbolize_class(
         return cls
     if not isinstance(cls, type):
         raise SchemaError(f"symbolize expects a class or a function, got {type(cls).__name__}")
+    if issubclass(cls, type):
+        raise SchemaError(
+            f"{cls.__qualname__} is a metaclass (its instances are classes): it cannot be symbolized"
+        )
     if cls.__dict__.get("__slots__") is not None and not any(
         "__dict__" in b.__dict__ for b in cls.__mro__ if b is not object
     ):

@@ -17,7 +17,7 @@ from typing import Any
 
 from graftlab.symbolic import nodes
 from graftlab.symbolic.constraints import Constraint, from_metadata
-from graftlab.symbolic.errors import RangeError, SchemaError, ValidationError
+from graftlab.symbolic.errors import RangeError, ValidationError
 from graftlab.symbolic.keypath import KeyPath
 
 
@@ -390,7 +390,8 @@ def spec_for(annotation: Any, *, where: str = "") -> Spec:
         return ListSpec(spec_for(args[0], where=where) if args else ANY)
     if origin in (dict, collections.abc.Mapping, collections.abc.MutableMapping):
         if args and args[0] not in (str, Any):
-            raise SchemaError(f"{where}: dict keys must be str, not {_annotation_text(args[0])}")
+            # Symbolic dicts have string keys; other mappings are kept as opaque values.
+            return ANY
         return DictSpec(spec_for(args[1], where=where) if len(args) == 2 else ANY)
     if origin is tuple:
         if not args:
