@@ -137,8 +137,7 @@ def test_dict() -> None:
     reject(s, {"a": "x"}, path="a", contains="expected float")
     reject(s, {1: 1.0}, contains="dict keys must be str, got int 1")
     reject(s, [1], contains="expected dict[str, float]")
-    with pytest.raises(gl.SchemaError, match="dict keys must be str, not int"):
-        spec_for(dict[int, float], where="C.x")
+    assert spec_for(dict[int, float], where="C.x").describe() == "Any"  # opaque, not symbolic
 
 
 def test_tuple_fixed_and_variadic() -> None:

@@ -63,7 +63,7 @@ class _IRFormatter(Formatter):
                 "}",
                 [(scalar_text(k) + ": ", v) for (k, _), v in zip(e.keys, e.values, strict=True)],
             )  # type: ignore[operator]
-        if isinstance(e, CallE):
+        if isinstance(e, CallE) and not _special_float(e):
             return _spell(e.callee) + "(", ")", self.call_args(e)
         return None
 
@@ -114,6 +114,8 @@ class _IRFormatter(Formatter):
             return scalar_text(e.value) or repr(e.value)
         if isinstance(e, (NameE, DottedE)):
             return _spell(e)
+        if isinstance(e, CallE) and _special_float(e):
+            return f'float("{e.args[0].value}")'  # type: ignore[attr-defined]
         raise TypeError(e)
 
     def layout(self, value: Any, indent: int, used: int) -> str:
@@ -137,6 +139,17 @@ class _IRFormatter(Formatter):
             lines.append(pad + c)
         lines.append(" " * indent + close)
         return "\n".join(lines)
+
+
+def _special_float(e: CallE) -> bool:
+    """``float("inf")``, ``float("-inf")`` or ``float("nan")``: a literal, never split."""
+    return (
+        isinstance(e.callee, NameE)
+        and e.callee.name == "float"
+        and len(e.args) == 1
+        and not e.kwargs
+        and isinstance(e.args[0], Lit)
+    )
 
 
 def _spell(e: NameE | DottedE) -> str:

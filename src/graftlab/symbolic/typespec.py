@@ -88,7 +88,7 @@ class AnySpec(Spec):
 
     def check(self, value: Any) -> Any:
         t = type(value)
-        if t is list or t is dict:
+        if t is list or (t is dict and all(type(k) is str for k in value)):
             return nodes.wrap(value, None)
         return self._constrain(value) if self.constraints else value
 
