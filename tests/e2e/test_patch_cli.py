@@ -182,8 +182,12 @@ def test_patches_filter_and_text_table(repo: Path) -> None:
     assert "minimum: int = 8" in out
     assert "(required)" in out
     assert "Scale the width of every conv." in out and "Set the learning rate." in out
-    r = graft(repo, "patches", "scale", "--json")
+    r = graft(repo, "patches", "team/scale", "--json")
     assert [x["name"] for x in json.loads(r.stdout)] == ["team/scale_width"]
+    # graftlab's standard rules (published through its own entry point) are listed too
+    r = graft(repo, "patches", "scale", "--json")
+    names = [x["name"] for x in json.loads(r.stdout)]
+    assert "team/scale_width" in names and "scale_width" in names
 
 
 def test_patches_discovers_installed_plugins_and_reports_broken_ones(

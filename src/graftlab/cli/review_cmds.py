@@ -51,7 +51,7 @@ def add_parser(sub: Any) -> None:
         help="git diff driver: an experiment file as canonical text",
         description="Print an experiment file in canonical form, for git's diff driver:\n"
         "  git config diff.graft.textconv 'graft textconv'\n  (and `*.py diff=graft` for "
-        "experiments in .gitattributes)",
+        "experiments in .gitattributes)\n\nExample:\n  graft textconv experiments/wide.py",
         formatter_class=RAW,
     )
     p.add_argument("file", type=Path)

@@ -26,16 +26,34 @@ WORKTREE = "WORKTREE"
 @contextmanager
 def extracted(repo: git.Repo, rev: str) -> Iterator[Path]:
     """The files of ``rev`` in a temporary directory (removed afterwards)."""
+    verify_rev(repo, rev)
     try:
         data = repo.git.archive("--format=tar", rev, stdout_as_string=False)
     except git.GitCommandError as e:
-        raise GraftError(
-            f"unknown revision {rev!r}: {e.stderr.strip() if e.stderr else e}"
-        ) from None
+        raise GraftError(f"cannot read revision {rev!r}: {git_message(e)}") from None
     with tempfile.TemporaryDirectory(prefix="graft-rev-") as tmp:
         with tarfile.open(fileobj=io.BytesIO(data)) as tar:
             tar.extractall(tmp, filter="data")
         yield Path(tmp)
+
+
+def git_message(e: git.GitCommandError) -> str:
+    """The first line git printed for a failed command, without GitPython's decoration."""
+    text = str(e.stderr or "").strip().removeprefix("stderr:").strip()
+    if len(text) >= 2 and text[0] == text[-1] == "'":
+        text = text[1:-1]
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return (lines[0] if lines else str(e)).removeprefix("fatal: ")
+
+
+def verify_rev(repo: git.Repo, rev: str) -> None:
+    """Raise a one-line ``GraftError`` unless ``rev`` names a commit."""
+    try:
+        repo.git.rev_parse("--verify", "--quiet", f"{rev}^{{commit}}")
+    except git.GitCommandError:
+        raise GraftError(
+            f"unknown revision {rev!r} (not a branch, tag or commit of this repository)"
+        ) from None
 
 
 def snapshot_dir(directory: Path, only: list[str] | None = None) -> dict[str, Any]:
@@ -71,13 +89,12 @@ def snapshot_rev(
 def changed_files(repo: git.Repo, base: str, head: str) -> list[str]:
     """Paths that differ between two revisions (``WORKTREE`` for the files on disk)."""
     args = [base] if head == WORKTREE else [base, head]
+    for rev in args:
+        verify_rev(repo, rev)
     try:
         out = repo.git.diff("--name-only", *args, "--")
     except git.GitCommandError as e:
-        detail = (e.stderr or "").strip().splitlines()[0] if e.stderr else str(e)
-        raise GraftError(
-            f"cannot compare {' and '.join(args)}: {detail.removeprefix('fatal: ')}"
-        ) from None
+        raise GraftError(f"cannot compare {' and '.join(args)}: {git_message(e)}") from None
     files = [line for line in out.splitlines() if line]
     if head == WORKTREE:
         files += [u for u in repo.untracked_files if u not in files]

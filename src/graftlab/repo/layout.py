@@ -45,6 +45,8 @@ class Repo:
             raise RepoError(
                 f"{self.root}: has graft.toml but is not a git repository (run `git init`)"
             ) from None
+        # Reading the repository (``git status`` for dirty checks) must never rewrite the index.
+        self.git.git.update_environment(GIT_OPTIONAL_LOCKS="0")
         if str(self.root) not in sys.path:
             sys.path.insert(0, str(self.root))
 
@@ -138,10 +140,16 @@ class Repo:
     def last_status(self) -> dict[str, str]:
         """The status of each experiment's latest run, from one git call."""
         out: dict[str, str] = {}
-        for _rid, _sha, subj in records.list_refs(self.git):
+        running: dict[str, str] = {}
+        for rid, _sha, subj in records.list_refs(self.git):
             parsed = records.parse_subject(subj)
             if parsed and parsed[0] not in out:
                 out[parsed[0]] = parsed[1]
+                if parsed[1] == "running":
+                    running[rid] = parsed[0]
+        if running:  # a run whose process is gone reads as interrupted
+            for rec in records.read_records(self.git, list(running)):
+                out[running[rec.id]] = rec.effective_status()
         return out
 
     def run(

@@ -130,6 +130,8 @@ def compare(
             r = ExperimentReview(name, "added" if a is None else "removed", file, True)
             if b is not None and "materialized" in b:
                 r.materialized = [DiffEntry("added", None, _root(), None, b["materialized"])]
+            if b is not None and "error" in b:
+                r.error = b["error"]  # a new experiment that does not load says so
             out.append(r)
             status_of[name] = True
             continue
@@ -144,7 +146,14 @@ def compare(
             r.written = json_diff(a["written"], b["written"]).entries
         if "materialized" in a and "materialized" in b:
             r.materialized = json_diff(a["materialized"], b["materialized"]).entries
-        if r.written or r.materialized or r.status in ("error", "fixed") or file_changed:
+        still_broken = r.status == "error" and a.get("error") == b["error"]  # not news
+        if (
+            r.written
+            or r.materialized
+            or r.status == "fixed"
+            or (r.status == "error" and not still_broken)
+            or file_changed
+        ):
             status_of[name] = True
             out.append(r)
     for r in out:

@@ -63,20 +63,27 @@ def run_value(value: Any, context: RunContext) -> Any:
 
 
 def new_run_id() -> str:
-    """Sortable and unique: ``20261123-052100-3fa9c1``."""
-    return time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)
+    """Sortable and unique: ``20261123-052100-3fa9c1d2``.
+
+    The first three hex digits are the fraction of the second (so runs started in the same
+    second still sort by start time), the last five are random (so concurrent runs differ).
+    """
+    now = time.time()
+    fraction = min(int((now % 1) * 4096), 4095)
+    return (
+        time.strftime("%Y%m%d-%H%M%S", time.gmtime(now))
+        + f"-{fraction:03x}"
+        + secrets.token_hex(3)[:5]
+    )
 
 
 def parse_overrides(loaded: LoadedFile, overrides: list[str]) -> dict[str, Any]:
     """``path=value`` pairs; values are written like in experiment files (using its imports)."""
     out: dict[str, Any] = {}
     header = "\n".join(_import_lines(loaded))
+    check_overrides(overrides)
     for item in overrides:
-        path, eq, text = item.partition("=")
-        if not eq or not path.strip():
-            raise GraftError(
-                f"override {item!r}: expected KEY.PATH=VALUE, e.g. optimizer.learning_rate=0.01"
-            )
+        path, _eq, text = item.partition("=")
         try:
             value = loads_file(
                 f"{header}\nvalue = {text}\n",
@@ -87,6 +94,16 @@ def parse_overrides(loaded: LoadedFile, overrides: list[str]) -> dict[str, Any]:
             raise GraftError(f"override {item!r}: {getattr(e, 'message', e)}") from None
         out[path.strip()] = value
     return out
+
+
+def check_overrides(overrides: list[str]) -> None:
+    """Reject an override that is not ``KEY.PATH=VALUE`` (before any run is recorded)."""
+    for item in overrides:
+        path, eq, _text = item.partition("=")
+        if not eq or not path.strip():
+            raise GraftError(
+                f"override {item!r}: expected KEY.PATH=VALUE, e.g. optimizer.learning_rate=0.01"
+            )
 
 
 def _import_lines(loaded: LoadedFile) -> list[str]:
@@ -197,6 +214,7 @@ def execute(
     """Run experiment ``name`` and record it under ``refs/graft/runs/<id>``; returns the record."""
     path = repo.path_of(name)
     name = repo.name_of(path)
+    check_overrides(overrides)
     rel = _rel(repo, str(path))
     g = repo.git
     try:
@@ -215,6 +233,12 @@ def execute(
     if resume:
         run_id, previous = records.resolve_run(g, resume)
         old = records.read_records(g, [run_id])[0]
+        state = old.effective_status()
+        if state in ("succeeded", "running"):
+            raise GraftError(
+                f"run {run_id} {'already succeeded' if state == 'succeeded' else 'is still running'}"
+                "; only an interrupted or failed run can be resumed"
+            )
         overrides = overrides or old.overrides
         started = old.started
     else:
