@@ -232,14 +232,13 @@ def test_edit_inside_an_object_held_by_a_tuple_rederives_the_holder() -> None:
     assert t.width == 3 + 4 + 5 + 16
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="objects inside tuples are not linked to the tuple's holder (tuples are not nodes), "
-    "so their path is the root path and editing them directly does not re-derive the holder",
-)
 def test_objects_inside_tuples_know_their_path() -> None:
     t = tree()
     assert t.pair[0].sym_path == gl.KeyPath.parse("pair[0]")
+    assert gl.root_of(t.pair[0]) is t
+    # a copy of the tree links its own tuple items
+    c = gl.clone(t)
+    assert c.pair[0].sym_path == gl.KeyPath.parse("pair[0]") and gl.root_of(c.pair[0]) is c
 
 
 def test_rule_function() -> None:
@@ -297,3 +296,11 @@ def test_arguments_keep_signature_order_after_delete_and_readd() -> None:
     with pytest.raises(gl.ValidationError):
         x.rebind(y=gl.MISSING, a="bad")
     assert list(x.sym_init_args) == ["a", "b", "c", "y", "z"]
+
+
+def test_editing_an_object_inside_a_tuple_rederives_its_holder() -> None:
+    t = tree()
+    unit = t.pair[0]
+    unit.rebind(width=60)
+    assert t.sym_init_args["pair"][0].width == 60
+    assert gl.query(t, path="pair[0].width") == {gl.KeyPath.parse("pair[0].width"): 60}

@@ -68,6 +68,22 @@ def key_of(node: Any) -> Key | None:
     return st.key if st is not None else None
 
 
+class TupleKey(tuple):  # type: ignore[type-arg]
+    """The key of a node inside a tuple: ``(the tuple's key, index)``.
+
+    Tuples are immutable values, not nodes, so a node inside one is linked to the tuple's
+    holder; this key stands for the two path keys that lead to it.
+    """
+
+    __slots__ = ()
+
+
+def _expand(key: Any) -> list[Key]:
+    if type(key) is TupleKey:
+        return [*_expand(key[0]), key[1]]
+    return [key]
+
+
 def path_of(node: Any) -> KeyPath:
     """The key path of ``node`` from the root of its tree (O(depth))."""
     keys: list[Key] = []
@@ -81,7 +97,10 @@ def path_of(node: Any) -> KeyPath:
             parent, key = st.parent, st.key
         if parent is None:
             break
-        keys.append(key)  # type: ignore[arg-type]
+        if type(key) is TupleKey:
+            keys.extend(reversed(_expand(key)))
+        else:
+            keys.append(key)  # type: ignore[arg-type]
         node = parent
     keys.reverse()
     return KeyPath(keys)
@@ -116,6 +135,8 @@ def attach(value: Any, parent: Any, key: Key) -> Any:
     t = type(value)
     if t in LEAF_TYPES:
         return value
+    if t is tuple:
+        return _attach_tuple(value, parent, key)
     if t is SymList or t is SymDict or isinstance(value, (SymList, SymDict)):
         owner = value._sym_parent
         if owner is not None and (owner is not parent or value._sym_key != key):
@@ -139,9 +160,35 @@ def attach(value: Any, parent: Any, key: Key) -> Any:
     return value
 
 
+def _attach_tuple(value: tuple[Any, ...], parent: Any, key: Key) -> tuple[Any, ...]:
+    items = list(value)
+    changed = False
+    for i, v in enumerate(items):
+        if type(v) in LEAF_TYPES:
+            continue
+        new = attach(v, parent, TupleKey((key, i)))  # type: ignore[arg-type]
+        if new is not v:
+            items[i] = new
+            changed = True
+    return tuple(items) if changed else value
+
+
+def relink(value: Any, parent: Any, key: Key) -> None:
+    """Point a node (or the nodes inside a tuple) at a new key in the same parent."""
+    if type(value) is tuple:
+        for i, v in enumerate(value):
+            if type(v) not in LEAF_TYPES:
+                relink(v, parent, TupleKey((key, i)))  # type: ignore[arg-type]
+    elif is_node(value):
+        _set_link(value, parent, key)
+
+
 def detach(value: Any) -> None:
     """Unlink a node from its parent (it becomes a root)."""
-    if is_node(value):
+    if type(value) is tuple:
+        for v in value:
+            detach(v)
+    elif is_node(value):
         _set_link(value, None, None)
 
 
@@ -340,8 +387,8 @@ class SymList(list):  # type: ignore[type-arg]
     def _relink_from(self, start: int) -> None:
         for i in range(max(start, 0), len(self)):
             v = list.__getitem__(self, i)
-            if type(v) not in LEAF_TYPES and is_node(v):
-                _set_link(v, self, i)
+            if type(v) not in LEAF_TYPES:
+                relink(v, self, i)
 
     def _normalize(self, index: SupportsIndex) -> int:
         i = index.__index__()

@@ -309,7 +309,7 @@ def _raw_restore(node: Any, key: Key, old: Any, existed: Any) -> None:
                 st.args.update(items)
             elif readded:
                 _reorder(st)
-            nodes._set_link(old, node, key)
+            nodes.relink(old, node, key)
         else:
             st.args.pop(key, None)  # type: ignore[arg-type]
         if current is not old:
@@ -327,13 +327,13 @@ def _raw_restore(node: Any, key: Key, old: Any, existed: Any) -> None:
         else:
             nodes.detach(list.__getitem__(node, key))
             list.__setitem__(node, key, old)
-            nodes._set_link(old, node, key)
+            nodes.relink(old, node, key)
         return
     if isinstance(node, SymDict):
         current = dict.get(node, key)
         if existed:
             dict.__setitem__(node, key, old)
-            nodes._set_link(old, node, key)
+            nodes.relink(old, node, key)
         else:
             dict.pop(node, key, None)
         if current is not old:
