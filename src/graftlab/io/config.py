@@ -65,7 +65,9 @@ def load_config(path: Path) -> GraftConfig:
         raise FormatError("[graft] experiments must be a directory name", None, file=str(path))
     patch_modules = graft.get("patch_modules", [])
     if not isinstance(patch_modules, list) or not all(isinstance(m, str) for m in patch_modules):
-        raise FormatError("[graft] patch_modules must be a list of module names", None, file=str(path))
+        raise FormatError(
+            "[graft] patch_modules must be a list of module names", None, file=str(path)
+        )
     return GraftConfig(path.parent, tuple(allowed), experiments, tuple(patch_modules), raw)
 
 

@@ -30,7 +30,7 @@ from graftlab.io.syntax import (
 )
 from graftlab.io.writer import WIDTH, docstring_literal, scalar_text
 from graftlab.symbolic.formatting import Formatter
-from graftlab.symbolic.schema import KEYWORD_ONLY, POSITIONAL, POSITIONAL_ONLY, VAR_POSITIONAL
+from graftlab.symbolic.schema import POSITIONAL_ONLY
 
 _NEVER_FITS = "\n" * 2
 
@@ -367,6 +367,3 @@ def _imports(loaded: LoadedFile, fmt: _IRFormatter) -> list[str]:
             out.extend(f"    {n}," for n in names)
             out.append(")")
     return out
-
-
-_ = (KEYWORD_ONLY, POSITIONAL, VAR_POSITIONAL)

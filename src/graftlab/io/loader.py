@@ -481,7 +481,11 @@ def load_file(
         raise FormatError(f"cannot read the file: {e.strerror or e}", None, file=str(p)) from None
     text = decode(data, str(p))
     return loads_file(
-        text, file=str(p), allowed_modules=allowed_modules, base_dir=p.parent, materialize=materialize
+        text,
+        file=str(p),
+        allowed_modules=allowed_modules,
+        base_dir=p.parent,
+        materialize=materialize,
     )
 
 
@@ -540,7 +544,11 @@ def _combined(errors: list[FormatError]) -> FormatError:
 
 
 def load(
-    path: str | Path, name: str = "experiment", *, allowed_modules: Any = None, materialize: bool = True
+    path: str | Path,
+    name: str = "experiment",
+    *,
+    allowed_modules: Any = None,
+    materialize: bool = True,
 ) -> Any:
     """The object named ``name`` (by default ``experiment``) in an experiment file."""
     return load_file(path, allowed_modules=allowed_modules, materialize=materialize).get(name)

@@ -500,7 +500,11 @@ def parse(text: str, file: str = "<string>") -> tuple[ModuleIR, list[FormatError
             long = re.search(rf"\d{{{too_many},}}", src.line(line))
             if long is not None:
                 col, end_col = long.start(), long.end()
-            return ModuleIR(), [src.error(_int_limit_message(), Span(line, col, line, end_col))], src
+            return (
+                ModuleIR(),
+                [src.error(_int_limit_message(), Span(line, col, line, end_col))],
+                src,
+            )
         return ModuleIR(), [src.error(f"syntax error: {msg}", Span(line, col, line, end_col))], src
     except (RecursionError, MemoryError):
         return (

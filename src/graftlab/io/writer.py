@@ -186,8 +186,14 @@ def dumps_module(
 ) -> str:
     """Text of a file that assigns each of ``values`` to its name, in the given order."""
     for name in values:
-        if not (isinstance(name, str) and name.isidentifier()) or keyword.iskeyword(name) or name.startswith("__"):
-            raise WriteError(f"{name!r} cannot name a value in an experiment file: use a plain identifier")
+        if (
+            not (isinstance(name, str) and name.isidentifier())
+            or keyword.iskeyword(name)
+            or name.startswith("__")
+        ):
+            raise WriteError(
+                f"{name!r} cannot name a value in an experiment file: use a plain identifier"
+            )
     types: set[Any] = set()
     shown = None if include_defaults else _Writer(hide_defaults=True)
     for name, value in values.items():

@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from graftlab.symbolic.nodes import LEAF_TYPES, SymDict, SymList, state_of
+from graftlab.symbolic.nodes import LEAF_TYPES, state_of
 from graftlab.symbolic.schema import MISSING, POSITIONAL_ONLY, VAR_POSITIONAL
 
 NameOf = Callable[[Any], str]
@@ -170,6 +170,3 @@ def format_value(
     """Canonical text for ``value`` (see the module doc)."""
     f = Formatter(width=width, hide_defaults=hide_defaults, name_of=name_of, compact=compact)
     return f.layout(value, indent, indent)
-
-
-_ = (SymDict, SymList)

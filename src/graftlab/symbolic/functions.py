@@ -17,7 +17,6 @@ from graftlab.symbolic import registry
 from graftlab.symbolic.errors import MissingArgumentError
 from graftlab.symbolic.keypath import KeyPath
 from graftlab.symbolic.objects import symbolize_class
-from graftlab.symbolic.schema import MISSING
 
 
 class Call:
@@ -122,6 +121,3 @@ def _fix_annotations(cls: type, fn: Callable[..., Any]) -> None:
 def is_call(value: Any) -> bool:
     """Whether ``value`` is a bound symbolic call."""
     return isinstance(value, Call)
-
-
-_ = MISSING

@@ -274,10 +274,6 @@ def rederive(node: Any) -> None:
         st.schema.rederive(obj)
 
 
-def item_spec(container: Any) -> Spec | None:
-    return container._sym_spec
-
-
 def check_item(spec: Spec | None, value: Any, key: Key) -> Any:
     """Validate an item for a container, giving errors the item's key."""
     if spec is None:

@@ -18,7 +18,6 @@ from typing import Any, TypeVar
 
 from graftlab.symbolic import nodes, registry
 from graftlab.symbolic.errors import SchemaError, SymbolicError
-from graftlab.symbolic.keypath import KeyPath
 from graftlab.symbolic.nodes import ObjState
 from graftlab.symbolic.schema import Schema, _resolve_hints, from_signature
 
@@ -361,7 +360,3 @@ _METHODS: dict[str, Any] = {
     "rebind": _rebind,
     "clone": _clone,
 }
-
-
-def path_or_root(node: Any) -> KeyPath:
-    return nodes.path_of(node)
