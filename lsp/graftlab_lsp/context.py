@@ -17,6 +17,8 @@ _TOKEN = re.compile(
     r"|(?P<comment>#[^\n]*)"
     r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*(?:\s*\.\s*[A-Za-z_][A-Za-z0-9_]*)*)"
     r"|(?P<op>[()\[\]{},=:])"
+    # anything else (numbers, operators): a positional argument like ``16`` must count
+    r"|(?P<other>[^\s()\[\]{},=:#'\"A-Za-z_]+)"
 )
 _IMPORT = re.compile(r"^(?:from\s+([\w.]+)\s+import\s+(.+)|import\s+(.+))$", re.M)
 MAX_LINES = 400

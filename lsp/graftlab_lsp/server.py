@@ -8,6 +8,7 @@ shown at the argument that built the failing object. ``graft lsp`` (and
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -59,6 +60,8 @@ class GraftServer(LanguageServer):
         self.runs: RunErrors | None = None
         self._pending: dict[str, int] = {}
         self._lock = threading.Lock()
+        self._publish_lock = threading.RLock()
+        self._checked: dict[str, int] = {}  # uri -> the version the worker last answered
         self._index_ready = threading.Event()
         self._stop = threading.Event()
 
@@ -78,6 +81,10 @@ class GraftServer(LanguageServer):
             if self.root is not None:
                 self.index = Index.for_workspace(self.root)
                 self.service.index = self.index
+                # The index is long-lived: keep the collector from walking it on every
+                # full collection (those paused requests by tens of milliseconds).
+                gc.collect()
+                gc.freeze()
         except Exception as e:  # a broken workspace must not stop the server
             log.exception("index build failed: %s", e)
         finally:
@@ -90,8 +97,11 @@ class GraftServer(LanguageServer):
         while not self._stop.wait(1.0):
             try:
                 if self.runs is not None and self.runs.changed():
-                    for uri in list(self.results):
-                        self.publish(uri)
+                    with self._publish_lock:
+                        for uri in list(self.results):
+                            # a document with a check under way gets them with its answer
+                            if self._checked.get(uri) == self._pending.get(uri):
+                                self.publish(uri)
             except Exception:
                 log.exception("run polling failed")
 
@@ -101,8 +111,6 @@ class GraftServer(LanguageServer):
         """Publish the parser's diagnostics now and the loader's when the worker answers."""
         doc = self.workspace.get_text_document(uri)
         text = doc.source
-        self.static[uri] = self.service.static_diagnostics(text, str(uri_to_path(uri)))
-        self.publish(uri, static_only=True)
         with self._lock:
             version = self._pending.get(uri, 0) + 1
             self._pending[uri] = version
@@ -113,13 +121,22 @@ class GraftServer(LanguageServer):
                     return  # a newer edit is queued
             assert self.worker is not None
             result = self.worker.request("check", file=str(uri_to_path(uri)), text=text)
-            with self._lock:
+            with self._publish_lock:
                 if self._pending.get(uri) != version:
                     return
-            self.results[uri] = result
-            self.publish(uri)
+                self.results[uri] = result
+                self._checked[uri] = version
+                self.publish(uri)
 
+        # The worker starts on the text first; the parser's own check runs meanwhile here.
         self.thread_pool.submit(work)
+        static = self.service.static_diagnostics(text, str(uri_to_path(uri)))
+        with self._publish_lock:
+            if self._pending.get(uri) == version:  # else a newer edit came
+                self.static[uri] = static
+                # Each check publishes twice, the loader's diagnostics last: if the worker
+                # answered first, its diagnostics go out again.
+                self.publish(uri, static_only=self._checked.get(uri) != version)
 
     def publish(self, uri: str, static_only: bool = False) -> None:
         diags: list[Diag]
@@ -177,31 +194,50 @@ class GraftServer(LanguageServer):
         except Exception:
             return rng
 
-    def item_out(self, item: Item, lines: list[str]) -> t.CompletionItem:
+    def item_out(
+        self,
+        item: Item,
+        lines: list[str],
+        line: int = 0,
+        column: int = 0,
+        import_at: int | None = None,
+    ) -> t.CompletionItem:
         edits = None
         if item.import_line:
-            at = _import_line(lines)
+            at = _import_line(lines) if import_at is None else import_at
             edits = [
                 t.TextEdit(t.Range(t.Position(at, 0), t.Position(at, 0)), item.import_line + "\n")
             ]
+        text_edit = None
+        if item.replace_from is not None and item.replace_from <= column:
+            rng = self.range_out(lines, line, item.replace_from, line, column)
+            text_edit = t.TextEdit(rng, item.insert_text or item.label)
+        # A class's documentation (its docstring) is sent when the item is resolved: lists
+        # of every class stay small.
+        lazy = item.kind in ("class", "function") and bool(item.documentation) and self.index
         return t.CompletionItem(
             label=item.label,
             kind=_KINDS.get(item.kind),
             detail=item.detail or None,
             documentation=t.MarkupContent(t.MarkupKind.Markdown, item.documentation)
-            if item.documentation
+            if item.documentation and not lazy
             else None,
-            insert_text=item.insert_text,
+            data={"qualname": item.detail.split("(", 1)[0]} if lazy else None,
+            insert_text=item.insert_text if text_edit is None else None,
+            text_edit=text_edit,
             sort_text=item.sort_text,
             additional_text_edits=edits,
         )
 
 
 def _import_line(lines: list[str]) -> int:
+    """The line after the last import (imports come first in an experiment file)."""
     last = 0
     for i, line in enumerate(lines):
         if line.startswith(("from ", "import ")):
             last = i + 1
+        elif line.strip() and not line.startswith(("#", " ", "\t", '"', "'", ")")) and last:
+            break  # the first statement after the imports
     return last
 
 
@@ -246,8 +282,13 @@ def did_save(ls: GraftServer, params: t.DidSaveTextDocumentParams) -> None:
 
 @server.feature(t.TEXT_DOCUMENT_DID_CLOSE)
 def did_close(ls: GraftServer, params: t.DidCloseTextDocumentParams) -> None:
-    ls.results.pop(params.text_document.uri, None)
-    ls.static.pop(params.text_document.uri, None)
+    uri = params.text_document.uri
+    with ls._lock:
+        ls._pending[uri] = ls._pending.get(uri, 0) + 1  # drop a check still under way
+    ls.results.pop(uri, None)
+    ls.static.pop(uri, None)
+    # a closed file's problems are no longer shown (as other servers do)
+    ls.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
 
 @server.feature(t.WORKSPACE_DID_CHANGE_WATCHED_FILES)
@@ -269,7 +310,9 @@ def _code_changed(ls: GraftServer, paths: list[Path]) -> None:
 
 @server.feature(
     t.TEXT_DOCUMENT_COMPLETION,
-    t.CompletionOptions(trigger_characters=["(", ",", "=", "?", "&", '"', "'", " ", "."]),
+    t.CompletionOptions(
+        trigger_characters=["(", ",", "=", "?", "&", '"', "'", " ", "."], resolve_provider=True
+    ),
 )
 def completion(ls: GraftServer, params: t.CompletionParams) -> t.CompletionList:
     ls.wait_index(5.0)
@@ -277,7 +320,25 @@ def completion(ls: GraftServer, params: t.CompletionParams) -> t.CompletionList:
     lines = doc.lines
     line, col = ls.pos_in(lines, params.position)
     items = ls.service.complete(doc.source, line, col)
-    return t.CompletionList(is_incomplete=False, items=[ls.item_out(i, lines) for i in items])
+    # where import lines go: found once, not once per item (a long file has many lines)
+    import_at = _import_line(lines) if any(i.import_line for i in items) else 0
+    # While the index is still being built the list is incomplete: the editor asks again.
+    return t.CompletionList(
+        is_incomplete=not ls._index_ready.is_set(),
+        items=[ls.item_out(i, lines, line, col, import_at) for i in items],
+    )
+
+
+@server.feature(t.COMPLETION_ITEM_RESOLVE)
+def completion_resolve(ls: GraftServer, item: t.CompletionItem) -> t.CompletionItem:
+    """Fill in a class item's documentation (left out of the list to keep it small)."""
+    data = item.data if isinstance(item.data, dict) else {}
+    info = (
+        ls.index.lookup(data["qualname"]) if ls.index is not None and "qualname" in data else None
+    )
+    if info is not None and info.doc and item.documentation is None:
+        item.documentation = t.MarkupContent(t.MarkupKind.Markdown, info.doc)
+    return item
 
 
 @server.feature(t.TEXT_DOCUMENT_HOVER)
@@ -328,6 +389,7 @@ def document_symbol(ls: GraftServer, params: t.DocumentSymbolParams) -> list[t.D
 
 @server.feature(t.TEXT_DOCUMENT_CODE_ACTION)
 def code_action(ls: GraftServer, params: t.CodeActionParams) -> list[t.CodeAction]:
+    ls.wait_index(5.0)
     doc = ls.workspace.get_text_document(params.text_document.uri)
     lines = doc.lines
     diags = []
@@ -336,25 +398,34 @@ def code_action(ls: GraftServer, params: t.CodeActionParams) -> list[t.CodeActio
         end = ls.pos_in(lines, d.range.end)
         diags.append(Diag(start[0], start[1], end[0], end[1], d.message, code=str(d.code or "")))
     out = []
+    preferred: set[int] = set()
     for a in ls.service.code_actions(doc.source, diags):
         edits = [
             t.TextEdit(ls.range_out(lines, e.line, e.column, e.end_line, e.end_column), e.text)
             for e in a.edits
         ]
-        out.append(_action(params.text_document.uri, a, edits, params.context.diagnostics))
+        first = id(a.diagnostic) not in preferred  # the first fix of a diagnostic is preferred
+        preferred.add(id(a.diagnostic))
+        out.append(_action(params.text_document.uri, a, edits, params.context.diagnostics, first))
     return out
 
 
 def _action(
-    uri: str, a: Action, edits: list[t.TextEdit], diags: list[t.Diagnostic]
+    uri: str, a: Action, edits: list[t.TextEdit], diags: list[t.Diagnostic], preferred: bool
 ) -> t.CodeAction:
-    related = [d for d in diags if a.diagnostic is not None and d.message == a.diagnostic.message]
+    related = [
+        d
+        for d in diags
+        if a.diagnostic is not None
+        and d.message == a.diagnostic.message
+        and (d.range.start.line, d.range.end.line) == (a.diagnostic.line, a.diagnostic.end_line)
+    ]
     return t.CodeAction(
         title=a.title,
         kind=t.CodeActionKind.QuickFix,
         diagnostics=related or None,
         edit=t.WorkspaceEdit(changes={uri: edits}),
-        is_preferred=True,
+        is_preferred=preferred,
     )
 
 
@@ -373,21 +444,32 @@ def formatting(ls: GraftServer, params: t.DocumentFormattingParams) -> list[t.Te
 
 
 @server.command("graftlab.lastRunError")
-def last_run_error(ls: GraftServer, args: list[Any]) -> dict[str, Any] | None:
+def last_run_error(ls: GraftServer, *args: Any) -> dict[str, Any] | None:
     """The error of the last failed run of a file (for the client's "reveal" command)."""
-    if ls.runs is None or not args:
+    # pygls passes the command's arguments spread out: one parameter each.
+    uri = _uri_arg(args)
+    if ls.runs is None or uri is None:
         return None
-    target = args[0]
-    uri = target if isinstance(target, str) else target.get("uri")
     return ls.runs.last_error(uri_to_path(uri))
 
 
 @server.command("graftlab.materialized")
-def materialized(ls: GraftServer, args: list[Any]) -> str | None:
+def materialized(ls: GraftServer, *args: Any) -> str | None:
     """The materialized text of a derived experiment (from the last check)."""
-    uri = args[0] if args and isinstance(args[0], str) else None
+    uri = _uri_arg(args)
     result = ls.results.get(uri or "", {})
     return result.get("derived", {}).get("materialized")
+
+
+def _uri_arg(args: tuple[Any, ...]) -> str | None:
+    """The document URI a command names: ``"file:///..."`` or ``{"uri": ...}`` (VS Code passes
+    either, sometimes wrapped in a list)."""
+    target: Any = args[0] if args else None
+    if isinstance(target, list):
+        target = target[0] if target else None
+    if isinstance(target, dict):
+        target = target.get("uri")
+    return target if isinstance(target, str) else None
 
 
 def main(argv: list[str] | None = None) -> int:
