@@ -99,41 +99,7 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
         return {"id": rid, "error": f"{type(e).__name__}: {e}", "traceback": traceback.format_exc()}
 
 
-def _index_source_map_subtrees() -> None:
-    """Make ``SourceMap.sub`` of a top-level name O(its subtree), not O(the whole file).
-
-    ``loads_file`` takes one sub-map per top-level name, each by filtering every entry of the
-    file's map: quadratic in the file's size (0.4 s for a 5,000-line file, on every
-    keystroke). In this process the entries are grouped by their first key once per map;
-    the maps that come out are the same.
-    """
-    from graftlab.io.spans import SourceMap
-    from graftlab.symbolic.keypath import KeyPath
-
-    original = SourceMap.sub
-    if getattr(original, "_graftlab_lsp", False):
-        return
-
-    def sub(self: SourceMap, prefix: Any) -> SourceMap:
-        kp = KeyPath.parse(prefix)
-        if len(kp) != 1:
-            return original(self, prefix)
-        cached = self.__dict__.get("_by_head")
-        if cached is None or cached[0] is not self.entries or cached[1] != len(self.entries):
-            groups: dict[Any, dict[KeyPath, Any]] = {}
-            for p, loc in self.entries.items():
-                if len(p):
-                    groups.setdefault(p[0], {})[KeyPath(p[1:])] = loc
-            cached = (self.entries, len(self.entries), groups)
-            self.__dict__["_by_head"] = cached
-        return SourceMap(self.file, dict(cached[2].get(kp[0], {})), self.text)
-
-    sub._graftlab_lsp = True  # type: ignore[attr-defined]
-    SourceMap.sub = sub  # type: ignore[method-assign]
-
-
 def main() -> int:
-    _index_source_map_subtrees()
     if len(sys.argv) > 1:
         root = Path(sys.argv[1])
         if str(root) not in sys.path:

@@ -534,8 +534,9 @@ def loads_file(
         raise _combined(errors)
     smap = SourceMap(file, ctx.spans, text)
     loaded = LoadedFile(file, module.docstring, ctx.values, module, smap, imports)
+    maps = smap.by_name()
     for name, value in ctx.values.items():
-        attach_source_map(value, smap.sub(KeyPath((name,))))
+        attach_source_map(value, maps.get(name) or SourceMap(file, {}, text))
     return loaded
 
 

@@ -102,6 +102,14 @@ class SourceMap:
             self.text,
         )
 
+    def by_name(self) -> dict[Any, SourceMap]:
+        """The maps of every top-level name at once (one pass over the entries)."""
+        groups: dict[Any, dict[KeyPath, Located]] = {}
+        for p, loc in self.entries.items():
+            if p:
+                groups.setdefault(p[0], {})[KeyPath(p[1:])] = loc
+        return {name: SourceMap(self.file, entries, self.text) for name, entries in groups.items()}
+
     def __len__(self) -> int:
         return len(self.entries)
 

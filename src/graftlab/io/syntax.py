@@ -132,11 +132,14 @@ class Source:
         self.file = file
         self.lines = split_lines(text)
         self._byte_lines: dict[int, bytes] = {}
+        self._ascii = text.isascii()  # then parser byte offsets are already columns
 
     def line(self, n: int) -> str:
         return self.lines[n - 1] if 0 < n <= len(self.lines) else ""
 
     def _col(self, line: int, byte_col: int) -> int:
+        if self._ascii:
+            return byte_col
         text = self.line(line)
         if text.isascii():
             return byte_col
@@ -148,6 +151,8 @@ class Source:
     def span(self, node: ast.AST) -> Span:
         line = node.lineno  # type: ignore[attr-defined]
         end_line = node.end_lineno or line  # type: ignore[attr-defined]
+        if self._ascii:
+            return Span(line, node.col_offset, end_line, node.end_col_offset or 0)  # type: ignore[attr-defined]
         return Span(
             line,
             self._col(line, node.col_offset),  # type: ignore[attr-defined]

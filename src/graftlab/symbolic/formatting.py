@@ -65,6 +65,15 @@ class Formatter:
         schema = st.schema
         fields = schema.fields
         out: list[tuple[str | None, Any]] = []
+        if schema._simple_call:
+            # Every argument is written as a keyword: no positional bookkeeping needed.
+            hide = self.hide_defaults
+            for k, v in st.args.items():
+                f = fields.get(k)
+                if hide and f is not None and f.default is not MISSING and _same(v, f.default):
+                    continue
+                out.append((k + "=", v))
+            return self.name_of(type(value)) + "(", ")", out
         # Values written positionally (positional-only ones, and every positional one before
         # a non-empty ``*args``) wait here: only a trailing run of defaults may be hidden.
         pending: list[tuple[bool, Any]] = []
