@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import re
 import threading
 import time
 from pathlib import Path
@@ -320,13 +321,48 @@ def completion(ls: GraftServer, params: t.CompletionParams) -> t.CompletionList:
     lines = doc.lines
     line, col = ls.pos_in(lines, params.position)
     items = ls.service.complete(doc.source, line, col)
+    items, capped = _limit(items, _typed_prefix(lines[line][:col] if line < len(lines) else ""))
     # where import lines go: found once, not once per item (a long file has many lines)
     import_at = _import_line(lines) if any(i.import_line for i in items) else 0
-    # While the index is still being built the list is incomplete: the editor asks again.
+    # While the index is still being built, or the list was cut, it is incomplete: the
+    # editor asks again as the user types.
     return t.CompletionList(
-        is_incomplete=not ls._index_ready.is_set(),
+        is_incomplete=capped or not ls._index_ready.is_set(),
         items=[ls.item_out(i, lines, line, col, import_at) for i in items],
     )
+
+
+COMPLETION_LIMIT = 150
+
+
+def _typed_prefix(before: str) -> str:
+    m = re.search(r"[A-Za-z_][A-Za-z0-9_]*$", before)
+    return m.group() if m else ""
+
+
+def _fuzzy(prefix: str, label: str) -> bool:
+    """Whether the typed characters appear in order in the label (as editors match)."""
+    it = iter(label.lower())
+    return all(ch in it for ch in prefix.lower())
+
+
+def _limit(items: list[Item], prefix: str) -> tuple[list[Item], bool]:
+    """At most ``COMPLETION_LIMIT`` items, those matching what was typed, best first.
+
+    A workspace with thousands of classes would otherwise send them all on every keystroke.
+    """
+    if len(items) <= COMPLETION_LIMIT:
+        return items, False
+    if prefix:
+        items = [i for i in items if _fuzzy(prefix, i.label)]
+    items.sort(
+        key=lambda i: (
+            not i.label.lower().startswith(prefix.lower()),
+            i.sort_text or i.label,
+            i.label,
+        )
+    )
+    return items[:COMPLETION_LIMIT], len(items) > COMPLETION_LIMIT
 
 
 @server.feature(t.COMPLETION_ITEM_RESOLVE)

@@ -6,15 +6,16 @@ Lines are 1-based; columns are 0-based and count characters (code points), not b
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from graftlab.symbolic.keypath import KeyPath
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A range of source text: from (line, column) up to (end_line, end_column)."""
+class Span(NamedTuple):
+    """A range of source text: from (line, column) up to (end_line, end_column).
+
+    A named tuple: the loader makes one per value, so it must be cheap to create.
+    """
 
     line: int
     column: int
@@ -30,8 +31,7 @@ class Span:
         return f"{self.line}:{self.column + 1}-{self.end_line}:{self.end_column + 1}"
 
 
-@dataclass(frozen=True, slots=True)
-class Located:
+class Located(NamedTuple):
     """Where a value came from: its own span and, for a keyword argument, the keyword's."""
 
     value: Span
