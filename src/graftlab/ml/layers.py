@@ -246,8 +246,15 @@ class BatchNorm(Component):
 
 
 @symbolize
-class LayerNorm(Component):
-    """Layer normalization over the last axis."""
+class _LastAxisNorm(Component):
+    """A normalization over the last axis (see ``LayerNorm`` and ``RMSNorm``).
+
+    Args:
+      epsilon: added to the variance for numerical stability.
+      dtype: the computation's dtype (``None``: the input's).
+    """
+
+    _flax_class = ""
 
     def __init__(self, epsilon: float = 1e-6, dtype: DType = None) -> None:
         self.epsilon = epsilon
@@ -258,8 +265,9 @@ class LayerNorm(Component):
 
         from graftlab.ml._nnx import dtype_of
 
-        m = nnx.LayerNorm(
-            _in_features(x, "LayerNorm"),
+        cls = getattr(nnx, self._flax_class)
+        m = cls(
+            _in_features(x, type(self).__name__),
             epsilon=self.epsilon,
             dtype=dtype_of(self.dtype),
             rngs=b.rngs,
@@ -268,25 +276,17 @@ class LayerNorm(Component):
 
 
 @symbolize
-class RMSNorm(Component):
+class LayerNorm(_LastAxisNorm):
+    """Layer normalization over the last axis."""
+
+    _flax_class = "LayerNorm"
+
+
+@symbolize
+class RMSNorm(_LastAxisNorm):
     """Root-mean-square normalization over the last axis (no mean subtraction)."""
 
-    def __init__(self, epsilon: float = 1e-6, dtype: DType = None) -> None:
-        self.epsilon = epsilon
-        self.dtype = dtype
-
-    def make(self, b: Builder, x: Abstract, path: KeyPath) -> tuple[Any, Abstract]:
-        from flax import nnx
-
-        from graftlab.ml._nnx import dtype_of
-
-        m = nnx.RMSNorm(
-            _in_features(x, "RMSNorm"),
-            epsilon=self.epsilon,
-            dtype=dtype_of(self.dtype),
-            rngs=b.rngs,
-        )
-        return m, x
+    _flax_class = "RMSNorm"
 
 
 @symbolize
