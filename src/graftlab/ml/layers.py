@@ -114,6 +114,23 @@ class Conv(Component):
         return m, output_of(m, x)
 
 
+def _depthwise(spec: Any, channels: int, use_bias: bool, dtype: Any, b: Builder) -> Any:
+    """The depthwise step shared by ``DepthwiseConv`` and ``SeparableConv``."""
+    from flax import nnx
+
+    return nnx.Conv(
+        channels,
+        channels * spec.depth_multiplier,
+        kernel_size=_pair(spec.kernel_size),
+        strides=spec.strides,
+        padding=spec.padding,
+        use_bias=use_bias,
+        feature_group_count=channels,
+        dtype=dtype,
+        rngs=b.rngs,
+    )
+
+
 @symbolize
 class DepthwiseConv(Component):
     """A depthwise 2-D convolution: one filter (or ``depth_multiplier``) per input channel."""
@@ -135,22 +152,11 @@ class DepthwiseConv(Component):
         self.dtype = dtype
 
     def make(self, b: Builder, x: Abstract, path: KeyPath) -> tuple[Any, Abstract]:
-        from flax import nnx
 
         from graftlab.ml._nnx import dtype_of
 
         c = _in_features(x, "DepthwiseConv")
-        m = nnx.Conv(
-            c,
-            c * self.depth_multiplier,
-            kernel_size=_pair(self.kernel_size),
-            strides=self.strides,
-            padding=self.padding,
-            use_bias=self.use_bias,
-            feature_group_count=c,
-            dtype=dtype_of(self.dtype),
-            rngs=b.rngs,
-        )
+        m = _depthwise(self, c, self.use_bias, dtype_of(self.dtype), b)
         return m, output_of(m, x)
 
 
@@ -193,17 +199,7 @@ class SeparableConv(Component):
 
         c = _in_features(x, "SeparableConv")
         dt = _nnx.dtype_of(self.dtype)
-        depthwise = nnx.Conv(
-            c,
-            c * self.depth_multiplier,
-            kernel_size=_pair(self.kernel_size),
-            strides=self.strides,
-            padding=self.padding,
-            use_bias=False,
-            feature_group_count=c,
-            dtype=dt,
-            rngs=b.rngs,
-        )
+        depthwise = _depthwise(self, c, False, dt, b)
         pointwise = nnx.Conv(
             c * self.depth_multiplier,
             self.features,
