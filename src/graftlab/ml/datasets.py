@@ -204,15 +204,33 @@ PAD, BOS = 0, 1
 _SPECIAL = 2
 
 
+@symbolize
 class _SequenceTask(Dataset):
-    """Random token sequences and a deterministic transformation of each."""
+    """Random token sequences and a deterministic transformation of each.
+
+    Args:
+      num_symbols: distinct tokens (the vocabulary adds PAD and BOS).
+      length: tokens per sequence.
+      train_size: training sequences.
+      test_size: evaluation sequences.
+      seed: seed of the generator.
+    """
 
     task = "sequence"
-    num_symbols: int
-    length: int
-    train_size: int
-    test_size: int
-    seed: int
+
+    def __init__(
+        self,
+        num_symbols: Annotated[int, Range(2, None)] = 10,
+        length: Annotated[int, Range(1, None)] = 8,
+        train_size: Annotated[int, Range(1, None)] = 2048,
+        test_size: Annotated[int, Range(1, None)] = 256,
+        seed: int = 0,
+    ) -> None:
+        self.num_symbols = num_symbols
+        self.length = length
+        self.train_size = train_size
+        self.test_size = test_size
+        self.seed = seed
 
     @property
     def num_classes(self) -> int:
@@ -241,39 +259,11 @@ class _SequenceTask(Dataset):
         return Splits(train=self._make(self.train_size, rng), test=self._make(self.test_size, rng))
 
 
-def _seq_init(
-    self: Any, num_symbols: int, length: int, train_size: int, test_size: int, seed: int
-) -> None:
-    self.num_symbols = num_symbols
-    self.length = length
-    self.train_size = train_size
-    self.test_size = test_size
-    self.seed = seed
-
-
 @symbolize
 class CopyTask(_SequenceTask):
-    """Copy the input sequence.
-
-    Args:
-      num_symbols: distinct tokens (the vocabulary adds PAD and BOS).
-      length: tokens per sequence.
-      train_size: training sequences.
-      test_size: evaluation sequences.
-      seed: seed of the generator.
-    """
+    """Copy the input sequence."""
 
     name = "copy"
-
-    def __init__(
-        self,
-        num_symbols: Annotated[int, Range(2, None)] = 10,
-        length: Annotated[int, Range(1, None)] = 8,
-        train_size: Annotated[int, Range(1, None)] = 2048,
-        test_size: Annotated[int, Range(1, None)] = 256,
-        seed: int = 0,
-    ) -> None:
-        _seq_init(self, num_symbols, length, train_size, test_size, seed)
 
     def transform(self, seqs: np.ndarray) -> np.ndarray:
         return seqs.copy()
@@ -281,19 +271,9 @@ class CopyTask(_SequenceTask):
 
 @symbolize
 class ReverseTask(_SequenceTask):
-    """Reverse the input sequence (arguments as ``CopyTask``)."""
+    """Reverse the input sequence."""
 
     name = "reverse"
-
-    def __init__(
-        self,
-        num_symbols: Annotated[int, Range(2, None)] = 10,
-        length: Annotated[int, Range(1, None)] = 8,
-        train_size: Annotated[int, Range(1, None)] = 2048,
-        test_size: Annotated[int, Range(1, None)] = 256,
-        seed: int = 0,
-    ) -> None:
-        _seq_init(self, num_symbols, length, train_size, test_size, seed)
 
     def transform(self, seqs: np.ndarray) -> np.ndarray:
         return seqs[:, ::-1].copy()
@@ -301,19 +281,9 @@ class ReverseTask(_SequenceTask):
 
 @symbolize
 class SortTask(_SequenceTask):
-    """Sort the input sequence (arguments as ``CopyTask``)."""
+    """Sort the input sequence."""
 
     name = "sort"
-
-    def __init__(
-        self,
-        num_symbols: Annotated[int, Range(2, None)] = 10,
-        length: Annotated[int, Range(1, None)] = 8,
-        train_size: Annotated[int, Range(1, None)] = 2048,
-        test_size: Annotated[int, Range(1, None)] = 256,
-        seed: int = 0,
-    ) -> None:
-        _seq_init(self, num_symbols, length, train_size, test_size, seed)
 
     def transform(self, seqs: np.ndarray) -> np.ndarray:
         return np.sort(seqs, axis=1)
