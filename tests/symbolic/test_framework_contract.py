@@ -280,3 +280,18 @@ def test_optimizer_param_groups_do_not_recurse() -> None:
     for group in opt.param_groups:  # schedulers write into param groups
         group["lr"] = 0.1
     assert opt.param_groups[1]["lr"] == 0.1
+
+
+def test_unannotated_arguments_reach_init_as_the_same_objects() -> None:
+    # Keras's CallSpec pops context arguments from the kwargs dict its caller passed.
+    @gl.symbolize
+    class Spec:
+        def __init__(self, args, kwargs) -> None:  # type: ignore[no-untyped-def]
+            self.training = kwargs.pop("training", None)
+            self.args = args
+
+    kwargs = {"training": True, "mask": None}
+    items = [1, 2]
+    spec = Spec(items, kwargs)
+    assert spec.training is True and kwargs == {"mask": None}
+    assert spec.args is items

@@ -24,7 +24,7 @@ from graftlab.symbolic.errors import (
 )
 from graftlab.symbolic.frameworks import fingerprint
 from graftlab.symbolic.keypath import KeyPath
-from graftlab.symbolic.typespec import ANY, Spec, optional, spec_for
+from graftlab.symbolic.typespec import ANY, AS_PASSED, Spec, optional, spec_for
 
 
 class _Missing:
@@ -453,7 +453,11 @@ def from_signature(
                 required_runtime.add(p.name)
             continue
         ann = hints.get(p.name, Any) if p.annotation is not p.empty else Any
-        spec = spec_for(ann, where=f"{where}.{p.name}")
+        spec = (
+            spec_for(ann, where=f"{where}.{p.name}")
+            if p.annotation is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+            else AS_PASSED
+        )
         if p.kind == p.VAR_KEYWORD:
             var_keyword = p.name
             extra_spec = spec

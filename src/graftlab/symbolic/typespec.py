@@ -96,6 +96,18 @@ class AnySpec(Spec):
         return "Any" if self.annotation is Any else _annotation_text(self.annotation)
 
 
+class AsPassedSpec(AnySpec):
+    """An argument without annotation: the value is stored and passed exactly as given (no
+    symbolic container), because the original code may rely on sharing it (Keras's
+    ``CallSpec`` pops from the ``kwargs`` dict its caller passed)."""
+
+    def check(self, value: Any) -> Any:
+        return self._constrain(value) if self.constraints else value
+
+
+AS_PASSED = AsPassedSpec()
+
+
 class BoolSpec(Spec):
     def check(self, value: Any) -> Any:
         if type(value) is bool:
