@@ -295,3 +295,24 @@ def test_unannotated_arguments_reach_init_as_the_same_objects() -> None:
     spec = Spec(items, kwargs)
     assert spec.training is True and kwargs == {"mask": None}
     assert spec.args is items
+
+
+def test_framework_classes_accept_none_for_not_set() -> None:
+    import flax.linen as nn
+
+    @gl.symbolize
+    class Net(nn.Module):
+        pretrained: str = "imagenet"  # flaxmodels passes None for "random weights"
+        features: int = 4
+
+    assert Net(pretrained=None).pretrained is None
+    with pytest.raises(gl.ValidationError, match="features"):
+        Net(features="wide")  # type: ignore[arg-type]
+
+    @gl.symbolize
+    class Plain:
+        def __init__(self, pretrained: str = "imagenet") -> None:
+            self.pretrained = pretrained
+
+    with pytest.raises(gl.ValidationError, match="pretrained"):
+        Plain(None)  # type: ignore[arg-type]

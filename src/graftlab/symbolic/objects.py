@@ -18,7 +18,12 @@ from typing import Any, TypeVar
 
 from graftlab.symbolic import nodes, registry
 from graftlab.symbolic.errors import SchemaError, SymbolicError
-from graftlab.symbolic.frameworks import fingerprint, holds_built_state, identity_semantics
+from graftlab.symbolic.frameworks import (
+    fingerprint,
+    framework_of,
+    holds_built_state,
+    identity_semantics,
+)
 from graftlab.symbolic.nodes import ObjState
 from graftlab.symbolic.schema import Schema, _resolve_hints, from_signature
 
@@ -185,6 +190,17 @@ def _make_init(cls: type, schema: Schema, original: Any) -> Any:
     return __init__
 
 
+def _none_is_unset(schema: Schema) -> None:
+    """Framework code passes ``None`` for "not set" whatever the annotation says (flaxmodels'
+    ``pretrained: str = 'imagenet'`` takes ``None`` for random weights): accept it."""
+    from graftlab.symbolic.typespec import optional
+
+    for f in schema.fields.values():
+        if not f.spec.nullable and f.kind != "var_positional":
+            f.spec = optional(f.spec)
+            f.check = f.spec.check
+
+
 def _install(cls: type, name: str, value: Any, *, only_if_free: bool) -> None:
     if only_if_free and any(name in b.__dict__ for b in cls.__mro__ if b is not object):
         return
@@ -242,6 +258,8 @@ def symbolize_class(
     )
     schema.init = original
     schema.rederive_on_edit = rederive
+    if framework_of(cls) is not None:
+        _none_is_unset(schema)
     cls.__init__ = _make_init(cls, schema, original)  # type: ignore[misc]
     cls.__sym_schema__ = schema  # type: ignore[attr-defined]
     for attr, value in _METHODS.items():
