@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import enum
 import importlib
+import importlib.util
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from types import ModuleType
 from typing import Any
 
 from graftlab.io import forms
+from graftlab.io.allowlist import import_allowed, import_refusal, leads_to_allowed
 from graftlab.io.config import ALWAYS_ALLOWED, GraftConfig, config_for
 from graftlab.io.errors import FormatError, FormatErrors, ImportNotAllowedError
 from graftlab.io.spans import Located, SourceMap, Span, attach_source_map
@@ -40,7 +42,6 @@ from graftlab.io.syntax import (
 from graftlab.symbolic.clone import clone
 from graftlab.symbolic.errors import SymbolicError
 from graftlab.symbolic.keypath import KeyPath
-from graftlab.symbolic.registry import module_allowed
 
 
 class _Poison:
@@ -168,6 +169,7 @@ class BuildContext:
                 e.span,
             )
         obj = self.imports[head]
+        passing = False  # obj is a package passed through on the way to an allowed module
         for i, part in enumerate(parts[1:], 1):
             where = ".".join(parts[:i])
             if isinstance(obj, ModuleType):
@@ -178,6 +180,18 @@ class BuildContext:
                         e.span,
                     )
                 nxt = getattr(obj, part)
+                if not isinstance(nxt, ModuleType) and passing:
+                    return self.error(
+                        import_refusal(obj.__name__, self.allowed) or "not allowed", e.span
+                    )
+                passing = False
+                if isinstance(nxt, ModuleType) and not import_allowed(nxt.__name__, self.allowed):
+                    # only on the way to an allowed module (``graftlab.cli.demo_components``)
+                    if i == len(parts) - 1 or not leads_to_allowed(nxt.__name__, self.allowed):
+                        return self.error(
+                            import_refusal(nxt.__name__, self.allowed) or "not allowed", e.span
+                        )
+                    passing = True
                 if not (_acceptable_import(nxt)):
                     return self.error(
                         f"{where}.{part} is not a symbolic class or function, an enum or a module",
@@ -405,31 +419,51 @@ def _spelled(e: NameE | DottedE) -> str:
 
 
 def _check_imports(src: Source, module: ModuleIR, allowed: tuple[str, ...]) -> list[FormatError]:
+    """Every import checked against the allow-list before anything is imported."""
     errors = []
     for imp in module.imports:
-        if not module_allowed(imp.module, allowed):
-            shown = ", ".join(allowed)
-            errors.append(
-                src.error(
-                    f"import of {imp.module!r} is not allowed: allowed modules are {shown} "
-                    "(add it to allowed_modules in graft.toml)",
-                    imp.span,
-                    ImportNotAllowedError,
-                )
-            )
+        why = import_refusal(imp.module, allowed)
+        if why is None:
+            continue
+        if isinstance(imp, FromS) and imp.names:
+            # ``from graftlab.cli import demo_components``: the package itself is not on the
+            # list, but each name is an allowed submodule (whose import imports the package).
+            bad = [
+                (n, span)
+                for n, _alias, span in imp.names
+                if not import_allowed(f"{imp.module}.{n}", allowed)
+            ]
+            if not bad:
+                continue
+            if len(bad) < len(imp.names):
+                for n, span in bad:
+                    errors.append(
+                        src.error(
+                            import_refusal(f"{imp.module}.{n}", allowed) or why,
+                            span,
+                            ImportNotAllowedError,
+                        )
+                    )
+                continue
+        errors.append(src.error(why, imp.span, ImportNotAllowedError))
     return errors
 
 
-def _do_imports(src: Source, module: ModuleIR, errors: list[FormatError]) -> dict[str, Any]:
+def _do_imports(
+    src: Source, module: ModuleIR, errors: list[FormatError], allowed: tuple[str, ...]
+) -> dict[str, Any]:
+    """Import what the (already checked) imports name and bind it."""
     bound: dict[str, Any] = {}
     for imp in module.imports:
-        try:
-            mod = importlib.import_module(imp.module)
-        except Exception as e:
-            errors.append(
-                src.error(f"cannot import {imp.module!r}: {type(e).__name__}: {e}", imp.span)
-            )
-            continue
+        whole = import_allowed(imp.module, allowed)
+        if whole or isinstance(imp, ImportS):
+            try:
+                mod = importlib.import_module(imp.module)
+            except Exception as e:
+                errors.append(
+                    src.error(f"cannot import {imp.module!r}: {type(e).__name__}: {e}", imp.span)
+                )
+                continue
         if isinstance(imp, ImportS):
             bound[imp.bound_name] = (
                 mod if imp.alias else importlib.import_module(imp.module.split(".")[0])
@@ -440,17 +474,26 @@ def _do_imports(src: Source, module: ModuleIR, errors: list[FormatError]) -> dic
             if name.startswith("__"):
                 errors.append(src.error(f"dunder names cannot be imported: {name!r}", span))
                 continue
-            if hasattr(mod, name):
+            sub = f"{imp.module}.{name}"
+            if whole and hasattr(mod, name):
                 obj = getattr(mod, name)
-            else:
-                try:
-                    obj = importlib.import_module(f"{imp.module}.{name}")
-                except ImportError:
-                    public = [n for n in vars(mod) if not n.startswith("_")]
-                    close = difflib.get_close_matches(name, public, n=1)
-                    hint = f"; did you mean {close[0]!r}?" if close else ""
-                    errors.append(src.error(f"module {imp.module!r} has no {name!r}{hint}", span))
+                if isinstance(obj, ModuleType) and not import_allowed(obj.__name__, allowed):
+                    why = import_refusal(obj.__name__, allowed) or "not allowed"
+                    errors.append(src.error(why, span, ImportNotAllowedError))
                     continue
+            elif import_allowed(sub, allowed):
+                try:
+                    obj = importlib.import_module(sub)
+                except ImportError:
+                    errors.append(src.error(_has_no(imp.module, name), span))
+                    continue
+            elif _module_exists(sub):
+                why = import_refusal(sub, allowed) or "not allowed"
+                errors.append(src.error(why, span, ImportNotAllowedError))
+                continue
+            else:
+                errors.append(src.error(_has_no(imp.module, name), span))
+                continue
             if not _acceptable_import(obj):
                 errors.append(
                     src.error(
@@ -462,6 +505,22 @@ def _do_imports(src: Source, module: ModuleIR, errors: list[FormatError]) -> dic
                 continue
             bound[alias or name] = obj
     return bound
+
+
+def _has_no(module: str, name: str) -> str:
+    mod = sys.modules.get(module)
+    public = [n for n in vars(mod) if not n.startswith("_")] if mod is not None else []
+    close = difflib.get_close_matches(name, public, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"module {module!r} has no {name!r}{hint}"
+
+
+def _module_exists(name: str) -> bool:
+    """Whether a submodule exists, found without importing it (its package is imported)."""
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def load_file(
@@ -509,7 +568,7 @@ def loads_file(
         raise _combined(errors)
     if config is not None and config.root is not None and str(config.root) not in sys.path:
         sys.path.insert(0, str(config.root))
-    imports = _do_imports(src, module, errors)
+    imports = _do_imports(src, module, errors, allowed)
     ctx = BuildContext(
         src, module, imports, base_dir, config=config, allowed=allowed, materialize=materialize
     )
