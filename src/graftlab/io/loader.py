@@ -528,10 +528,13 @@ def load_file(
     *,
     allowed_modules: Any = None,
     materialize: bool = True,
+    config: GraftConfig | None = None,
 ) -> LoadedFile:
     """Load every name an experiment file defines (see ``docs/format.md``).
 
     ``materialize=False`` keeps derived experiments as written (base plus patch chain).
+    ``config`` is the repository's configuration (found from the file when not given; a
+    base experiment is loaded under its derived experiment's).
     """
     p = Path(path)
     try:
@@ -545,6 +548,7 @@ def load_file(
         allowed_modules=allowed_modules,
         base_dir=p.parent,
         materialize=materialize,
+        config=config,
     )
 
 
@@ -555,10 +559,12 @@ def loads_file(
     allowed_modules: Any = None,
     base_dir: Path | None = None,
     materialize: bool = True,
+    config: GraftConfig | None = None,
 ) -> LoadedFile:
-    """Like ``load_file`` for text; ``allowed_modules`` defaults to the nearest graft.toml's."""
+    """Like ``load_file`` for text; ``allowed_modules`` defaults to the root graft.toml's."""
     module, errors, src = parse(text, file)
-    config = config_for(base_dir) if base_dir is not None else None
+    if config is None and base_dir is not None:
+        config = config_for(base_dir)
     if allowed_modules is None:
         allowed = config.all_allowed if config else ALWAYS_ALLOWED
     else:
