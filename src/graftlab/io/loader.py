@@ -18,7 +18,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from graftlab.io import forms
+from graftlab.io import forms, limits
 from graftlab.io.allowlist import import_allowed, import_refusal, leads_to_allowed
 from graftlab.io.config import ALWAYS_ALLOWED, GraftConfig, config_for
 from graftlab.io.errors import FormatError, FormatErrors, ImportNotAllowedError
@@ -125,6 +125,13 @@ class BuildContext:
         self.base_dir = base_dir
         self.values: dict[str, Any] = {}
         self.spans: dict[KeyPath, Located] = {}
+        # The spans under each top-level name, so that using a name copies its own spans
+        # (linear in its size) instead of scanning every span of the file.
+        self.under: dict[Any, list[tuple[KeyPath, Located]]] = {}
+        self.depth_of: dict[Any, int] = {}
+        self.nodes = 0
+        self.name_uses = 0
+        self.over_limit = False
         self.errors: list[FormatError] = []
         self.assigned_at: dict[str, int] = {}
 
@@ -228,11 +235,36 @@ class BuildContext:
     # -- values ---------------------------------------------------------------------------
 
     def record(self, path: KeyPath, span: Span, key: Span | None = None) -> None:
-        self.spans[path] = Located(span, key)
+        """Remember where the value at ``path`` was written."""
+        self._put(path, Located(span, key))
+
+    def _put(self, path: KeyPath, loc: Located) -> None:
+        if path not in self.spans and path:
+            root = path[0]
+            self.under.setdefault(root, []).append((path, loc))
+            if len(path) > self.depth_of.get(root, 0):
+                self.depth_of[root] = len(path)
+        self.spans[path] = loc
+
+    def over(self, message: str, span: Span) -> Any:
+        """Report a limit once; the rest of the file is not built."""
+        if not self.over_limit:
+            self.over_limit = True
+            self.error(message, span)
+        return POISON
 
     def eval(self, e: Expr, path: KeyPath, key_span: Span | None = None) -> Any:
         """Build the value of ``e`` at ``path``, recording spans; ``POISON`` on error."""
-        self.spans[path] = Located(e.span, key_span)
+        if self.over_limit:
+            return POISON
+        self.nodes += 1
+        if self.nodes > limits.MAX_NODES:
+            return self.over(
+                f"the file builds more than {limits.MAX_NODES:,} values "
+                "(each use of a name copies its value): split it or use names less",
+                e.span,
+            )
+        self._put(path, Located(e.span, key_span))
         t = type(e)
         if t is Lit:
             return e.value  # type: ignore[attr-defined]
@@ -272,11 +304,27 @@ class BuildContext:
             if value is POISON:
                 return POISON
             # Each use of a name is its own copy; its inner spans point at the definition.
-            src = KeyPath((name,))
-            n = len(src)
-            for p, loc in list(self.spans.items()):
-                if len(p) > n and p[:n] == src:
-                    self.spans[KeyPath((*path, *p[n:]))] = loc
+            inner = self.under.get(name, [])
+            self.name_uses += 1
+            if self.name_uses > limits.MAX_NAME_USES:
+                return self.over(
+                    f"names are used more than {limits.MAX_NAME_USES:,} times in this file",
+                    e.span,
+                )
+            self.nodes += len(inner)
+            if self.nodes > limits.MAX_NODES:
+                return self.over(
+                    f"the file builds more than {limits.MAX_NODES:,} values: this use of "
+                    f"{name!r} copies {len(inner):,} more (each use of a name copies its value)",
+                    e.span,
+                )
+            if len(path) - 1 + self.depth_of.get(name, 1) > limits.MAX_DEPTH:
+                return self.over(
+                    f"using {name!r} here nests values deeper than {limits.MAX_DEPTH} levels",
+                    e.span,
+                )
+            for p, loc in inner[1:]:  # inner[0] is the name's own span; ``path`` has one
+                self._put(KeyPath((*path, *p[1:])), loc)
             return clone(value)
         if name in self.assigned_at:
             return self.error(

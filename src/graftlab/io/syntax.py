@@ -16,11 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graftlab.io.errors import FormatError
+from graftlab.io.limits import MAX_BYTES, MAX_DEPTH
 from graftlab.io.spans import Span
-
-MAX_DEPTH = 100
-MAX_BYTES = 50 * 1024 * 1024
-
 
 # --- the format's syntax tree -----------------------------------------------------------
 
