@@ -24,6 +24,7 @@ from graftlab.io.config import ALWAYS_ALLOWED, GraftConfig, config_for
 from graftlab.io.errors import FormatError, FormatErrors, ImportNotAllowedError
 from graftlab.io.spans import Located, SourceMap, Span, attach_source_map
 from graftlab.io.syntax import (
+    BulkE,
     CallE,
     DictE,
     DottedE,
@@ -129,6 +130,7 @@ class BuildContext:
         # (linear in its size) instead of scanning every span of the file.
         self.under: dict[Any, list[tuple[KeyPath, Located]]] = {}
         self.depth_of: dict[Any, int] = {}
+        self.bulk: dict[KeyPath, BulkE] = {}  # long literals: element spans on demand
         self.nodes = 0
         self.name_uses = 0
         self.over_limit = False
@@ -142,6 +144,15 @@ class BuildContext:
         return POISON
 
     def span_for(self, path: KeyPath, fallback: Span) -> Span:
+        if self.bulk:
+            for n in range(len(path) - 1, 0, -1):
+                e = self.bulk.get(KeyPath(path[:n]))
+                if e is not None:
+                    prefix = KeyPath(path[:n])
+                    for rel, loc in element_spans(e).items():
+                        if rel:
+                            self.spans.setdefault(KeyPath((*prefix, *rel)), loc)
+                    break
         kp = path
         while kp:
             loc = self.spans.get(kp)
@@ -268,6 +279,9 @@ class BuildContext:
         t = type(e)
         if t is Lit:
             return e.value  # type: ignore[attr-defined]
+        if t is BulkE:
+            self.bulk[path] = e  # type: ignore[assignment]
+            return e.value  # type: ignore[attr-defined]
         if t is CallE:
             return self.call(e, path)  # type: ignore[arg-type]
         if t is ListE or t is TupleE:
@@ -311,7 +325,9 @@ class BuildContext:
                     f"names are used more than {limits.MAX_NAME_USES:,} times in this file",
                     e.span,
                 )
-            self.nodes += len(inner)
+            self.nodes += len(inner) + sum(
+                b.size for p, _ in inner if (b := self.bulk.get(p)) is not None
+            )
             if self.nodes > limits.MAX_NODES:
                 return self.over(
                     f"the file builds more than {limits.MAX_NODES:,} values: this use of "
@@ -325,6 +341,10 @@ class BuildContext:
                 )
             for p, loc in inner[1:]:  # inner[0] is the name's own span; ``path`` has one
                 self._put(KeyPath((*path, *p[1:])), loc)
+            for p, _ in inner:
+                b = self.bulk.get(p)
+                if b is not None:
+                    self.bulk[KeyPath((*path, *p[1:]))] = b
             return clone(value)
         if name in self.assigned_at:
             return self.error(
@@ -460,6 +480,20 @@ class BuildContext:
             'only float("inf"), float("-inf") and float("nan") may be written with float(...)',
             e.span,
         )
+
+
+def element_spans(e: BulkE) -> dict[KeyPath, Located]:
+    """The spans of a long literal's elements, relative to it (parses its text again)."""
+    out: dict[KeyPath, Located] = {}
+    stack: list[tuple[Expr, KeyPath, Span | None]] = [(e.expr(), KeyPath(), None)]
+    while stack:
+        x, p, key = stack.pop()
+        out[p] = Located(x.span, key)
+        if isinstance(x, (ListE, TupleE)):
+            stack.extend((item, p.child(i), None) for i, item in enumerate(x.items))
+        elif isinstance(x, DictE):
+            stack.extend((v, p.child(k), ks) for (k, ks), v in zip(x.keys, x.values, strict=True))
+    return out
 
 
 def _spelled(e: NameE | DottedE) -> str:
@@ -610,7 +644,7 @@ def loads_file(
     config: GraftConfig | None = None,
 ) -> LoadedFile:
     """Like ``load_file`` for text; ``allowed_modules`` defaults to the root graft.toml's."""
-    module, errors, src = parse(text, file)
+    module, errors, src = parse(text, file, bulk=True)
     if config is None and base_dir is not None:
         config = config_for(base_dir)
     if allowed_modules is None:
@@ -645,11 +679,13 @@ def loads_file(
     errors.extend(ctx.errors)
     if errors:
         raise _combined(errors)
-    smap = SourceMap(file, ctx.spans, text)
+    lazy = {p: (lambda e=e: element_spans(e)) for p, e in ctx.bulk.items()}
+    smap = SourceMap(file, ctx.spans, text, lazy)
     loaded = LoadedFile(file, module.docstring, ctx.values, module, smap, imports)
     maps = smap.by_name()
     for name, value in ctx.values.items():
-        attach_source_map(value, maps.get(name) or SourceMap(file, {}, text))
+        m = maps.get(name)
+        attach_source_map(value, m if m is not None else SourceMap(file, {}, text))
     return loaded
 
 
