@@ -8,6 +8,7 @@ sentence saying what is allowed there. Nothing is imported or built here.
 from __future__ import annotations
 
 import ast
+import functools
 import io
 import re
 import sys
@@ -149,12 +150,20 @@ class Source:
     def __init__(self, text: str, file: str, parsed: str | None = None) -> None:
         self.text = text
         self.file = file
-        self.lines = split_lines(text)
         # the text Python parsed, if not ``text`` (literal regions blanked: same lines and
         # columns, but not the same bytes where a region held non-ASCII characters)
-        self._parsed_lines = split_lines(parsed) if parsed is not None else self.lines
+        self._parsed = parsed
         self._byte_lines: dict[int, bytes] = {}
         self._ascii = text.isascii()  # then parser byte offsets are already columns
+
+    @functools.cached_property
+    def lines(self) -> list[str]:
+        """The file's lines (split when first needed: messages, non-ASCII columns)."""
+        return split_lines(self.text)
+
+    @functools.cached_property
+    def _parsed_lines(self) -> list[str]:
+        return split_lines(self._parsed) if self._parsed is not None else self.lines
 
     def line(self, n: int) -> str:
         return self.lines[n - 1] if 0 < n <= len(self.lines) else ""
