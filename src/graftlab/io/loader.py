@@ -345,7 +345,14 @@ class BuildContext:
                 b = self.bulk.get(p)
                 if b is not None:
                     self.bulk[KeyPath((*path, *p[1:]))] = b
-            return clone(value)
+            try:
+                return clone(value)  # constructs each object again
+            except SymbolicError as err:
+                return self.error(f"a copy of {name!r} is not valid: {err.message}", e.span, path)
+            except Exception as err:  # a class's own __init__ failed on the copy
+                return self.error(
+                    f"copying {name!r} raised {type(err).__name__}: {err}", e.span, path
+                )
         if name in self.assigned_at:
             return self.error(
                 f"{name!r} is used before it is assigned (line {self.assigned_at[name]}): "
