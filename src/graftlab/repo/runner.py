@@ -27,7 +27,7 @@ from graftlab.io.json_format import to_json_str
 from graftlab.io.loader import LoadedFile, loads_file
 from graftlab.io.writer import dumps
 from graftlab.patching.provenance import provenance
-from graftlab.repo import records
+from graftlab.repo import gitio, records
 from graftlab.repo.context import RunContext
 from graftlab.repo.environment import capture
 from graftlab.symbolic.errors import GraftError, SymbolicError
@@ -442,12 +442,18 @@ def execute(
             source={rel: hashlib.sha256(source).hexdigest()},
         )
     workdir = Path(g.common_dir) / "graft" / "runs" / run_id  # never in the working tree
-    workdir.mkdir(parents=True, exist_ok=True)
-    if previous is not None:
-        _restore_workdir(g, previous, workdir)
     recorder = _Recorder(g, record, files, previous, workdir)
-    recorder.collect()
-    recorder.write()  # the complete "running" record
+    try:
+        workdir.mkdir(parents=True, exist_ok=True)
+        if previous is not None:
+            _restore_workdir(g, previous, workdir)
+        recorder.collect()
+        recorder.write()  # the complete "running" record
+    except OSError as e:
+        reason, line = gitio.failure(e.strerror or str(e))
+        raise gitio.GitWriteError(f"cannot start run {run_id}: {line}", reason) from None
+    except gitio.GitWriteError as e:
+        raise gitio.GitWriteError(f"cannot start run {run_id}: {e}", e.reason) from None
     reserve = workdir / "reserve"
     try:
         reserve.write_bytes(b"\0" * RESERVE_BYTES)
@@ -509,14 +515,12 @@ def execute(
 
 def _write_final(recorder: _Recorder, reserve: Path) -> None:
     """The final record; when the disk is full, free the reserve and keep at least why."""
-    from graftlab.repo.gitio import GitWriteError
-
     try:
         recorder.write()
         return
-    except GitWriteError as e:
+    except gitio.GitWriteError as e:
         if e.reason != "disk full":
-            raise GitWriteError(
+            raise gitio.GitWriteError(
                 f"run {recorder.record.id}: cannot record the result: {e}", e.reason
             ) from None
         first = e
@@ -532,8 +536,10 @@ def _write_final(recorder: _Recorder, reserve: Path) -> None:
     recorder.files.update(keep)
     try:
         recorder.write()
-    except GitWriteError as e:
-        raise GitWriteError(f"run {rec.id}: cannot record the result: {e}", e.reason) from None
+    except gitio.GitWriteError as e:
+        raise gitio.GitWriteError(
+            f"run {rec.id}: cannot record the result: {e}", e.reason
+        ) from None
 
 
 def _restore_workdir(g: Any, commit: str, workdir: Path) -> None:
