@@ -192,9 +192,36 @@ def _causes(
     return causes
 
 
+def merge_base(g: Any, base: str, head: str) -> str:
+    """The commit ``A..B`` and ``A...B`` review from: where ``head`` branched off ``base``."""
+    import git
+
+    from graftlab.repo.checkout import verify_rev
+    from graftlab.symbolic.errors import GraftError
+
+    for rev in (base, head):
+        verify_rev(g, rev)
+    try:
+        return str(g.git.merge_base(base, head)).strip()
+    except git.GitCommandError:
+        raise GraftError(f"{base} and {head} have no common ancestor to review from") from None
+
+
 def review(repo: Any, spec: str, progress: Any = None) -> Review:
-    """Review a revision range of ``repo`` (a ``gl.Repo``)."""
+    """Review a revision range of ``repo`` (a ``gl.Repo``).
+
+    ``A..B`` and ``A...B`` review what a pull request of ``B`` into ``A`` changes, as
+    GitHub shows it: from the merge base of ``A`` and ``B`` to ``B`` (commits that ``A``
+    gained meanwhile are not the branch's changes). ``A`` alone compares with the working
+    tree.
+    """
     base, head = parse_range(spec)
+    label = base
+    if head != WORKTREE:
+        fork = merge_base(repo.git, base, head)
+        if fork != repo.git.git.rev_parse(f"{base}^{{commit}}").strip():
+            label = f"{base} (merge base {fork[:8]})"
+        base = fork
     files = changed_files(repo.git, base, head)
     # The two revisions are materialized in two processes at once.
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -209,7 +236,7 @@ def review(repo: Any, spec: str, progress: Any = None) -> Review:
         for f in files
     ]
     return compare(
-        base_snap, head_snap, rel_files, base, "working tree" if head == WORKTREE else head
+        base_snap, head_snap, rel_files, label, "working tree" if head == WORKTREE else head
     )
 
 
