@@ -216,7 +216,11 @@ def test_a_range_reviews_from_the_merge_base_like_a_pull_request(toy_path: Path)
     repo = gl.Repo(toy_path)
     git(toy_path, "checkout", "-q", "-b", "feature")
     patches = toy_path / "patches" / "__init__.py"
-    patches.write_text(patches.read_text().replace('"optimizer.learning_rate": value', '"optimizer.learning_rate": value / 2'))
+    patches.write_text(
+        patches.read_text().replace(
+            '"optimizer.learning_rate": value', '"optimizer.learning_rate": value / 2'
+        )
+    )
     git(toy_path, "commit", "-qam", "halve toy/lr")
     git(toy_path, "checkout", "-q", "main")
     baseline = toy_path / "experiments" / "baseline.py"
