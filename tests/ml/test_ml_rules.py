@@ -52,7 +52,7 @@ def test_scale_depth_repeats_blocks() -> None:
 def test_swap_conv_carries_every_argument() -> None:
     exp = U.tiny_cnn()
     exp.rebind({"model.layers[0].conv.kernel_size": 5, "model.layers[0].conv.use_bias": False})
-    out = gl.patch(exp, "swap_conv")
+    out = gl.patch(exp, "swap_conv?include_stem=true")
     conv = out.model.layers[0].conv
     assert isinstance(conv, ml.SeparableConv)
     assert (conv.features, conv.kernel_size, conv.use_bias) == (8, 5, False)
@@ -147,3 +147,27 @@ def test_patched_experiments_still_learn(
     curve = U.losses(ctx)
     assert curve[-1] < curve[0], curve
     assert final["eval_loss"] == final["eval_loss"]  # not NaN
+
+
+def test_scale_depth_finds_blocks_in_a_resnet_with_pooling() -> None:
+    # Regression: the ResNet's MaxPool between stages, and the residual bodies' own conv
+    # lists, made the rule edit `layers[2].body` under a MaxPool.
+    exp = gl.patch(ml.Experiment(model=ml.resnet(), dataset=ml.Digits()), "scale_depth")
+    kinds = [type(x).__name__ for x in exp.model.layers]
+    assert kinds == ["Residual", "Residual", "MaxPool", "Residual", "Residual"]
+    assert all(len(r.body.layers) == 2 for r in exp.model.layers if isinstance(r, ml.Residual))
+    # the copy of the widening block needs no projection (its input is already 32 wide)
+    assert exp.model.layers[3].projection is not None and exp.model.layers[4].projection is None
+    scaled = gl.patch(ml.Experiment(model=ml.resnet(), dataset=ml.Digits()), "compound_scaling")
+    assert len(scaled.model.layers) == 5 and scaled.dataset.image_size == 9
+
+
+def test_swap_conv_leaves_the_stem_alone_unless_asked() -> None:
+    exp = gl.patch(U.tiny_cnn(), "swap_conv")
+    assert type(exp.model.layers[0].conv) is ml.Conv  # the 1-channel input conv
+    assert isinstance(exp.model.layers[2].conv, ml.SeparableConv)
+    every = gl.patch(U.tiny_cnn(), "swap_conv?include_stem=true")
+    assert not gl.query(every, ml.Conv)
+    res = gl.patch(ml.Experiment(model=ml.resnet(), dataset=ml.Digits()), "swap_conv")
+    assert type(res.model.stem.conv) is ml.Conv
+    assert isinstance(res.model.layers[0].body.layers[0].conv, ml.SeparableConv)

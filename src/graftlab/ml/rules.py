@@ -202,33 +202,70 @@ def _runs(items: list[Any]) -> list[tuple[int, int]]:
     return out
 
 
+def _strided(block: Any) -> bool:
+    """Whether anything inside ``block`` downsamples (a stride other than 1)."""
+    for _, obj in _objects(block):
+        s = _args(obj).get("strides")
+        if s not in (None, 1) and s != (1, 1):
+            return True
+    return False
+
+
+def _repeat(block: Any) -> Any:
+    """A copy of ``block`` to follow it: the copy's input already has the block's output
+    shape, so a residual block drops a 1x1 projection that only changed the width."""
+    copy = clone(block)
+    if isinstance(copy, Residual) and copy.projection is not None and not _strided(copy):
+        copy.rebind(projection=None)
+    return copy
+
+
+def _depth_lists(target: Any) -> list[tuple[KeyPath, str, list[Any]]]:
+    """The lists of blocks depth scaling reaches: ``layers``/``encoder``/``decoder`` lists
+    holding repeatable blocks, outside any repeatable block (a block's own insides, e.g. the
+    two convs of a residual body, are part of the block, not a run to repeat)."""
+    found = []
+    inside: list[KeyPath] = []
+    for path, obj in _objects(target):
+        if any(p.is_prefix_of(path) for p in inside):
+            continue
+        if isinstance(obj, _REPEATABLE):
+            inside.append(path)
+            continue
+        args = _args(obj)
+        for name in _DEPTH_LISTS:
+            items = args.get(name)
+            if isinstance(items, list) and any(isinstance(x, _REPEATABLE) for x in items):
+                found.append((path, name, list(items)))
+    return found
+
+
 @patcher("scale_depth")
 def scale_depth(target: Any, factor: Annotated[float, Range(0.0, None)] = 2.0) -> Any:
     """Scale the number of blocks in each run of repeated blocks (repeating the last one).
+
+    Repeatable blocks are found by what they are (conv, dense, residual and transformer
+    blocks), wherever they sit in a list of layers; pooling and other layers between runs
+    stay where they are, and the insides of a block are never repeated.
 
     Args:
       factor: the depth multiplier (runs keep at least one block).
     """
     edits: dict[str, Any] = {}
-    for path, obj in _objects(target):
-        args = _args(obj)
-        for name in _DEPTH_LISTS:
-            items = args.get(name)
-            if not isinstance(items, list) or not items:
-                continue
-            new: list[Any] = []
-            last = 0
-            for start, stop in _runs(list(items)):
-                new.extend(clone(x) for x in items[last:start])
-                n = stop - start
-                want = max(1, math.ceil(n * factor - 1e-9))
-                run = [clone(x) for x in items[start : start + min(n, want)]]
-                run.extend(clone(items[stop - 1]) for _ in range(want - len(run)))
-                new.extend(run)
-                last = stop
-            new.extend(clone(x) for x in items[last:])
-            if len(new) != len(items):
-                edits[_at(path, name)] = new
+    for path, name, items in _depth_lists(target):
+        new: list[Any] = []
+        last = 0
+        for start, stop in _runs(items):
+            new.extend(clone(x) for x in items[last:start])
+            n = stop - start
+            want = max(1, math.ceil(n * factor - 1e-9))
+            run = [clone(x) for x in items[start : start + min(n, want)]]
+            run.extend(_repeat(items[stop - 1]) for _ in range(want - len(run)))
+            new.extend(run)
+            last = stop
+        new.extend(clone(x) for x in items[last:])
+        if len(new) != len(items):
+            edits[_at(path, name)] = new
     return edits
 
 
@@ -266,12 +303,30 @@ def compound_scaling(
 # --- layers ------------------------------------------------------------------------------
 
 
+def _stem_convs(target: Any) -> set[KeyPath]:
+    """The convolutions that read a model's raw input: everything under a ``stem`` argument,
+    or, in a model without one, its first ``Conv`` (layers are walked in forward order)."""
+    convs = [p for p, v in _objects(target) if type(v) is Conv]
+    stems = {p for p in convs if "stem" in [k for k in p if isinstance(k, str)]}
+    if stems:
+        return stems
+    return {convs[0]} if convs else set()
+
+
 @patcher("swap_conv")
-def swap_conv(target: Any) -> Any:
-    """Replace every ``Conv`` with a ``SeparableConv`` carrying all its arguments."""
+def swap_conv(target: Any, include_stem: bool = False) -> Any:
+    """Replace every ``Conv`` with a ``SeparableConv`` carrying all its arguments.
+
+    The stem (the convolution that reads the raw input, often one channel wide, where a
+    depthwise step learns almost nothing) is left alone unless ``include_stem`` is set.
+
+    Args:
+      include_stem: also swap the stem's convolution.
+    """
+    stems = set() if include_stem else _stem_convs(target)
 
     def fn(path: KeyPath, value: Any) -> Any:
-        if type(value) is Conv and value.feature_group_count == 1:
+        if type(value) is Conv and value.feature_group_count == 1 and path not in stems:
             a = _args(value)
             a.pop("feature_group_count", None)
             return SeparableConv(**a)
