@@ -24,8 +24,46 @@ def test_change_dataset_fixes_the_output_layer() -> None:
     assert exp.model.head.features == 3
     seq = gl.patch(U.tiny_transformer(), "change_dataset?name=sort")
     assert isinstance(seq.dataset, ml.SortTask)
-    assert seq.model.embedding.num_embeddings == seq.dataset.num_classes == 12
-    assert seq.model.head.features == 12
+    # the task's options carry over: 6 symbols (+ PAD and BOS), length 5
+    assert (seq.dataset.num_symbols, seq.dataset.length) == (6, 5)
+    assert seq.model.embedding.num_embeddings == seq.dataset.num_classes == 8
+    assert seq.model.head.features == 8
+
+
+def test_change_dataset_keeps_options_that_apply_and_lets_the_uri_set_others() -> None:
+    rev = ml.Experiment(
+        model=ml.transformer(18, features=16, num_heads=2), dataset=ml.ReverseTask(num_symbols=16)
+    )
+    copy = gl.patch(rev, "change_dataset?name=copy")
+    assert copy.dataset.num_symbols == 16 and copy.model.head.features == 18
+    # the same task with the same options: nothing to do (it used to shrink the model to 12)
+    srt = ml.Experiment(
+        model=ml.transformer(18, features=16, num_heads=2), dataset=ml.SortTask(num_symbols=16)
+    )
+    with pytest.raises(gl.NoChangeError):
+        gl.patch(srt, "change_dataset?name=sort")
+    longer = gl.patch(srt, "change_dataset?name=sort&num_symbols=30&length=40")
+    assert longer.model.embedding.num_embeddings == longer.model.head.features == 32
+    assert longer.model.positions.max_length >= 80
+    big = gl.patch(U.tiny_cnn(), "change_dataset?name=digits&image_size=16")
+    assert big.dataset.image_size == 16 and big.dataset.test_fraction == 0.2
+
+
+@pytest.mark.parametrize(
+    ("make", "uri", "says"),
+    [
+        (U.tiny_cnn, "change_dataset?name=wine", "CNN convolves images"),
+        (U.tiny_cnn, "change_dataset?name=digits&flat=true", "(64,)"),
+        (U.tiny_cnn, "change_dataset?name=copy", "sequence task"),
+        (U.tiny_transformer, "change_dataset?name=digits", "classification task"),
+        (U.tiny_transformer, "change_dataset?name=sort&image_size=4", "no option 'image_size'"),
+    ],
+)
+def test_change_dataset_refuses_a_model_that_does_not_fit(make, uri, says) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(gl.PatchError) as info:
+        gl.patch(make(), uri)
+    assert info.value.uri == uri and info.value.position == 0
+    assert says in str(info.value)
 
 
 def test_change_lr_wherever_it_sits() -> None:

@@ -34,9 +34,11 @@ from graftlab.ml.datasets import DATASETS, Dataset, DatasetName
 from graftlab.ml.experiment import Trainer
 from graftlab.ml.layers import Conv, Dense, Embedding, LayerNorm, MaxPool, SeparableConv
 from graftlab.ml.models import Transformer
+from graftlab.patching.errors import PatchError
 from graftlab.patching.rule import patcher
 from graftlab.symbolic.clone import clone
 from graftlab.symbolic.constraints import Range
+from graftlab.symbolic.equality import eq
 from graftlab.symbolic.keypath import KeyPath
 from graftlab.symbolic.nodes import get, state_of
 from graftlab.symbolic.query import query, walk
@@ -70,32 +72,89 @@ def _at(path: KeyPath, name: str) -> str:
 
 
 @patcher("change_dataset")
-def change_dataset(target: Any, name: DatasetName) -> Any:
-    """Move to another bundled dataset and fit the model's output layer to it.
+def change_dataset(
+    target: Any,
+    name: DatasetName,
+    num_symbols: int | None = None,
+    length: int | None = None,
+    train_size: int | None = None,
+    test_size: int | None = None,
+    image_size: int | None = None,
+    flat: bool | None = None,
+    test_fraction: float | None = None,
+    standardize: bool | None = None,
+    seed: int | None = None,
+) -> Any:
+    """Move to another bundled dataset and fit the model's input and output to it.
+
+    Options of the current dataset that the new one also has are kept (a 16-symbol task
+    stays 16 symbols); the URI sets others. The model is fitted from the dataset's declared
+    shapes (output layer, vocabulary, position embeddings); a model that cannot read the
+    dataset (a CNN on vectors, a Transformer on images) is refused.
 
     Args:
       name: the dataset (digits, iris, wine, breast_cancer, copy, reverse, sort).
+      num_symbols: sequence tasks: distinct tokens.
+      length: sequence tasks: tokens per sequence.
+      train_size: sequence tasks: training sequences.
+      test_size: sequence tasks: evaluation sequences.
+      image_size: digits: side of the images.
+      flat: digits: vectors instead of images.
+      test_fraction: scikit-learn sets: share held out for evaluation.
+      standardize: scikit-learn sets: zero mean, unit variance.
+      seed: seed of the split or generator.
     """
-    new = DATASETS[name]()
+    cls = DATASETS[name]
+    fields = cls.__sym_schema__.fields  # type: ignore[attr-defined]
+    options = {
+        "num_symbols": num_symbols,
+        "length": length,
+        "train_size": train_size,
+        "test_size": test_size,
+        "image_size": image_size,
+        "flat": flat,
+        "test_fraction": test_fraction,
+        "standardize": standardize,
+        "seed": seed,
+    }
+    given = {k: v for k, v in options.items() if v is not None}
+    for k in given:
+        if k not in fields:
+            raise PatchError(
+                f"dataset {name!r} has no option {k!r} (its options: {', '.join(fields)})",
+                argument=k,
+            )
     edits: dict[str, Any] = {}
     for path, ds in query(target, Dataset, include_root=False).items():
-        if type(ds) is not type(new):
+        kept = {k: v for k, v in _args(ds).items() if k in fields}
+        try:
+            new = cls(**{**kept, **given})
+        except Exception as e:
+            raise PatchError(f"the options do not fit dataset {name!r}: {e}") from e
+        if not eq(new, ds):
             edits[str(path)] = new
         parent = path.parent
         try:
             model = get(target, _at(parent, "model"))
         except Exception:
             continue
+        model_path = parent.child("model")
         adapt = getattr(model, "adapt_to", None)
         if adapt is not None:
-            for k, v in adapt(new).items():
-                edits[_at(parent.child("model"), k)] = v
+            try:
+                fitted = adapt(new)
+            except ValueError as e:
+                raise PatchError(
+                    f"{model_path} does not fit dataset {name!r}: {e}"
+                ) from None
+            for k, v in fitted.items():
+                edits[_at(model_path, k)] = v
             continue
         # A model of the team's own: the last Dense whose width is the old class count.
         old = getattr(ds, "num_classes", None)
         dense = [p for p, d in query(model, Dense).items() if d.features == old]
         if dense:
-            edits[_at(parent.child("model"), str(dense[-1]) + ".features")] = new.num_classes
+            edits[_at(model_path, str(dense[-1]) + ".features")] = new.num_classes
     return edits
 
 
