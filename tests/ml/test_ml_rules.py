@@ -209,3 +209,8 @@ def test_swap_conv_leaves_the_stem_alone_unless_asked() -> None:
     res = gl.patch(ml.Experiment(model=ml.resnet(), dataset=ml.Digits()), "swap_conv")
     assert type(res.model.stem.conv) is ml.Conv
     assert isinstance(res.model.layers[0].body.layers[0].conv, ml.SeparableConv)
+
+
+def test_a_rule_argument_of_nan_is_refused() -> None:
+    with pytest.raises(gl.PatchError, match="not a number"):
+        gl.patch(U.tiny_cnn(), "change_lr?nan")

@@ -86,3 +86,31 @@ def test_datasets_are_deterministic_and_know_their_classes() -> None:
     assert ml.Digits(image_size=12).load().train["x"].shape[1:] == (12, 12, 1)
     assert ml.Digits(flat=True).load().train["x"].shape[1:] == (64,)
     assert ml.dataset("wine").num_classes == 3
+
+
+def test_eval_loss_is_the_plain_loss_without_label_smoothing() -> None:
+    import jax
+    import numpy as np
+
+    from graftlab.ml.runtime.loop import build_model, make_steps
+
+    data = ml.Digits().load().test
+    model, _ = build_model(ml.mlp((16,), num_classes=10), data, ("x",), seed=0)
+    w = np.ones(64, np.float32)
+    batch = {"x": data["x"][:64], "y": data["y"][:64]}
+    out = {}
+    for smoothing in (0.0, 0.3):
+        _, eval_step, state = make_steps(
+            model, ml.Adam().create(1), ml.CrossEntropy(smoothing), [], ("x",), "y"
+        )
+        out[smoothing] = float(jax.jit(eval_step)(state, batch, w)["loss"])
+    assert out[0.3] == out[0.0]
+
+
+def test_the_done_line_reports_compilation_and_evaluation_apart(tmp_path: Path) -> None:
+    ctx = U.context(tmp_path)
+    U.tiny_mlp(steps=20).run(ctx)
+    done = [x for x in (ctx.workdir / "log.txt").read_text().splitlines() if "done:" in x]
+    assert len(done) == 1
+    for part in ("training", "examples/s", "compilation", "evaluation", "checkpoints"):
+        assert part in done[0]

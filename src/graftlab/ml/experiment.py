@@ -33,6 +33,8 @@ class Trainer:
       checkpoint_every: save a checkpoint every N steps (None: at each evaluation; 0: never).
       keep_checkpoints: how many checkpoints to keep.
       seed: seed of initialization, data order and dropout (a run's seed overrides it).
+      fail_on_nonfinite: a NaN/inf training loss or metric fails the run (naming the step
+        and the suspicious values); False keeps training and reports the non-finite values.
     """
 
     def __init__(
@@ -47,6 +49,7 @@ class Trainer:
         checkpoint_every: int | None = None,
         keep_checkpoints: Annotated[int, Range(1, None)] = 2,
         seed: int = 0,
+        fail_on_nonfinite: bool = True,
     ) -> None:
         self.steps = steps
         self.epochs = epochs
@@ -58,6 +61,7 @@ class Trainer:
         self.checkpoint_every = checkpoint_every
         self.keep_checkpoints = keep_checkpoints
         self.seed = seed
+        self.fail_on_nonfinite = fail_on_nonfinite
 
     def total_steps(self, train_size: int) -> int:
         """The number of optimizer steps for a training split of ``train_size`` examples."""

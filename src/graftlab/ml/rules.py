@@ -144,9 +144,7 @@ def change_dataset(
             try:
                 fitted = adapt(new)
             except ValueError as e:
-                raise PatchError(
-                    f"{model_path} does not fit dataset {name!r}: {e}"
-                ) from None
+                raise PatchError(f"{model_path} does not fit dataset {name!r}: {e}") from None
             for k, v in fitted.items():
                 edits[_at(model_path, k)] = v
             continue
