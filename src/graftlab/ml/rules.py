@@ -418,7 +418,13 @@ def add_skip_connections(target: Any) -> Any:
     """Wrap every conv or dense block in a ``Residual`` (a 1x1 conv or dense projection
     where the width or stride changes)."""
     edits: dict[str, Any] = {}
+    residuals: list[KeyPath] = []
     for path, obj in _objects(target):
+        if any(r.is_prefix_of(path) for r in residuals):
+            continue  # already inside a residual block
+        if isinstance(obj, Residual):
+            residuals.append(path)
+            continue
         items = _args(obj).get("layers")
         if not isinstance(items, list):
             continue
@@ -514,6 +520,11 @@ def lamda_like(
       depth: depth multiplier.
       width: width multiplier.
     """
+    if not query(target, Transformer, include_root=True):
+        raise PatchError(
+            "lamda_like turns an encoder-decoder Transformer into a decoder-only language "
+            "model, and this experiment has no Transformer"
+        )
     return [
         "decoder_only",
         "relative_position_biases",
