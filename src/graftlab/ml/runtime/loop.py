@@ -58,6 +58,7 @@ def make_steps(
     metrics: list[Any],
     input_keys: tuple[str, ...],
     label_key: str,
+    free_running: bool = False,
 ) -> tuple[Callable[..., Any], Callable[..., Any], dict[str, Any]]:
     """``(train_step, eval_step, state)`` for ``model``: pure functions of pytrees.
 
@@ -65,7 +66,9 @@ def make_steps(
     ``state`` holds the parameters, the other model state (batch statistics, RNG counters),
     the optimizer state, the running training-loss sum, the step and the first step whose
     loss was not finite (-1 while every loss is). Evaluation reports the plain loss
-    (``loss.plain()``: no label smoothing).
+    (``loss.plain()``: no label smoothing). With ``free_running`` (sequence tasks: inputs
+    ``(source, decoder_inputs)``) the metrics see greedy autoregressive predictions, while
+    the loss stays teacher-forced.
     """
     eval_loss = loss.plain() if hasattr(loss, "plain") else loss
     model.train()
@@ -95,11 +98,31 @@ def make_steps(
             "first_bad": jnp.where(bad, state["step"] + 1, first_bad),
         }
 
+    def forward(state: dict[str, Any], *xs: Any) -> Any:
+        return nnx.merge(graph_eval, state["params"], state["rest"], copy=True)(*xs)
+
+    def decode(state: dict[str, Any], src: Any, teacher: Any) -> Any:
+        """Greedy free-running decoding: the decoder reads its own predictions (the first
+        decoder input, BOS, comes from the data); returns the logits of the last pass,
+        whose arg-max at each position is the token generated there."""
+        length = teacher.shape[1]
+        start = jnp.zeros_like(teacher).at[:, 0].set(teacher[:, 0])
+
+        def body(t: Any, tokens: Any) -> Any:
+            logits = forward(state, src, tokens)
+            nxt = jnp.argmax(jax.lax.dynamic_index_in_dim(logits, t, 1, False), axis=-1)
+            return jax.lax.dynamic_update_index_in_dim(tokens, nxt.astype(tokens.dtype), t + 1, 1)
+
+        tokens = jax.lax.fori_loop(0, length - 1, body, start)
+        return forward(state, src, tokens)
+
     def eval_step(state: dict[str, Any], batch: dict[str, Any], weight: Any) -> dict[str, Any]:
-        m = nnx.merge(graph_eval, state["params"], state["rest"], copy=True)
-        out = m(*[batch[k] for k in input_keys])
+        xs = [batch[k] for k in input_keys]
+        out = forward(state, *xs)
         labels = batch[label_key]
         values = {"loss": _per_example(eval_loss(out, labels))}
+        if free_running:
+            out = decode(state, xs[0], xs[1])
         for metric in metrics:
             values[metric.name or type(metric).__name__.lower()] = _per_example(metric(out, labels))
         return {k: (v * weight).sum() for k, v in values.items()}
@@ -192,9 +215,9 @@ def run_experiment(experiment: Any, context: Any = None) -> dict[str, float]:
     output_width = int(shape[-1]) if shape else None
     total = trainer.total_steps(splits.train_size)
     tx = experiment.optimizer.create(total)
-    metrics = list(trainer.metrics)
+    metrics = list(trainer.metrics_for(dataset))
     train_step, eval_step, state = make_steps(
-        model, tx, trainer.loss, metrics, input_keys, label_key
+        model, tx, trainer.loss, metrics, input_keys, label_key, trainer.free_running(dataset)
     )
     state = dp.replicate(state)
     train_jit = jax.jit(train_step, donate_argnums=0, out_shardings=dp.replicated)
