@@ -26,7 +26,7 @@ from graftlab.io.errors import FormatError
 from graftlab.io.json_format import to_json_str
 from graftlab.io.loader import LoadedFile, loads_file
 from graftlab.io.writer import dumps
-from graftlab.patching.provenance import provenance
+from graftlab.patching.provenance import provenance, provenances
 from graftlab.repo import gitio, records
 from graftlab.repo.context import RunContext
 from graftlab.repo.environment import capture
@@ -134,9 +134,12 @@ def locate(
             prov = provenance(value, path)
         except Exception:
             prov = None
+        argument = None
+        if prov is None:  # a rule that set an argument of the failing component
+            prov, argument = _rule_under(value, path)
         if prov is not None and prov.source:
             file, span = prov.source
-            return {
+            out = {
                 "file": _rel(repo, file),
                 "line": span.line,
                 "column": span.column + 1,
@@ -144,6 +147,9 @@ def locate(
                 "end_column": span.end_column + 1,
                 "uri": prov.uri,
             }
+            if argument is not None:
+                out["argument"] = argument
+            return out
     current = name
     seen = set()
     while current and current not in seen:
@@ -174,6 +180,24 @@ def locate(
         current = info.base
         loaded = None
     return {}
+
+
+def _rule_under(value: Any, path: KeyPath) -> tuple[Any, str | None]:
+    """The last rule (in chain order) that wrote an argument of the component at ``path``
+    (nearest arguments first), and that argument's key path; ``(None, None)`` if none."""
+    try:
+        written = provenances(value)
+    except Exception:
+        return None, None
+    under = [
+        (len(p), -pv.position, str(p), pv)
+        for p, pv in written.items()
+        if len(p) > len(path) and path.is_prefix_of(p) and pv.source
+    ]
+    if not under:
+        return None, None
+    _, _, where, prov = min(under, key=lambda t: (t[0], t[1]))
+    return prov, where
 
 
 def _rel(repo: Repo, file: str) -> str:
