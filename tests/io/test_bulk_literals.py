@@ -127,3 +127,11 @@ def test_a_large_file_loads_fast_and_equal() -> None:
     x = gl.loads(text, "x")
     assert x == values and all(type(v) is float for v in x)
     assert math.copysign(1, gl.loads("x = [-0.0" + ", 0" * 40_000 + "]\n", "x")[0]) == -1
+
+
+def test_parsing_odd_text_warns_nothing() -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert gl.loads('x = "\\("\n', "x") == "\\("
