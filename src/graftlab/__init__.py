@@ -5,6 +5,16 @@
 never imports JAX; ``graftlab.ml`` does.
 """
 
+from graftlab.hyper import (
+    DecisionError,
+    HyperError,
+    Space,
+    floatv,
+    intv,
+    manyof,
+    materialize,
+    oneof,
+)
 from graftlab.io import (
     FormatError,
     FormatErrors,
@@ -227,4 +237,12 @@ __all__ = [
     "type_name",
     "unregister_rule",
     "walk",
+    "DecisionError",
+    "HyperError",
+    "Space",
+    "floatv",
+    "intv",
+    "manyof",
+    "materialize",
+    "oneof",
 ]

@@ -58,6 +58,12 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.add_argument("--json", action="store_true", help="print the run record as JSON")
+    p.add_argument(
+        "--decisions",
+        metavar="DECISIONS",
+        help="for a search space: the point to run, as JSON, NAME=VALUE;... or @FILE "
+        "(graft show NAME --space lists the decisions)",
+    )
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser(
@@ -175,9 +181,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         name = records.read_records(repo.git, [rid])[0].experiment
     err = console(stderr=True)
     show = not args.no_progress and err.is_terminal
+    from graftlab.hyper.decisions import parse_decisions
+
     record = repo.run(
         name,
         overrides,
+        decisions=parse_decisions(args.decisions) if args.decisions else None,
         seed=args.seed,
         resume=args.resume,
         show_progress=show,

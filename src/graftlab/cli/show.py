@@ -31,6 +31,9 @@ def add_parser(sub: Any) -> None:
         "--materialized", action="store_true", help="apply derived experiments' patch chains"
     )
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.add_argument(
+        "--space", action="store_true", help="list the search space: its size and each decision"
+    )
     p.set_defaults(func=run)
 
 
@@ -42,6 +45,10 @@ def run(args: argparse.Namespace) -> int:
         if shown is None:
             raise
         return shown
+    if getattr(args, "space", False):
+        from graftlab.cli.tune_cmds import show_space
+
+        return show_space(path, as_json=args.json)
     loaded = load_file(path, materialize=args.materialized)
     value = loaded.get("experiment")
     if args.json:

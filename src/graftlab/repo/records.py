@@ -42,6 +42,9 @@ class RunRecord:
     env: dict[str, Any] = field(default_factory=dict)
     pid: int = 0
     host: str = ""
+    decisions: dict[str, Any] | None = None  # the point of a search space this run tried
+    tune: str | None = None  # the tuning run this trial belongs to
+    trial: int | None = None
 
     @property
     def duration(self) -> float | None:

@@ -201,6 +201,24 @@ def describe_error(
     return info
 
 
+def pick(value: Any, decisions: dict[str, Any] | None) -> Any:
+    """The experiment that ``decisions`` pick from a search space (a plain one as it is)."""
+    from graftlab.hyper import Space, is_template, materialize
+
+    if decisions is None:
+        if is_template(value):
+            space = Space(value)
+            raise GraftError(
+                f"this experiment is a search space of {len(space)} decision(s) "
+                f"({', '.join(d.name for d in space)}): run it with --decisions or tune it "
+                "with graft tune"
+            )
+        return value
+    if not is_template(value):
+        raise GraftError("--decisions given, but this experiment has no choices to decide")
+    return materialize(value, decisions)
+
+
 def execute(
     repo: Repo,
     name: str,
@@ -210,6 +228,7 @@ def execute(
     resume: str | None = None,
     show_progress: bool = True,
     log_stream: Any = None,
+    decisions: dict[str, Any] | None = None,
 ) -> records.RunRecord:
     """Run experiment ``name`` and record it under ``refs/graft/runs/<id>``; returns the record."""
     path = repo.path_of(name)
@@ -240,6 +259,7 @@ def execute(
                 "; only an interrupted or failed run can be resumed"
             )
         overrides = overrides or old.overrides
+        decisions = decisions if decisions is not None else old.decisions
         started = old.started
     else:
         run_id = new_run_id()
@@ -256,6 +276,7 @@ def execute(
         env=capture(),
         pid=os.getpid(),
         host=socket.gethostname(),
+        decisions=decisions,
     )
     previous = records.write_record(g, record, files, previous)
     workdir = Path(g.git_dir) / "graft" / "runs" / run_id  # never in the working tree
@@ -273,7 +294,7 @@ def execute(
     interrupted = False
     try:
         loaded = repo.load_file(name)
-        value = loaded.get("experiment")
+        value = pick(loaded.get("experiment"), decisions)
         if overrides:
             rebind(value, parse_overrides(loaded, overrides))
         try:
