@@ -372,6 +372,13 @@ def cmd_plot(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     repo = Repo()
+    if len(args.runs) == 1 and args.runs[0].startswith("tune-"):
+        from graftlab.cli.tune_cmds import plot_tune
+
+        out_path = Path(args.output if args.output != "curves.png" else f"{args.runs[0]}.png")
+        plot_tune(repo, args.runs[0], out_path)
+        console().print(f"wrote {out_path}")
+        return 0
     curves: dict[str, list[dict[str, Any]]] = {}
     for prefix in args.runs:
         rid, sha = records.resolve_run(repo.git, prefix)

@@ -38,6 +38,11 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.name.startswith("tune-"):
+        from graftlab.cli.tune_cmds import print_tune
+        from graftlab.repo.layout import Repo
+
+        return print_tune(Repo(), args.name, as_json=args.json)
     try:
         path = experiment_path(args.name)
     except GraftError:
