@@ -65,6 +65,7 @@ def test_search_over_patch_rules_beats_the_baseline(toy_repo: gl.Repo) -> None:
     rec = tune(toy_repo, TuneOptions("ideas", "random", trials=12, objectives=["loss:min"]))
     best, vals = best_trials(rec, read_trials(toy_repo.git, rec.id))[0]
     assert vals is not None and vals[0] < base.metrics["loss"]
+    assert best.decisions["patches[0]"] != 2  # a widening rule was chosen (2 is None)
 
 
 def test_failed_trials_are_recorded_and_told(toy_repo: gl.Repo, toy_root: Path) -> None:

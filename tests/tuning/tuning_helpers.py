@@ -14,8 +14,8 @@ def run_subjects(root: Path) -> list[str]:
     return [line for line in out.splitlines() if line]
 
 
-def children_of(pid: int) -> list[int]:
-    """Processes whose parent is ``pid`` (from /proc)."""
+def children_of(pid: int, marker: str = "graftlab.tuning.worker") -> list[int]:
+    """Processes whose parent is ``pid`` and whose command line holds ``marker`` (/proc)."""
     out = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -25,7 +25,13 @@ def children_of(pid: int) -> list[int]:
         except OSError:
             continue
         ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == pid:
+        if ppid != pid:
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if marker in cmdline:
             out.append(int(entry.name))
     return out
 
