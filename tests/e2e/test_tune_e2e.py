@@ -15,8 +15,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hyper"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tuning"))
 
-from tune_toy_repo import IDENTITY, git, graft, graft_env, make_repo  # noqa: E402
-from tuning_helpers import alive, children_of, run_subjects  # noqa: E402
+from tune_toy_repo import IDENTITY, git, graft, graft_env, make_repo
+from tuning_helpers import alive, children_of, run_subjects
 
 
 @pytest.fixture
