@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -158,7 +159,19 @@ def cmd_tune(args: argparse.Namespace) -> int:
         from graftlab.tuning.driver import TuneOptions as _T
 
         opts = _T(experiment="", workers=args.workers, ray=args.ray)
-    rec = tune(repo, opts, resume=args.resume, on_event=on_event)
+    # Ray prints its own messages to standard output: keep it for our results.
+    saved_stdout = None
+    if args.ray:
+        sys.stdout.flush()
+        saved_stdout = os.dup(1)
+        os.dup2(2, 1)
+    try:
+        rec = tune(repo, opts, resume=args.resume, on_event=on_event)
+    finally:
+        if saved_stdout is not None:
+            sys.stdout.flush()
+            os.dup2(saved_stdout, 1)
+            os.close(saved_stdout)
     saved = None
     if args.save_best:
         saved = save_best(repo, rec.id, args.save_best)
