@@ -144,3 +144,14 @@ def test_median_and_asha_stop_bad_trials() -> None:
     assert asha.report(1, 1, 0.2) is not None
     assert asha.report(2, 1, 0.9)  # bottom half of the rung
     assert not asha.report(3, 2, 0.1)  # not a rung step
+
+
+def test_log_floats_stay_inside_their_range_at_the_bounds() -> None:
+    # exp(log(1e-6)) rounds to 1.0000000000000004e-06 (found by the tuning benchmark)
+    space = Space(HNet(layers=[], lr=floatv(1e-9, 1e-6, scale="log")))
+    rng = random.Random(0)
+    point = {"lr": 1e-6}
+    for _ in range(2000):
+        point = mutate(space, point, rng)
+        check_decisions(space, point)
+        check_decisions(space, sample(space, rng))

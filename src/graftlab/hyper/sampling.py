@@ -15,6 +15,11 @@ from typing import Any
 from graftlab.hyper.space import Decision, Space
 
 
+def _clamp(d: Decision, x: float) -> float:
+    # exp(log(hi)) can round a hair above hi: keep every value inside the range
+    return min(d.hi, max(d.lo, x))
+
+
 def sample_value(d: Decision, rng: random.Random) -> Any:
     """A uniformly random value of one decision (log-uniform on a log scale)."""
     if d.kind == "oneof":
@@ -23,8 +28,8 @@ def sample_value(d: Decision, rng: random.Random) -> Any:
         return rng.randint(int(d.lo), int(d.hi))
     if d.kind == "float":
         if d.scale == "log":
-            return math.exp(rng.uniform(math.log(d.lo), math.log(d.hi)))
-        return rng.uniform(d.lo, d.hi)
+            return _clamp(d, math.exp(rng.uniform(math.log(d.lo), math.log(d.hi))))
+        return _clamp(d, rng.uniform(d.lo, d.hi))
     picks = rng.sample(range(d.n), d.k) if d.distinct else [rng.randrange(d.n) for _ in range(d.k)]
     return sorted(picks) if d.sorted else picks
 
@@ -79,7 +84,7 @@ def _mutated_value(d: Decision, old: Any, rng: random.Random) -> Any:
         if d.scale == "log":
             lo, hi, x = math.log(lo), math.log(hi), math.log(old)
         x = min(hi, max(lo, x + rng.gauss(0.0, (hi - lo) / 5)))
-        return math.exp(x) if d.scale == "log" else x
+        return _clamp(d, math.exp(x) if d.scale == "log" else x)
     if d.kind == "int" and rng.random() < 0.5:
         return min(int(d.hi), max(int(d.lo), old + rng.choice((-1, 1))))
     if d.kind == "manyof" and d.k:
