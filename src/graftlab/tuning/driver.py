@@ -28,6 +28,7 @@ from graftlab.repo.environment import capture
 from graftlab.repo.layout import Repo
 from graftlab.repo.runner import new_run_id
 from graftlab.symbolic.errors import GraftError
+from graftlab.tuning.fastgit import FastRecorder
 from graftlab.tuning.store import TuneRecord, read_trials, resolve_tune, write_tune
 
 FINISHED = ("succeeded", "failed", "stopped")
@@ -52,6 +53,7 @@ class _Writer:
 
     def __init__(self, repo: Repo) -> None:
         self.git = repo.git
+        self.recorder = FastRecorder(repo.git)
         self.previous: dict[str, str | None] = {}
         self.q: queue.Queue[Any] = queue.Queue()
         self.error: BaseException | None = None
@@ -69,7 +71,7 @@ class _Writer:
             record, files = item
             try:
                 prev = self.previous.get(record.id)
-                self.previous[record.id] = records.write_record(self.git, record, files, prev)
+                self.previous[record.id] = self.recorder.write(record, files, prev)
             except BaseException as e:  # reported by close()
                 self.error = e
 
@@ -108,6 +110,33 @@ def tune(
     if opts is None:
         raise GraftError("tune: give options or resume=ID")
     name = repo.name_of(repo.path_of(opts.experiment))
+    pool = _pool(repo, opts)  # local workers start while the space loads
+    try:
+        return _tune(repo, opts, name, pool, rec if resume else None, past, on_event)
+    finally:
+        pool.close()
+
+
+def _pool(repo: Repo, opts: TuneOptions) -> Any:
+    if opts.ray:
+        from graftlab.tuning.ray_pool import RayPool
+
+        return RayPool(str(repo.root), opts.ray, opts.workers)
+    from graftlab.tuning.pool import LocalPool
+
+    return LocalPool(str(repo.root), opts.workers)
+
+
+def _tune(
+    repo: Repo,
+    opts: TuneOptions,
+    name: str,
+    pool: Any,
+    resumed: TuneRecord | None,
+    past: list[records.RunRecord],
+    on_event: Callable[[str, dict[str, Any]], None] | None,
+) -> TuneRecord:
+    g = repo.git
     template = repo.load(name)
     if not is_template(template):
         raise GraftError(f"experiment {name!r} has no choices: there is nothing to tune")
@@ -116,7 +145,9 @@ def tune(
     algo = get_algorithm(opts.algorithm, **opts.options)
     algo.setup(space, objectives, seed=opts.seed)
     stopper = get_stopper(opts.early_stopping, objectives[0], **opts.stopping_options)
-    if not resume:
+    if resumed is not None:
+        rec = resumed
+    else:
         rec = TuneRecord(
             id="tune-" + new_run_id(),
             experiment=name,
@@ -213,14 +244,6 @@ def tune(
         done += 1
         emit("trial", {"trial": trial, "record": record, "done": done, "trials": rec.trials})
 
-    if opts.ray:
-        from graftlab.tuning.ray_pool import RayPool
-
-        pool: Any = RayPool(str(repo.root), opts.ray, opts.workers)
-    else:
-        from graftlab.tuning.pool import LocalPool
-
-        pool = LocalPool(str(repo.root), opts.workers)
     exhausted = False
     try:
         while True:
@@ -245,7 +268,6 @@ def tune(
                 elif msg["op"] == "result":
                     finish(msg)
     finally:
-        pool.close()
         writer.close()
     emit("end", {"tune": rec.id, "done": done})
     return rec

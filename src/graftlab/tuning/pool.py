@@ -26,15 +26,21 @@ class LocalPool:
         self.busy: dict[int, int] = {}  # worker pid -> trial
         self.idle: list[subprocess.Popen[str]] = []
         self.by_trial: dict[int, subprocess.Popen[str]] = {}
-        for _ in range(self.size):
-            self._spawn()
+        # Start them all now and wait for them only when a trial is first submitted: the
+        # driver loads the space and reads the records while the workers import graftlab.
+        self.starting = [self._start() for _ in range(self.size)]
 
     @property
     def capacity(self) -> int:
+        while self.starting:
+            self._ready(self.starting.pop(0))
         return len(self.idle)
 
     def _spawn(self) -> None:
-        proc = subprocess.Popen(
+        self._ready(self._start())
+
+    def _start(self) -> subprocess.Popen[str]:
+        return subprocess.Popen(
             [sys.executable, "-m", "graftlab.tuning.worker", self.root],
             cwd=self.root,
             stdin=subprocess.PIPE,
@@ -43,6 +49,8 @@ class LocalPool:
             text=True,
             bufsize=1,
         )
+
+    def _ready(self, proc: subprocess.Popen[str]) -> None:
         self.procs.append(proc)
         ready = proc.stdout.readline()  # type: ignore[union-attr]
         if not ready:
@@ -108,6 +116,8 @@ class LocalPool:
         self.idle.append(proc)
 
     def close(self) -> None:
+        self.procs.extend(self.starting)
+        self.starting = []
         for proc in self.procs:
             try:
                 proc.stdin.write(json.dumps({"op": "exit"}) + "\n")  # type: ignore[union-attr]
