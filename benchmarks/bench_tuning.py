@@ -176,17 +176,20 @@ def run_case(case: str, n: int) -> float:
 # -- throughput ------------------------------------------------------------------------------
 
 
-def throughput(trials: int, workers: int = 2, sleep: float = 1.0) -> tuple[float, float]:
-    """Trials per second of ``graft tune`` with local workers on ``sleep``-second trials:
-    end to end (starting the command and its workers included) and in steady state."""
-    root = Path(tempfile.mkdtemp(prefix="graft-bench-tune-"))
-    env = {
+def _git_env() -> dict[str, str]:
+    return {
         **os.environ,
         "GIT_AUTHOR_NAME": "bench",
         "GIT_AUTHOR_EMAIL": "bench@example.com",
         "GIT_COMMITTER_NAME": "bench",
         "GIT_COMMITTER_EMAIL": "bench@example.com",
     }
+
+
+def _sleep_repo(sleep: float) -> Path:
+    """A committed repository whose experiment ``sleep`` sleeps ``sleep`` seconds per trial."""
+    root = Path(tempfile.mkdtemp(prefix="graft-bench-tune-"))
+    env = _git_env()
     (root / "experiments").mkdir()
     (root / "graft.toml").write_text('[graft]\nname = "bench"\nallowed_modules = ["benchtoy"]\n')
     (root / "benchtoy.py").write_text(
@@ -203,38 +206,124 @@ def throughput(trials: int, workers: int = 2, sleep: float = 1.0) -> tuple[float
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, env=env, check=True)
     subprocess.run(["git", "add", "-A"], cwd=root, env=env, check=True)
     subprocess.run(["git", "commit", "-qm", "bench"], cwd=root, env=env, check=True)
-    t0 = time.perf_counter()
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "graftlab.cli",
-            "tune",
-            "sleep",
-            "--trials",
-            str(trials),
-            "--workers",
-            str(workers),
-            "--json",
-        ],
-        cwd=root,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    elapsed = time.perf_counter() - t0  # includes starting the CLI and the workers
+    return root
+
+
+def _graft_tune(root: Path, *args: str) -> None:
+    cmd = [sys.executable, "-m", "graftlab.cli", "tune", "sleep", *args, "--json"]
+    subprocess.run(cmd, cwd=root, env=_git_env(), check=True, capture_output=True)
+
+
+def trials_span(root: Path) -> float:
+    """From the first trial's dispatch to the last trial's end, read from the run records."""
     out = subprocess.run(
         [sys.executable, "-m", "graftlab.cli", "runs", "--json"],
         cwd=root,
-        env=env,
+        env=_git_env(),
         check=True,
         capture_output=True,
         text=True,
     )
     runs = json.loads(out.stdout)
-    # steady state: from the first trial's dispatch to the last trial's end (from the records)
-    span = max(r["ended"] for r in runs) - min(r["started"] for r in runs)
-    return trials / elapsed, trials / span
+    return max(r["ended"] for r in runs) - min(r["started"] for r in runs)
+
+
+def throughput(trials: int, workers: int = 2, sleep: float = 1.0) -> tuple[float, float]:
+    """Trials per second of ``graft tune`` with local workers on ``sleep``-second trials:
+    end to end (starting the command and its workers included) and in steady state."""
+    root = _sleep_repo(sleep)
+    t0 = time.perf_counter()
+    _graft_tune(root, "--trials", str(trials), "--workers", str(workers))
+    elapsed = time.perf_counter() - t0
+    return trials / elapsed, trials / trials_span(root)
+
+
+# -- Ray: dispatch overhead per trial, graft tune --ray vs Ray Tune ----------------------------
+
+
+def _raytune_case(address: str, n: int, storage: str) -> float:
+    import ray
+    from ray import tune
+
+    ray.init(address=address, logging_level="ERROR", log_to_driver=False)
+
+    def trainable(config: dict[str, Any]) -> dict[str, float]:
+        return {"loss": config["x"]}
+
+    tuner = tune.Tuner(
+        trainable,
+        param_space={"x": tune.uniform(0.0, 1.0)},
+        tune_config=tune.TuneConfig(num_samples=n, max_concurrent_trials=2),
+        run_config=tune.RunConfig(storage_path=storage, verbose=0),
+    )
+    t0 = time.perf_counter()
+    results = tuner.fit()
+    elapsed = time.perf_counter() - t0
+    assert len(results) == n
+    return elapsed / n
+
+
+def ray_dispatch(n: int) -> tuple[float, float] | None:
+    """Seconds per no-op trial on a local 2-CPU Ray cluster, 2 trials at a time:
+    ``graft tune --ray`` (steady state, from the records, recording included) and Ray Tune
+    (``Tuner.fit``)."""
+    import shutil
+    import signal
+    import socket
+
+    ray_bin = shutil.which("ray", path=str(Path(sys.executable).parent))
+    if ray_bin is None:
+        return None
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    temp = Path(tempfile.mkdtemp(prefix="gb", dir="/tmp"))  # Ray's socket paths must be short
+    log = temp / "head.log"
+    with open(log, "w") as f:
+        head = subprocess.Popen(
+            [
+                ray_bin,
+                "start",
+                "--head",
+                "--block",
+                f"--port={port}",
+                "--num-cpus=2",
+                "--node-ip-address=127.0.0.1",
+                "--include-dashboard=false",
+                "--object-store-memory=100000000",
+                "--disable-usage-stats",
+                f"--temp-dir={temp}",
+            ],
+            stdout=f,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        end = time.time() + 120
+        while "block forever" not in log.read_text():
+            if head.poll() is not None or time.time() > end:
+                return None
+            time.sleep(0.5)
+        address = f"127.0.0.1:{port}"
+        root = _sleep_repo(0.0)
+        _graft_tune(root, "--trials", str(n), "--workers", "2", "--ray", address)
+        ours = trials_span(root) / n
+        out = subprocess.run(
+            [sys.executable, __file__, "--raytune", address, str(n), str(temp / "tune")],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).parent,
+        )
+        return ours, float(out.stdout.strip().splitlines()[-1])
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(head.pid, sig)
+            except ProcessLookupError:
+                break
+            time.sleep(3)
+        shutil.rmtree(temp, ignore_errors=True)
 
 
 # -- the table -------------------------------------------------------------------------------
@@ -301,10 +390,27 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             "trials/s": f"{steady:.2f} steady, {end_to_end:.2f} end to end (target ≥ 1.8)",
         }
     )
+    try:
+        from ray import tune  # noqa: F401
+    except ImportError:
+        return rows
+    ray_times = ray_dispatch(10 if quick else 40)
+    if ray_times is not None:
+        rows.append(
+            {
+                "case": "Ray, local 2-CPU cluster: per no-op trial (anchor: Ray Tune Tuner.fit)",
+                "graftlab": Measurement(ray_times[0]),
+                "anchor": Measurement(ray_times[1]),
+            }
+        )
     return rows
 
 
 if __name__ == "__main__":
+    if "--raytune" in sys.argv:
+        i = sys.argv.index("--raytune")
+        print(_raytune_case(sys.argv[i + 1], int(sys.argv[i + 2]), sys.argv[i + 3]))
+        sys.exit(0)
     if "--case" in sys.argv:
         case = sys.argv[sys.argv.index("--case") + 1]
         n = int(sys.argv[sys.argv.index("--trials") + 1])
