@@ -211,6 +211,7 @@ def _tune(
             env=env,
             pid=os.getpid(),
             host=socket.gethostname(),
+            heartbeat=time.time(),
             decisions=decisions,
             tune=rec.id,
             trial=trial,

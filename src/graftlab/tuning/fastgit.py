@@ -84,5 +84,5 @@ class FastRecorder:
         ]
         body = b"\n".join(lines) + b"\n\n" + message.encode() + b"\n"
         commit = _store(self.repo, b"commit", body).hex()
-        gitio.update_ref(self.repo, record.ref, commit, previous)
+        gitio.update_ref(self.repo, record.ref, commit, previous, f"graft run: {record.status}")
         return commit
