@@ -155,3 +155,34 @@ def test_log_floats_stay_inside_their_range_at_the_bounds() -> None:
         point = mutate(space, point, rng)
         check_decisions(space, point)
         check_decisions(space, sample(space, rng))
+
+
+def test_plugin_algorithms_come_from_the_entry_point_group(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a real (if tiny) installed distribution: importlib.metadata finds it on sys.path
+    dist = tmp_path / "graft_plugin_demo-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: graft-plugin-demo\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text(
+        "[graftlab.algorithms]\nfirst_choice = graft_plugin_demo:FirstChoice\n"
+    )
+    (tmp_path / "graft_plugin_demo.py").write_text(
+        "from graftlab.hyper.algorithms import Algorithm\n"
+        "from graftlab.hyper.sampling import sample\n\n"
+        "class FirstChoice(Algorithm):\n"
+        "    name = 'first_choice'\n\n"
+        "    def __init__(self, bias: int = 0):\n"
+        "        self.bias = bias\n\n"
+        "    def ask(self, trial):\n"
+        "        return sample(self.space, self.rng(trial + self.bias))\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    from graftlab.hyper.algorithms import algorithm_names
+
+    assert "first_choice" in algorithm_names()
+    algo = get_algorithm("first_choice", bias=3)
+    assert type(algo).__name__ == "FirstChoice" and algo.bias == 3
+    space = conditional_space()
+    algo.setup(space, [Objective("score")])
+    check_decisions(space, algo.ask(0))

@@ -105,3 +105,15 @@ def test_unknown_or_plain_experiment_is_refused(toy_repo: gl.Repo) -> None:
         tune(toy_repo, TuneOptions("baseline"))
     with pytest.raises(gl.GraftError, match="unknown algorithm"):
         tune(toy_repo, TuneOptions("space", "nope"))
+
+
+def test_two_objectives_with_nsga2(toy_repo: gl.Repo) -> None:
+    rec = tune(
+        toy_repo,
+        TuneOptions("space", "nsga2", trials=6, objectives=["loss:min", "width:max"], seed=1),
+    )
+    trials = read_trials(toy_repo.git, rec.id)
+    assert len(trials) == 6 and rec.objectives == ["loss:min", "width:max"]
+    ranked = best_trials(rec, trials)
+    assert all(v is not None and len(v) == 2 for _, v in ranked)
+    assert [v[0] for _, v in ranked] == sorted(v[0] for _, v in ranked)
