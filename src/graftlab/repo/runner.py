@@ -344,6 +344,24 @@ class _Recorder:
 RESERVE_BYTES = 256 * 1024  # freed to record why a run failed when the disk is full
 
 
+def pick(value: Any, decisions: dict[str, Any] | None) -> Any:
+    """The experiment that ``decisions`` pick from a search space (a plain one as it is)."""
+    from graftlab.hyper import Space, is_template, materialize
+
+    if decisions is None:
+        if is_template(value):
+            space = Space(value)
+            raise GraftError(
+                f"this experiment is a search space of {len(space)} decision(s) "
+                f"({', '.join(d.name for d in space)}): run it with --decisions or tune it "
+                "with graft tune"
+            )
+        return value
+    if not is_template(value):
+        raise GraftError("--decisions given, but this experiment has no choices to decide")
+    return materialize(value, decisions)
+
+
 def execute(
     repo: Repo,
     name: str,
@@ -355,6 +373,7 @@ def execute(
     force: bool = False,
     show_progress: bool = True,
     log_stream: Any = None,
+    decisions: dict[str, Any] | None = None,
 ) -> records.RunRecord:
     """Run experiment ``name`` and record it under ``refs/graft/runs/<id>``; returns the record.
 
@@ -386,8 +405,10 @@ def execute(
                 "`--force` resumes it anyway"
             )
         overrides = overrides or old.overrides
+        decisions = decisions if decisions is not None else old.decisions
     # load once and validate everything before anything is recorded
     source, loaded, value = _load_once(repo, path, overrides)
+    value = pick(value, decisions)  # a search space: the point the decisions choose
     materialized = _materialized(value, loaded)
     try:
         head: str | None = g.head.commit.hexsha
@@ -464,6 +485,7 @@ def execute(
             heartbeat=now,
             lease=lease,
             source={rel: hashlib.sha256(source).hexdigest()},
+            decisions=decisions,
         )
     workdir = Path(g.common_dir) / "graft" / "runs" / run_id  # never in the working tree
     recorder = _Recorder(g, record, files, previous, workdir)
