@@ -153,7 +153,5 @@ def test_template_experiments_load_without_jax(tmp_path: Path) -> None:
         "    repo.load(n)\n"
         "print(sorted(repo.experiment_names()), 'jax' in sys.modules)\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "['baseline', 'fast_lr', 'wide'] False"
