@@ -92,6 +92,25 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_compare)
 
+    p = sub.add_parser(
+        "gc",
+        help="remove run work folders (checkpoints) that are no longer needed",
+        description="Remove .git/graft/runs/<id> work folders: those of runs that succeeded or "
+        "whose record is gone, and those of failed or interrupted runs older than --older-than "
+        "days (they could still be resumed until then). Running runs are never touched.\n\n"
+        "Examples:\n  graft gc\n  graft gc --older-than 0 --dry-run",
+        formatter_class=RAW,
+    )
+    p.add_argument(
+        "--older-than",
+        type=float,
+        default=7.0,
+        metavar="DAYS",
+        help="keep failed/interrupted runs' folders this long (default 7)",
+    )
+    p.add_argument("--dry-run", action="store_true", help="only list what would be removed")
+    p.set_defaults(func=cmd_gc)
+
     for verb in ("push", "pull"):
         p = sub.add_parser(
             verb,
@@ -171,8 +190,38 @@ def cmd_lineage(args: argparse.Namespace) -> int:
     for root in sorted(children.get(None, [])):
         if keep is None or root in keep:
             add(tree, root, 0)
+    cycles = lineage_cycles(bases)
+    for cycle in cycles:
+        if keep is None or keep & set(cycle):
+            tree.add(f"[red]cycle:[/] {' -> '.join([*cycle, cycle[0]])}")
     console().print(tree)
+    if cycles:
+        console(stderr=True).print(
+            f"warning: {sum(len(c) for c in cycles)} experiment(s) derive from themselves "
+            "through a cycle of bases and cannot be loaded",
+            markup=False,
+        )
     return 0
+
+
+def lineage_cycles(bases: dict[str, str | None]) -> list[list[str]]:
+    """Every cycle of bases (``a -> b -> a``), each listed once from its smallest name."""
+    cycles: list[list[str]] = []
+    done: set[str] = set()
+    for start in sorted(bases):
+        path: list[str] = []
+        on_path: dict[str, int] = {}
+        cur: str | None = start
+        while cur is not None and cur in bases and cur not in done and cur not in on_path:
+            on_path[cur] = len(path)
+            path.append(cur)
+            cur = bases[cur]
+        if cur is not None and cur in on_path:
+            cycle = path[on_path[cur] :]
+            i = cycle.index(min(cycle))
+            cycles.append(cycle[i:] + cycle[:i])
+        done.update(path)
+    return cycles
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -315,6 +364,24 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_gc(args: argparse.Namespace) -> int:
+    from graftlab.repo.gc import collect
+
+    repo = Repo()
+    removed = collect(repo.git, args.older_than, dry_run=args.dry_run)
+    out = console()
+    for r in removed:
+        out.print(
+            f"{'would remove' if args.dry_run else 'removed'} {r.run_id} ({r.why}, {r.size / 1e6:.1f} MB)",
+            markup=False,
+        )
+    total = sum(r.size for r in removed) / 1e6
+    out.print(
+        f"{len(removed)} work folder(s), {total:.1f} MB {'to free' if args.dry_run else 'freed'}"
+    )
+    return 0
+
+
 def cmd_push(args: argparse.Namespace) -> int:
     from graftlab.repo.sync import push
 
@@ -391,6 +458,12 @@ def add_plot_parser(sub: Any) -> None:
     p.add_argument(
         "-o", "--output", default="curves.png", help="the PNG to write (default curves.png)"
     )
+    p.add_argument(
+        "--metric",
+        action="append",
+        metavar="NAME",
+        help="plot only this metric (repeat for more; default: every metric)",
+    )
     p.set_defaults(func=cmd_plot)
 
 
@@ -404,8 +477,15 @@ def cmd_plot(args: argparse.Namespace) -> int:
         rec = records.read_records(repo.git, [rid])[0]
         raw = records.read_file(repo.git, sha, "metrics.jsonl") or b""
         rows = [json.loads(line) for line in raw.decode().splitlines() if line.strip()]
+        if args.metric:
+            rows = [
+                {"step": r["step"], **{m: r[m] for m in args.metric if m in r}}
+                for r in rows
+                if any(m in r for m in args.metric)
+            ]
         if not rows:
-            raise GraftError(f"run {rid} recorded no metrics")
+            what = f"metric {', '.join(args.metric)}" if args.metric else "metrics"
+            raise GraftError(f"run {rid} recorded no {what}")
         curves[f"{rec.experiment} ({rid})"] = rows
     from graftlab.ml.plot import plot_learning_curves
 

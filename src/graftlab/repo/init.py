@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import git
@@ -30,8 +29,9 @@ def slug(name: str) -> str:
 
 
 def textconv_command() -> str:
-    """The diff driver command, with this interpreter so it works without a PATH."""
-    return f'"{sys.executable}" -m graftlab.cli textconv'
+    """The diff driver command: ``graft`` from the PATH, so that moving or recreating a
+    virtual environment never breaks ``git diff`` (no interpreter path is stored)."""
+    return "graft textconv"
 
 
 def init_repo(dest: Path, name: str | None = None, *, commit: bool = True) -> Path:
@@ -52,7 +52,7 @@ def init_repo(dest: Path, name: str | None = None, *, commit: bool = True) -> Pa
             new = text.replace("{{name}}", name).replace("{{slug}}", slug(name))
             if new != text:
                 path.write_text(new, encoding="utf-8")
-    repo = git.Repo.init(dest)
+    repo = git.Repo.init(dest, initial_branch="main")
     with repo.config_writer() as cw:
         cw.set_value('diff "graft"', "textconv", textconv_command())
     if commit:
