@@ -69,6 +69,12 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.add_argument("--json", action="store_true", help="print the run record as JSON")
+    p.add_argument(
+        "--decisions",
+        metavar="DECISIONS",
+        help="for a search space: the point to run, as JSON, NAME=VALUE;... or @FILE "
+        "(graft show NAME --space lists the decisions)",
+    )
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser(
@@ -254,9 +260,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         name = records.read_records(repo.git, [rid])[0].experiment
     err = console(stderr=True)
     show = not args.no_progress and err.is_terminal
+    from graftlab.hyper.decisions import parse_decisions
+
     record = repo.run(
         name,
         overrides,
+        decisions=parse_decisions(args.decisions) if args.decisions else None,
         seed=args.seed,
         resume=args.resume,
         accept_changes=args.accept_changes,
@@ -486,6 +495,13 @@ def cmd_plot(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     repo = Repo()
+    if len(args.runs) == 1 and args.runs[0].startswith("tune-"):
+        from graftlab.cli.tune_cmds import plot_tune
+
+        out_path = Path(args.output if args.output != "curves.png" else f"{args.runs[0]}.png")
+        plot_tune(repo, args.runs[0], out_path)
+        console().print(f"wrote {out_path}")
+        return 0
     curves: dict[str, list[dict[str, Any]]] = {}
     for prefix in args.runs:
         rid, sha = records.resolve_run(repo.git, prefix)

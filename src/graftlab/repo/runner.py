@@ -26,7 +26,7 @@ from graftlab.io.errors import FormatError
 from graftlab.io.json_format import to_json_str
 from graftlab.io.loader import LoadedFile, loads_file
 from graftlab.io.writer import dumps
-from graftlab.patching.provenance import provenance
+from graftlab.patching.provenance import provenance, provenances
 from graftlab.repo import gitio, records
 from graftlab.repo.context import RunContext
 from graftlab.repo.environment import capture
@@ -134,9 +134,12 @@ def locate(
             prov = provenance(value, path)
         except Exception:
             prov = None
+        argument = None
+        if prov is None:  # a rule that set an argument of the failing component
+            prov, argument = _rule_under(value, path)
         if prov is not None and prov.source:
             file, span = prov.source
-            return {
+            out = {
                 "file": _rel(repo, file),
                 "line": span.line,
                 "column": span.column + 1,
@@ -144,6 +147,9 @@ def locate(
                 "end_column": span.end_column + 1,
                 "uri": prov.uri,
             }
+            if argument is not None:
+                out["argument"] = argument
+            return out
     current = name
     seen = set()
     while current and current not in seen:
@@ -174,6 +180,24 @@ def locate(
         current = info.base
         loaded = None
     return {}
+
+
+def _rule_under(value: Any, path: KeyPath) -> tuple[Any, str | None]:
+    """The last rule (in chain order) that wrote an argument of the component at ``path``
+    (nearest arguments first), and that argument's key path; ``(None, None)`` if none."""
+    try:
+        written = provenances(value)
+    except Exception:
+        return None, None
+    under = [
+        (len(p), -pv.position, str(p), pv)
+        for p, pv in written.items()
+        if len(p) > len(path) and path.is_prefix_of(p) and pv.source
+    ]
+    if not under:
+        return None, None
+    _, _, where, prov = min(under, key=lambda t: (t[0], t[1]))
+    return prov, where
 
 
 def _rel(repo: Repo, file: str) -> str:
@@ -320,6 +344,24 @@ class _Recorder:
 RESERVE_BYTES = 256 * 1024  # freed to record why a run failed when the disk is full
 
 
+def pick(value: Any, decisions: dict[str, Any] | None) -> Any:
+    """The experiment that ``decisions`` pick from a search space (a plain one as it is)."""
+    from graftlab.hyper import Space, is_template, materialize
+
+    if decisions is None:
+        if is_template(value):
+            space = Space(value)
+            raise GraftError(
+                f"this experiment is a search space of {len(space)} decision(s) "
+                f"({', '.join(d.name for d in space)}): run it with --decisions or tune it "
+                "with graft tune"
+            )
+        return value
+    if not is_template(value):
+        raise GraftError("--decisions given, but this experiment has no choices to decide")
+    return materialize(value, decisions)
+
+
 def execute(
     repo: Repo,
     name: str,
@@ -331,6 +373,7 @@ def execute(
     force: bool = False,
     show_progress: bool = True,
     log_stream: Any = None,
+    decisions: dict[str, Any] | None = None,
 ) -> records.RunRecord:
     """Run experiment ``name`` and record it under ``refs/graft/runs/<id>``; returns the record.
 
@@ -362,8 +405,10 @@ def execute(
                 "`--force` resumes it anyway"
             )
         overrides = overrides or old.overrides
+        decisions = decisions if decisions is not None else old.decisions
     # load once and validate everything before anything is recorded
     source, loaded, value = _load_once(repo, path, overrides)
+    value = pick(value, decisions)  # a search space: the point the decisions choose
     materialized = _materialized(value, loaded)
     try:
         head: str | None = g.head.commit.hexsha
@@ -439,6 +484,7 @@ def execute(
             heartbeat=now,
             lease=lease,
             source={rel: hashlib.sha256(source).hexdigest()},
+            decisions=decisions,
         )
     workdir = Path(g.common_dir) / "graft" / "runs" / run_id  # never in the working tree
     recorder = _Recorder(g, record, files, previous, workdir)
