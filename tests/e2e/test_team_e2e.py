@@ -134,7 +134,7 @@ def test_push_and_pull_between_two_clones_with_runs_in_flight(tmp_path: Path) ->
     b = tmp_path / "b"
     git(tmp_path, "clone", "-q", "-b", "main", str(bare), str(b))
 
-    run_a = start(a, "slow", "steps=150")  # in flight in clone a
+    run_a = start(a, "slow", "steps=1500")  # in flight in clone a (15 s or more)
     rid = wait_for_new_run(a, set())
     time.sleep(0.3)  # some heartbeats
     ok(graft(a, "push"))

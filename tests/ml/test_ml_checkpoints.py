@@ -3,6 +3,7 @@ uninterrupted one does."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,10 @@ def test_resume_equals_an_uninterrupted_run(tmp_path: Path) -> None:
 
     resumed_ctx = RunContext(run_id="b", workdir=workdir, show_progress=False, resume=True)
     resumed = exp.run(resumed_ctx)
-    assert [e["step"] for e in resumed_ctx.metrics_log] == [40, 60]
+    # the resumed run continues the recorded metrics: step 20 from before, no step twice
+    assert [e["step"] for e in resumed_ctx.metrics_log] == [20, 40, 60]
+    lines = (workdir / "metrics.jsonl").read_text().splitlines()
+    assert [json.loads(line)["step"] for line in lines] == [20, 40, 60]
     assert resumed == pytest.approx(straight, rel=1e-6, abs=1e-7)
     assert "resumed" in (workdir / "log.txt").read_text()
 

@@ -409,6 +409,14 @@ def _region(
     one entry, an equal item none, and a pair of items the entries of their own diff (paired
     only when that is at most two, the cost of a removal and an addition)."""
     n, m = i2 - i1, j2 - j1
+    if n == m and set(ha[i1:i2]).isdisjoint(hb[j1:j2]):
+        # No item is left as it was: each needs an entry in any alignment, so when every
+        # pair in order says it in one entry, none says it in fewer.
+        found = [sub(la[i1 + k], lb[j1 + k], lp.child(i1 + k), rp.child(j1 + k)) for k in range(n)]
+        if all(len(f) == 1 for f in found):
+            for f in found:
+                out.extend(f)
+            return
     subs: dict[tuple[int, int], tuple[int, list[DiffEntry]] | None] = {}
 
     # Cost: the number of entries first (``unit`` each); among alignments of as many
