@@ -219,6 +219,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     for r in range(rounds):  # interleaved, the order rotating each round
         for side in SIDES[r % 3 :] + SIDES[: r % 3]:
             times[side].append(_spawn(side, steps))
+            print(f"  round {r}: {side} {times[side][-1] * 1e3:.2f} ms/step", file=sys.stderr)
     med = {s: statistics.median(v) for s, v in times.items()}
     rows = []
     for side in SIDES:
