@@ -96,7 +96,12 @@ def _outcome(text: str, fast: bool) -> Any:
     finally:
         bulk.MIN_FILE, bulk.MIN_REGION = old
     spans = {str(p): tuple(loc.value) for p, loc in loaded.source_map.entries.items()}
-    return repr(loaded.values), spans
+    bulk.MIN_FILE, bulk.MIN_REGION = (0, 2) if fast else (10**12, 10**12)
+    try:
+        formatted = gl.format_text(text)  # graft fmt writes both the same way
+    finally:
+        bulk.MIN_FILE, bulk.MIN_REGION = old
+    return repr(loaded.values), spans, formatted
 
 
 @FUZZ

@@ -114,6 +114,7 @@ def _seed_json() -> list[str]:
 @FUZZ
 @given(mutated(_seed_json()))
 @example("[" * 100_000)
+@example("9" * 5000)  # found by the fuzzer: ValueError from the digit limit
 def test_json_text_loads_or_raises_its_own_error(text: str) -> None:
     try:
         gl.from_json_str(text)

@@ -123,3 +123,11 @@ def test_billion_laughs_is_rejected_before_anything_is_built() -> None:
 
     # counted before importing or building: a few thousand calls, not millions
     assert work(load) < 50_000
+
+
+def test_text_over_the_size_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "MAX_BYTES", 1000)
+    text = "x = [" + ", ".join(["1"] * 400) + "]\n"
+    with pytest.raises(gl.FormatError, match="over 1000 bytes"):
+        gl.loads_file(text)  # text given directly (the language server's worker does)
+    assert gl.loads("x = ['é']\n", "x") == ["é"]  # under the limit: loads

@@ -148,14 +148,31 @@ def cmd_ls(args: argparse.Namespace) -> int:
         json.dump(rows, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
-    out = console()
-    t = table(out, "experiment", "base", "chain", "last run", title=f"{len(rows)} experiment(s)")
-    for r in rows:
-        t.add_row(
-            r["name"], r["base"] or "-", str(r["chain"]) if r["base"] else "-", r["last_run"] or "-"
-        )
-    out.print(t)
+    from graftlab.cli import plain_table
+
+    plain_table.show(
+        ("experiment", "base", "chain", "last run"),
+        [
+            (
+                r["name"],
+                r["base"] or "-",
+                str(r["chain"]) if r["base"] else "-",
+                r["last_run"] or "-",
+            )
+            for r in rows
+        ],
+        title=f"{len(rows)} experiment(s)",
+        colors=[{3: STATUS_COLORS.get(r["last_run"] or "", "")} for r in rows],
+    )
     return 0
+
+
+STATUS_COLORS = {
+    "succeeded": "green",
+    "failed": "red",
+    "running": "yellow",
+    "interrupted": "magenta",
+}
 
 
 def cmd_lineage(args: argparse.Namespace) -> int:
@@ -294,32 +311,30 @@ def cmd_runs(args: argparse.Namespace) -> int:
         )
         sys.stdout.write("\n")
         return 0
-    out = console()
-    t = table(
-        out,
-        "id",
-        "experiment",
-        "commit",
-        "status",
-        "metrics",
-        "duration",
-        "started",
-        title=f"{len(recs)} run(s)",
-    )
-    colors = {"succeeded": "green", "failed": "red", "running": "yellow", "interrupted": "magenta"}
+    from graftlab.cli import plain_table
+
+    rows, colors = [], []
     for r in recs:
         st = r.effective_status()
         commit = (r.commit or "-")[:8] + ("+dirty" if r.dirty else "")
-        t.add_row(
-            r.id,
-            r.experiment,
-            commit,
-            f"[{colors.get(st, 'white')}]{st}[/]",
-            metrics_text(r.metrics),
-            duration(r.duration),
-            ago(r.started),
+        rows.append(
+            (
+                r.id,
+                r.experiment,
+                commit,
+                st,
+                metrics_text(r.metrics),
+                duration(r.duration),
+                ago(r.started),
+            )
         )
-    out.print(t)
+        colors.append({3: STATUS_COLORS.get(st, "")})
+    plain_table.show(
+        ("id", "experiment", "commit", "status", "metrics", "duration", "started"),
+        rows,
+        title=f"{len(recs)} run(s)",
+        colors=colors,
+    )
     return 0
 
 

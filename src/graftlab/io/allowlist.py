@@ -18,6 +18,7 @@ from collections.abc import Iterable
 GRAFTLAB_MODULES: frozenset[str] = frozenset(
     {
         "graftlab",
+        "graftlab.io.codecs",
         "graftlab.patching",
         "graftlab.patching.derived",
         "graftlab.ml",

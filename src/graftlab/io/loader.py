@@ -703,6 +703,14 @@ def loads_file(
     config: GraftConfig | None = None,
 ) -> LoadedFile:
     """Like ``load_file`` for text; ``allowed_modules`` defaults to the root graft.toml's."""
+    if len(text) > limits.MAX_BYTES // 4 and len(text.encode("utf-8", "surrogatepass")) > (
+        limits.MAX_BYTES
+    ):
+        raise FormatError(
+            f"the text is over {limits.MAX_BYTES} bytes; experiment files are limited to that",
+            None,
+            file=file,
+        )
     module, errors, src = parse(text, file, bulk=True)
     if config is None and base_dir is not None:
         config = config_for(base_dir)

@@ -414,7 +414,7 @@ def execute(
         head: str | None = g.head.commit.hexsha
     except ValueError:
         head = None
-    dirty = g.is_dirty(untracked_files=True)
+    untracked, dirty = _status(g)
     resume_note: dict[str, Any] = {}
     if old is not None and previous is not None:
         recorded = records.read_file(g, previous, "experiment.json")
@@ -444,7 +444,6 @@ def execute(
     files: dict[str, bytes] = {f"source/{rel}": source, **materialized}
     if dirty:
         diff = g.git.diff("HEAD") if head else ""
-        untracked = g.untracked_files
         files["dirty.diff"] = (
             diff + ("\n" if diff else "") + "".join(f"# untracked: {u}\n" for u in untracked)
         ).encode()
@@ -557,6 +556,19 @@ def execute(
     if interrupted:
         raise KeyboardInterrupt
     return record
+
+
+def _status(g: Any) -> tuple[list[str], bool]:
+    """(untracked files, dirty?) of the working tree from one ``git status``."""
+    out = g.git.status("--porcelain", "-z", "--no-renames", "--untracked-files=normal")
+    untracked, dirty = [], False
+    for entry in out.split("\0"):
+        if not entry:
+            continue
+        dirty = True
+        if entry.startswith("?? "):
+            untracked.append(entry[3:])
+    return untracked, dirty
 
 
 def _write_final(recorder: _Recorder, reserve: Path) -> None:
