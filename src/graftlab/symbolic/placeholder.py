@@ -18,6 +18,7 @@ from graftlab.symbolic.nodes import LEAF_TYPES, SymDict, SymList, _placeholder_t
 
 TYPES: set[type] = _placeholder_types
 TEMPLATE_KEY = "_sym_tpl_"
+_LEAF = LEAF_TYPES
 _active = [False]
 
 
@@ -56,16 +57,21 @@ def holds_choices(value: Any) -> bool:
     into objects and through containers only.
     """
     t = type(value)
-    if t in LEAF_TYPES:
+    if t in _LEAF:
         return False
     if t in TYPES:
         return True
     if t is dict or t is SymDict:
-        return any(holds_choices(v) for v in dict.values(value))
-    if t is list or t is SymList or t is tuple:
-        return any(holds_choices(v) for v in value)
-    d = getattr(value, "__dict__", None)
-    return d is not None and TEMPLATE_KEY in d
+        items = dict.values(value)
+    elif t is list or t is SymList or t is tuple:
+        items = value
+    else:
+        d = getattr(value, "__dict__", None)
+        return d is not None and TEMPLATE_KEY in d
+    for v in items:  # a plain loop: this runs for every construction once choices exist
+        if type(v) not in _LEAF and holds_choices(v):
+            return True
+    return False
 
 
 def is_template(value: Any) -> bool:
