@@ -1,11 +1,21 @@
-"""Copies of symbolic trees: deep (every node new) or shallow (children shared, re-linked)."""
+"""Copies of symbolic trees: deep (every node new) or shallow (children shared, re-linked).
+
+The arguments of a node in a tree were validated when they were stored, so a copy does not
+validate them again: it copies the object's state (schema, arguments, runtime arguments,
+metadata) onto a new instance of the class and runs the class's own ``__init__`` once, as
+creating it would. Classes whose instances are not made by plain ``type.__call__`` +
+``object.__new__`` (a custom metaclass or ``__new__``, such as Flax NNX modules) are
+re-constructed through their constructor instead.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from graftlab.symbolic import nodes
-from graftlab.symbolic.nodes import LEAF_TYPES, SymDict, SymList
+from graftlab.symbolic.nodes import LEAF_TYPES, ObjState, SymDict, SymList
+
+_FAST: dict[type, bool] = {}
 
 
 def clone(value: Any, deep: bool = True) -> Any:
@@ -13,15 +23,21 @@ def clone(value: Any, deep: bool = True) -> Any:
     t = type(value)
     if t in LEAF_TYPES:
         return value
-    if isinstance(value, SymList):
-        items = [clone(v) if deep else v for v in list.__iter__(value)]
+    if t is SymList or isinstance(value, SymList):
         out = SymList.__new__(SymList)
         out._sym_parent = out._sym_key = None
         out._sym_spec = value._sym_spec
         out._sym_meta = _copy_meta(value._sym_meta)
-        list.extend(out, [nodes.attach(v, out, i) for i, v in enumerate(items)])
+        attach = nodes.attach
+        items = []
+        for i, v in enumerate(list.__iter__(value)):
+            if type(v) in LEAF_TYPES:
+                items.append(v)
+            else:
+                items.append(attach(clone(v) if deep else v, out, i))
+        list.extend(out, items)
         return out
-    if isinstance(value, SymDict):
+    if t is SymDict or isinstance(value, SymDict):
         out_d = SymDict.__new__(SymDict)
         out_d._sym_parent = out_d._sym_key = None
         out_d._sym_spec = value._sym_spec
@@ -29,17 +45,68 @@ def clone(value: Any, deep: bool = True) -> Any:
         for k, v in dict.items(value):
             dict.__setitem__(out_d, k, nodes.attach(clone(v) if deep else v, out_d, k))
         return out_d
-    st = nodes.state_of(value)
-    if st is not None:
+    d = getattr(value, "__dict__", None)
+    st = d.get("_sym_") if d is not None else None
+    if type(st) is ObjState:
+        fast = _FAST.get(t)
+        if fast is None:
+            fast = _FAST[t] = _copies_state(t)
+        if fast and st.schema is t.__dict__["__sym_schema__"]:
+            return _copy_object(value, t, st, deep)
         args = {k: (clone(v) if deep else v) for k, v in st.args.items()}
         from graftlab.symbolic.build import construct
 
-        new = construct(type(value), args, runtime=st.runtime)
+        new = construct(t, args, runtime=st.runtime)
         new.__dict__["_sym_"].meta = _copy_meta(st.meta)
         return new
     if t is tuple:
         return tuple(clone(v) for v in value) if deep else value
     return value
+
+
+def _copies_state(cls: type) -> bool:
+    """Whether an instance of ``cls`` can be copied by state: ``cls(...)`` is exactly
+    ``object.__new__`` followed by the symbolic ``__init__`` wrapper of ``cls`` itself."""
+    schema = cls.__dict__.get("__sym_schema__")
+    init = cls.__dict__.get("__init__")
+    return (
+        schema is not None
+        and schema.init is not None
+        and getattr(init, "__sym_original__", None) is schema.init
+        and type(cls).__call__ is type.__call__  # type: ignore[comparison-overlap]
+        and cls.__new__ is object.__new__
+    )
+
+
+def _copy_object(value: Any, cls: type, st: ObjState, deep: bool) -> Any:
+    """What ``cls(**st.args)`` builds, without validating the (valid) arguments again."""
+    schema = st.schema
+    new = object.__new__(cls)
+    args: dict[str, Any] = {}
+    nst = ObjState(schema, args)
+    new.__dict__["_sym_"] = nst
+    attach = nodes.attach
+    for k, v in st.args.items():
+        if type(v) in LEAF_TYPES:
+            args[k] = v
+        else:
+            args[k] = attach(clone(v) if deep else v, new, k)
+    rt = dict(st.runtime) if st.runtime else None
+    required = schema.required_runtime
+    if required and (rt is None or not required <= rt.keys()):
+        nst.meta = _copy_meta(st.meta)
+        return new  # a spec: built later by gl.build with the runtime arguments
+    nst.runtime = rt
+    if schema._simple_call and not schema.runtime:
+        schema.init(new, **args)
+    else:
+        pos, kw = schema.call_args(args)
+        if rt:
+            kw = {**kw, **rt}
+        schema.init(new, *pos, **kw)
+    # Metadata last, as construct-then-set did: an ``__init__`` never sees it.
+    nst.meta = _copy_meta(st.meta)
+    return new
 
 
 def _copy_meta(meta: dict[Any, Any] | None) -> dict[Any, Any] | None:
