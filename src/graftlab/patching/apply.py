@@ -312,7 +312,9 @@ def _apply_function(tree: Any, fn: Any, meta: dict[str, Any]) -> bool:
     edits = _order_edits(tree, edits)
     if edits:
         for old, new in replaced:
-            carry_over(old, new)
+            st = nodes.state_of(old)
+            if st is not None and st.meta:  # only a written value has provenance to carry
+                carry_over(old, new)
         apply_edits(tree, edits, meta=meta)
     return bool(edits)
 

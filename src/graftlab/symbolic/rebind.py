@@ -123,14 +123,7 @@ def apply_edits(
     if len(touched) == 1:
         order = [(0, obj) for obj in _owners(touched[0])]  # already bottom-up
     else:
-        seen: set[int] = set()
-        order = []
-        for node in touched:
-            for depth, obj in enumerate(reversed(_owners(node))):
-                if id(obj) not in seen:
-                    seen.add(id(obj))
-                    order.append((depth, obj))
-        order.sort(key=lambda item: -item[0])
+        order = _owners_deepest_first(touched)
     done = 0
     try:
         for _, obj in order:
@@ -200,6 +193,41 @@ def _owners(node: Any) -> list[Any]:
         out.append(node)
         node = st.parent
     return out
+
+
+def _owners_deepest_first(touched: list[Any]) -> list[tuple[int, Any]]:
+    """Every object that owns a touched node, once, with its depth, deepest first (for
+    equal depths: in the order first met, each chain read from the root down).
+
+    A walk up stops at the first object already seen: its depth is known, so a batch of
+    edits below one parent costs O(edits + distinct owners), not O(edits * depth).
+    """
+    depth_of: dict[int, int] = {}
+    order: list[tuple[int, Any]] = []
+    for node in touched:
+        chain: list[Any] = []
+        base = -1
+        while node is not None:
+            t = type(node)
+            if t is SymList or t is SymDict or isinstance(node, (SymList, SymDict)):
+                node = node._sym_parent
+                continue
+            d = getattr(node, "__dict__", None)
+            st = d.get("_sym_") if d is not None else None
+            if type(st) is not ObjState:
+                break
+            known = depth_of.get(id(node))
+            if known is not None:
+                base = known
+                break
+            chain.append(node)
+            node = st.parent
+        for obj in reversed(chain):
+            base += 1
+            depth_of[id(obj)] = base
+            order.append((base, obj))
+    order.sort(key=lambda item: -item[0])
+    return order
 
 
 def _tuple_holders(root: Any, path: KeyPath) -> list[Any]:
