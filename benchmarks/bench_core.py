@@ -19,7 +19,10 @@ How it measures (``python benchmarks/run.py core``; ``--quick`` for a short pass
   whose setup and one sample finish within the budget (10 s a sample, 3 s with ``--quick``;
   a worker that overruns is killed and the next size tried). Such a cell is labelled with its size; nothing is extrapolated, and
   a ratio is only computed between cells of the same size;
-- medians over the rounds, with the spread (half the range, in % of the median).
+- medians over the rounds, with the spread (half the range, in % of the median);
+- wall-clock time by default; ``GRAFT_BENCH_CLOCK=cpu`` reports each worker's CPU time
+  instead (the cases are single-threaded: on an idle machine the two agree; on a shared,
+  loaded one the CPU time is what the code costs). The load average is printed with it.
 
 A growth table follows: graftlab at 100 / 1,000 / 10,000 layers for rebind (first and last
 layer), query, clone and patch.
@@ -46,6 +49,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import graftlab as gl
 
+CLOCK = os.environ.get("GRAFT_BENCH_CLOCK", "wall")  # or "cpu": the worker's CPU time
 N_OBJECTS = 10_000
 N_LAYERS = 1_000
 LADDER = (1_000, 300, 100, 30)
@@ -440,19 +444,22 @@ GROWTH_CASES = (
 # --- worker ---------------------------------------------------------------------------
 
 
-def _sample(case: Case) -> tuple[float, int]:
-    """One sample: ``(seconds per call, calls)``; GC on, collected before."""
+def _sample(case: Case) -> tuple[float, float, int]:
+    """One sample: ``(wall seconds per call, CPU seconds per call, calls)``; GC on,
+    collected before. The CPU time is this process's (the cases are single-threaded)."""
     inner = getattr(case, "_inner", 1)
     arg = case.setup() if case.setup is not None else None
     gc.collect()
+    c0 = time.process_time()
     t0 = time.perf_counter()
     for _ in range(inner):
         case.run(arg)
     dt = time.perf_counter() - t0
+    dc = time.process_time() - c0
     if case.fast and not hasattr(case, "_inner"):
         # Calibrate once (this sample is the warm-up): about 20 ms per sample.
         case._inner = max(1, min(100_000, int(0.02 / max(dt, 1e-7))))  # type: ignore[attr-defined]
-    return dt / inner, inner
+    return dt / inner, dc / inner, inner
 
 
 def _memory(case: Case) -> int:
@@ -487,7 +494,8 @@ def worker(lib: str) -> None:
                 if req["case"] in MEMORY:
                     reply["value"] = _memory(cases[key])
                 else:
-                    reply["value"], reply["inner"] = _sample(cases[key])
+                    wall, cpu, reply["inner"] = _sample(cases[key])
+                    reply["value"] = cpu if CLOCK == "cpu" else wall
         except Exception as e:  # report, keep serving
             reply = {"ok": False, "error": f"{type(e).__name__}: {e}"}
         out.write(json.dumps(reply) + "\n")
@@ -722,6 +730,12 @@ def print_report(title: str, rows: list[dict[str, Any]], console: Any = None) ->
             "-" if ok is None else ("[green]yes[/]" if ok else "[red]no[/]"),
         )
     console.print(table)
+    load = rows[0].get("load") if rows else None
+    console.print(
+        f"  clock: {CLOCK} time"
+        + (" (GRAFT_BENCH_CLOCK=cpu: each worker's CPU time)" if CLOCK == "cpu" else "")
+        + (f"; load average before / after: {load}" if load else "")
+    )
     console.print(
         "  median ±half-range over the rounds; @N: measured at N layers, the largest size that"
         " fit the budget (never extrapolated); vs best: fastest anchor at the same size /"
@@ -755,6 +769,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
         print(f"  [core] {s}", file=sys.stderr, flush=True)
 
     cases = list(CASES)
+    load_before = os.getloadavg()[0]
     cells = measure(
         libs, cases, (N_LAYERS,), rounds=rounds, budget=budget, setup_budget=setup_budget, log=log
     )
@@ -774,6 +789,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             row[lib] = _cell_text(c, case, N_LAYERS) if c is not None else "not installed"
             row[f"{lib}_raw"] = {"n": c.n, "samples": c.samples} if c is not None else None
         rows.append(row)
+    rows[0]["load"] = f"{load_before:.1f} / {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     growth = measure(
         ("graftlab",),
         list(GROWTH_CASES),
