@@ -305,9 +305,17 @@ def _set(
         st.args[key] = new
         if not existed:
             _reorder(st)
-        if existed and old is not new:
-            nodes.detach(old)
-        _store_meta(node, key, meta)
+        if existed and old is not new and type(old) not in LEAF_TYPES:
+            d = getattr(old, "__dict__", None)
+            old_st = d.get("_sym_") if d is not None else None
+            if type(old_st) is ObjState:
+                old_st.parent = old_st.key = None  # what ``nodes.detach`` does, inline
+            else:
+                nodes.detach(old)
+        if meta is not None:
+            if st.meta is None:
+                st.meta = {}
+            st.meta.setdefault(key, {}).update(meta)
         return
     if isinstance(node, SymList):
         if not isinstance(key, int):
