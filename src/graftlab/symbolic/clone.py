@@ -15,7 +15,7 @@ from typing import Any
 from graftlab.symbolic import nodes
 from graftlab.symbolic.nodes import LEAF_TYPES, ObjState, SymDict, SymList
 
-_FAST: dict[type, bool] = {}
+_FAST: dict[type, bool] = {}  # class -> copied by state
 
 
 def clone(value: Any, deep: bool = True) -> Any:
@@ -23,45 +23,65 @@ def clone(value: Any, deep: bool = True) -> Any:
     t = type(value)
     if t in LEAF_TYPES:
         return value
-    if t is SymList or isinstance(value, SymList):
+    if t is not SymList and t is not SymDict:
+        d = getattr(value, "__dict__", None)
+        st = d.get("_sym_") if d is not None else None
+        if type(st) is ObjState:
+            how = _FAST.get(t)
+            if how is None:
+                how = _FAST[t] = _copies_state(t)
+            if how and st.schema is t.__dict__["__sym_schema__"]:
+                return _copy_object(t, st, deep)
+            args = {k: (clone(v) if deep else v) for k, v in st.args.items()}
+            from graftlab.symbolic.build import construct
+
+            new = construct(t, args, runtime=st.runtime)
+            new.__dict__["_sym_"].meta = _copy_meta(st.meta)
+            return new
+    if isinstance(value, SymList):
         out = SymList.__new__(SymList)
         out._sym_parent = out._sym_key = None
         out._sym_spec = value._sym_spec
         out._sym_meta = _copy_meta(value._sym_meta)
-        attach = nodes.attach
-        items = []
-        for i, v in enumerate(list.__iter__(value)):
-            if type(v) in LEAF_TYPES:
-                items.append(v)
-            else:
-                items.append(attach(clone(v) if deep else v, out, i))
-        list.extend(out, items)
+        list.extend(out, [_child(v, out, i, deep) for i, v in enumerate(list.__iter__(value))])
         return out
-    if t is SymDict or isinstance(value, SymDict):
+    if isinstance(value, SymDict):
         out_d = SymDict.__new__(SymDict)
         out_d._sym_parent = out_d._sym_key = None
         out_d._sym_spec = value._sym_spec
         out_d._sym_meta = _copy_meta(value._sym_meta)
         for k, v in dict.items(value):
-            dict.__setitem__(out_d, k, nodes.attach(clone(v) if deep else v, out_d, k))
+            dict.__setitem__(out_d, k, _child(v, out_d, k, deep))
         return out_d
-    d = getattr(value, "__dict__", None)
-    st = d.get("_sym_") if d is not None else None
-    if type(st) is ObjState:
-        fast = _FAST.get(t)
-        if fast is None:
-            fast = _FAST[t] = _copies_state(t)
-        if fast and st.schema is t.__dict__["__sym_schema__"]:
-            return _copy_object(value, t, st, deep)
-        args = {k: (clone(v) if deep else v) for k, v in st.args.items()}
-        from graftlab.symbolic.build import construct
-
-        new = construct(t, args, runtime=st.runtime)
-        new.__dict__["_sym_"].meta = _copy_meta(st.meta)
-        return new
     if t is tuple:
         return tuple(clone(v) for v in value) if deep else value
     return value
+
+
+def _child(v: Any, parent: Any, key: Any, deep: bool) -> Any:
+    """``v`` copied (when ``deep``) and linked under ``parent`` at ``key``.
+
+    A fresh copy has no parent yet, so it is linked directly; anything else (a tuple, a
+    node shared by a shallow copy) goes through ``nodes.attach``, which copies a node that
+    belongs elsewhere.
+    """
+    if type(v) in LEAF_TYPES:
+        return v
+    if not deep:
+        return nodes.attach(v, parent, key)
+    c = clone(v)
+    t = type(c)
+    if t is SymList or t is SymDict:
+        c._sym_parent = parent
+        c._sym_key = key
+        return c
+    d = getattr(c, "__dict__", None)
+    st = d.get("_sym_") if d is not None else None
+    if type(st) is ObjState and st.parent is None:
+        st.parent = parent
+        st.key = key
+        return c
+    return nodes.attach(c, parent, key)
 
 
 def _copies_state(cls: type) -> bool:
@@ -78,19 +98,13 @@ def _copies_state(cls: type) -> bool:
     )
 
 
-def _copy_object(value: Any, cls: type, st: ObjState, deep: bool) -> Any:
+def _copy_object(cls: type, st: ObjState, deep: bool) -> Any:
     """What ``cls(**st.args)`` builds, without validating the (valid) arguments again."""
     schema = st.schema
     new = object.__new__(cls)
-    args: dict[str, Any] = {}
+    args = {k: _child(v, new, k, deep) for k, v in st.args.items()}
     nst = ObjState(schema, args)
     new.__dict__["_sym_"] = nst
-    attach = nodes.attach
-    for k, v in st.args.items():
-        if type(v) in LEAF_TYPES:
-            args[k] = v
-        else:
-            args[k] = attach(clone(v) if deep else v, new, k)
     rt = dict(st.runtime) if st.runtime else None
     required = schema.required_runtime
     if required and (rt is None or not required <= rt.keys()):
