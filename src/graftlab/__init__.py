@@ -78,6 +78,7 @@ from graftlab.symbolic import (
     KeyPath,
     KeyPathError,
     Length,
+    LiveObjectError,
     MissingArgumentError,
     NonEmpty,
     Predicate,
@@ -106,6 +107,7 @@ from graftlab.symbolic import (
     path_of,
     query,
     rebind,
+    rebuild,
     register,
     root_of,
     schema_of,
@@ -227,4 +229,6 @@ __all__ = [
     "type_name",
     "unregister_rule",
     "walk",
+    "LiveObjectError",
+    "rebuild",
 ]

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from graftlab.symbolic import nodes
 from graftlab.symbolic.clone import clone
-from graftlab.symbolic.equality import eq, sym_hash
+from graftlab.symbolic.equality import _as_list, eq, sym_hash
 from graftlab.symbolic.formatting import format_value
 from graftlab.symbolic.keypath import KeyPath
 from graftlab.symbolic.nodes import LEAF_TYPES, state_of
@@ -179,13 +179,27 @@ def _diff(a: Any, b: Any, lp: KeyPath, rp: KeyPath, out: list[DiffEntry]) -> Non
         if ta is not tb:
             out.append(DiffEntry("type_changed", lp, rp, a, b))
             return
-        _diff_mapping(state_of(a).args, state_of(b).args, lp, rp, out)  # type: ignore[union-attr]
+        _diff_mapping(*_aligned_args(a, b), lp, rp, out)
     elif ka == "dict":
         _diff_mapping(a, b, lp, rp, out)
     elif ka == "list":
         _diff_list(a, b, lp, rp, out)
     elif not eq(a, b):
         out.append(DiffEntry("changed", lp, rp, a, b))
+
+
+def _aligned_args(a: Any, b: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Both objects' arguments; a tuple given for a ``list[T]`` argument compares like the
+    list it stands for, as in ``eq``."""
+    sa, sb = state_of(a), state_of(b)
+    aa, ab = sa.args, sb.args  # type: ignore[union-attr]
+    odd = [k for k, v in aa.items() if k in ab and (type(v) is tuple) is not (type(ab[k]) is tuple)]
+    if not odd:
+        return aa, ab
+    aa, ab = dict(aa), dict(ab)
+    for k in odd:
+        aa[k], ab[k] = _as_list(sa.schema, k, aa[k]), _as_list(sa.schema, k, ab[k])  # type: ignore[union-attr]
+    return aa, ab
 
 
 def _diff_mapping(a: Any, b: Any, lp: KeyPath, rp: KeyPath, out: list[DiffEntry]) -> None:
