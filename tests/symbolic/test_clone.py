@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Annotated, Any
 
+import pytest
+
 import graftlab as gl
 
 
@@ -156,3 +158,24 @@ def test_clone_keeps_runtime_arguments_and_unbuilt_specs() -> None:
     spec = gl.clone(NeedsKey(3))
     assert "params" not in spec.__dict__ and spec.sym_init_args == {"width": 3}
     assert gl.build(spec, rngs="r").params == ["r"] * 3
+
+
+def test_a_copy_is_marked_built_like_a_constructed_object() -> None:
+    """The copy's state says what the constructor's would: fingerprinted after ``__init__``,
+    so editing the copy re-derives it, and state added later makes it live."""
+    from graftlab.symbolic.frameworks import fingerprint
+
+    obj = Checked(3)
+    copy_ = gl.clone(obj)
+    st = copy_.__dict__["_sym_"]
+    assert (
+        st.snap
+        == fingerprint(copy_)
+        == tuple((k, id(v), -1) for k, v in copy_.__dict__.items() if k != "_sym_")
+    )
+    copy_.rebind(n=5)
+    assert copy_.double == 10 and copy_.inits == 2
+    copy_.extra = "added after construction"
+    with pytest.raises(gl.LiveObjectError):
+        copy_.rebind(n=6)
+    assert gl.clone(copy_).double == 10  # a copy is rebuilt from the arguments

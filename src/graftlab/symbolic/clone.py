@@ -13,9 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from graftlab.symbolic import nodes
+from graftlab.symbolic.frameworks import fingerprint, holds_built_state
 from graftlab.symbolic.nodes import LEAF_TYPES, ObjState, SymDict, SymList
 
-_FAST: dict[type, bool] = {}  # class -> copied by state
+_FAST: dict[type, tuple[bool, bool]] = {}  # class -> (copied by state, live from birth)
 
 
 def clone(value: Any, deep: bool = True) -> Any:
@@ -29,9 +30,9 @@ def clone(value: Any, deep: bool = True) -> Any:
         if type(st) is ObjState:
             how = _FAST.get(t)
             if how is None:
-                how = _FAST[t] = _copies_state(t)
-            if how and st.schema is t.__dict__["__sym_schema__"]:
-                return _copy_object(t, st, deep)
+                how = _FAST[t] = (_copies_state(t), holds_built_state(t))
+            if how[0] and st.schema is t.__dict__["__sym_schema__"]:
+                return _copy_object(t, st, deep, how[1])
             args = {k: (clone(v) if deep else v) for k, v in st.args.items()}
             from graftlab.symbolic.build import construct
 
@@ -98,8 +99,12 @@ def _copies_state(cls: type) -> bool:
     )
 
 
-def _copy_object(cls: type, st: ObjState, deep: bool) -> Any:
-    """What ``cls(**st.args)`` builds, without validating the (valid) arguments again."""
+def _copy_object(cls: type, st: ObjState, deep: bool, live: bool) -> Any:
+    """What ``cls(**st.args)`` builds, without validating the (valid) arguments again.
+
+    As the symbolic ``__init__`` wrapper does, the state is marked ``BUILDING`` while the
+    original ``__init__`` runs, then ``LIVE`` (a framework object) or fingerprinted.
+    """
     schema = st.schema
     new = object.__new__(cls)
     args = {k: _child(v, new, k, deep) for k, v in st.args.items()}
@@ -111,13 +116,17 @@ def _copy_object(cls: type, st: ObjState, deep: bool) -> Any:
         nst.meta = _copy_meta(st.meta)
         return new  # a spec: built later by gl.build with the runtime arguments
     nst.runtime = rt
-    if schema._simple_call and not schema.runtime:
-        schema.init(new, **args)
-    else:
-        pos, kw = schema.call_args(args)
-        if rt:
-            kw = {**kw, **rt}
-        schema.init(new, *pos, **kw)
+    nst.snap = nodes.BUILDING
+    try:
+        if schema._simple_call and not schema.runtime:
+            schema.init(new, **args)
+        else:
+            pos, kw = schema.call_args(args)
+            if rt:
+                kw = {**kw, **rt}
+            schema.init(new, *pos, **kw)
+    finally:
+        nst.snap = nodes.LIVE if live else fingerprint(new)
     # Metadata last, as construct-then-set did: an ``__init__`` never sees it.
     nst.meta = _copy_meta(st.meta)
     return new
