@@ -5,6 +5,16 @@
 never imports JAX; ``graftlab.ml`` does.
 """
 
+from graftlab.hyper import (
+    DecisionError,
+    HyperError,
+    Space,
+    floatv,
+    intv,
+    manyof,
+    materialize,
+    oneof,
+)
 from graftlab.io import (
     FormatError,
     FormatErrors,
@@ -231,4 +241,12 @@ __all__ = [
     "walk",
     "LiveObjectError",
     "rebuild",
+    "DecisionError",
+    "HyperError",
+    "Space",
+    "floatv",
+    "intv",
+    "manyof",
+    "materialize",
+    "oneof",
 ]

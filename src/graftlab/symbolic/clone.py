@@ -1,4 +1,4 @@
-"""Copies of symbolic trees: deep (every node new) or shallow (children shared, re-linked).
+"""Copies of symbolic trees: every node new (a node has one parent; see ``clone``).
 
 The arguments of a node in a tree were validated when they were stored, so a copy does not
 validate them again: it copies the object's state (schema, arguments, runtime arguments,
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from graftlab.symbolic import nodes
+from graftlab.symbolic import nodes, placeholder
 from graftlab.symbolic.frameworks import fingerprint, holds_built_state
 from graftlab.symbolic.nodes import LEAF_TYPES, ObjState, SymDict, SymList
 
@@ -20,7 +20,13 @@ _FAST: dict[type, tuple[bool, bool]] = {}  # class -> (copied by state, live fro
 
 
 def clone(value: Any, deep: bool = True) -> Any:
-    """A copy of ``value`` that is a root of its own; leaves are shared (they are immutable)."""
+    """A copy of ``value`` that is a root of its own; leaves are shared (they are immutable).
+
+    A node has exactly one parent, so the copy's symbolic children are new nodes whatever
+    ``deep`` says (a child shared by two trees would be edited through both). ``deep=False``
+    only keeps tuples and non-symbolic values as they are (PyGlove's ``sym_clone(deep=False)``
+    shares children; here that cannot hold).
+    """
     t = type(value)
     if t in LEAF_TYPES:
         return value
@@ -110,6 +116,10 @@ def _copy_object(cls: type, st: ObjState, deep: bool, live: bool) -> Any:
     args = {k: _child(v, new, k, deep) for k, v in st.args.items()}
     nst = ObjState(schema, args)
     new.__dict__["_sym_"] = nst
+    if placeholder._active[0] and placeholder.holds_choices(args):
+        new.__dict__[placeholder.TEMPLATE_KEY] = True  # a search-space template: not built
+        nst.meta = _copy_meta(st.meta)
+        return new
     rt = dict(st.runtime) if st.runtime else None
     required = schema.required_runtime
     if required and (rt is None or not required <= rt.keys()):

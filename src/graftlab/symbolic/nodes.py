@@ -321,6 +321,9 @@ def run_plan(objs: list[Any]) -> None:
         st.schema.rederive(obj)
 
 
+_placeholder_types: set[type] = set()  # filled by ``graftlab.symbolic.placeholder``
+
+
 def check_item(spec: Spec | None, value: Any, key: Key) -> Any:
     """Validate an item for a container, giving errors the item's key."""
     if spec is None:
@@ -331,9 +334,17 @@ def check_item(spec: Spec | None, value: Any, key: Key) -> Any:
     try:
         return spec.check(value)
     except ValidationError as e:
-        e.path = KeyPath((key, *(e.path or ())))
-        e.args = (e._render(),)
-        raise
+        err = e
+        if _placeholder_types:
+            from graftlab.symbolic import placeholder
+
+            try:
+                return placeholder.stand_in(spec, value, e)
+            except ValidationError as e2:
+                err = e2
+        err.path = KeyPath((key, *(err.path or ())))
+        err.args = (err._render(),)
+        raise err from None
 
 
 def wrap(value: Any, spec: Spec | None) -> Any:

@@ -20,6 +20,8 @@ from graftlab.symbolic import nodes, registry
 from graftlab.symbolic.errors import SchemaError, SymbolicError
 from graftlab.symbolic.frameworks import fingerprint, holds_built_state, identity_semantics
 from graftlab.symbolic.nodes import ObjState
+from graftlab.symbolic.placeholder import TEMPLATE_KEY, holds_choices
+from graftlab.symbolic.placeholder import _active as active
 from graftlab.symbolic.schema import Schema, _resolve_hints, from_signature
 
 T = TypeVar("T", bound=type)
@@ -163,6 +165,9 @@ def _make_init(cls: type, schema: Schema, original: Any) -> Any:
         for k, v in values.items():
             if type(v) not in _LEAF:
                 values[k] = attach(v, self, k)
+        if active[0] and holds_choices(values):
+            d[TEMPLATE_KEY] = True  # a search-space template: built only once materialized
+            return
         if required_runtime and (rt is None or not required_runtime <= rt.keys()):
             return  # a spec: built later by gl.build with the runtime arguments
         st.runtime = rt or None

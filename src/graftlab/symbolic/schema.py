@@ -14,7 +14,7 @@ import typing
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from graftlab.symbolic import docstrings, nodes
+from graftlab.symbolic import docstrings, nodes, placeholder
 from graftlab.symbolic.errors import (
     LiveObjectError,
     MissingArgumentError,
@@ -235,9 +235,7 @@ class Schema:
         except ValidationError as e:
             if f.accepts_as_default(value):
                 return value
-            e.path = KeyPath((name, *(e.path or ())))
-            e.args = (e._render(),)
-            raise
+            return _stand_in(f.spec, value, e, name)
 
     def bind(
         self, args: tuple[Any, ...], kwargs: dict[str, Any], partial: bool = False
@@ -283,9 +281,7 @@ class Schema:
                     v = f.check(v)
                 except ValidationError as e:
                     if not f.accepts_as_default(v):
-                        e.path = KeyPath((name, *(e.path or ())))
-                        e.args = (e._render(),)
-                        raise
+                        v = _stand_in(f.spec, v, e, name)
             elif f.fill_default and f.default is not MISSING:
                 v = f.default if f.plain_default else f.default_value()
             elif f.kind == VAR_POSITIONAL:
@@ -308,9 +304,7 @@ class Schema:
                 try:
                     out[k] = self.extra_spec.check(v)
                 except ValidationError as e:
-                    e.path = KeyPath((k, *(e.path or ())))
-                    e.args = (e._render(),)
-                    raise
+                    out[k] = _stand_in(self.extra_spec, v, e, k)
         return out
 
     def call_args(self, values: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
@@ -349,6 +343,8 @@ class Schema:
             raise live_error(obj)
         if not self.rederive_on_edit or self.init is None:
             return
+        if placeholder.TEMPLATE_KEY in obj.__dict__:
+            return  # a search-space template: never built
         pos, kw = self.call_args(st.args)
         if st.runtime:
             kw = {**kw, **st.runtime}
@@ -375,6 +371,16 @@ def live_error(obj: Any) -> LiveObjectError:
         f"new = gl.rebuild(obj, {{'<key path>': value}}) (or edit a spec and build it)",
         path,
     )
+
+
+def _stand_in(spec: Spec, value: Any, error: ValidationError, key: Any) -> Any:
+    """A placeholder that fits ``spec`` stands for its value; otherwise ``error`` (at ``key``)."""
+    try:
+        return placeholder.stand_in(spec, value, error)
+    except ValidationError as e:
+        e.path = KeyPath((key, *(e.path or ())))
+        e.args = (e._render(),)
+        raise
 
 
 def _resolve_hints(fn: Any, owner: Any) -> dict[str, Any]:
