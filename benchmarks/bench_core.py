@@ -20,6 +20,7 @@ How it measures (``python benchmarks/run.py core``; ``--quick`` for a short pass
   3 s and 15 s with ``--quick``; a worker that overruns is stopped and the next size tried). Such a cell is labelled with its size; nothing is extrapolated, and
   a ratio is only computed between cells of the same size;
 - medians over the rounds, with the spread (half the range, in % of the median);
+- ``GRAFT_BENCH_LIBS=graftlab`` (comma-separated) measures only the libraries named;
 - wall-clock time by default; ``GRAFT_BENCH_CLOCK=cpu`` reports each worker's CPU time
   instead (the cases are single-threaded: on an idle machine the two agree; on a shared,
   loaded one the CPU time is what the code costs). The load average is printed with it.
@@ -774,7 +775,8 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     rounds = 3 if quick else 5
     budget = 3.0 if quick else 10.0
     setup_budget = 15.0 if quick else 30.0
-    libs = tuple(lib for lib in LIBS if _installed(lib))
+    only = os.environ.get("GRAFT_BENCH_LIBS")  # e.g. "graftlab": re-measure one column
+    libs = tuple(lib for lib in LIBS if _installed(lib) and (not only or lib in only.split(",")))
 
     def log(s: str) -> None:
         print(f"  [core] {s}", file=sys.stderr, flush=True)
@@ -797,7 +799,11 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
         }
         for lib in LIBS:
             c = by_lib.get(lib)
-            row[lib] = _cell_text(c, case, N_LAYERS) if c is not None else "not installed"
+            row[lib] = (
+                _cell_text(c, case, N_LAYERS)
+                if c is not None
+                else ("not measured" if _installed(lib) else "not installed")
+            )
             row[f"{lib}_raw"] = {"n": c.n, "samples": c.samples} if c is not None else None
         rows.append(row)
     rows[0]["load"] = f"{load_before:.1f} / {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
