@@ -448,6 +448,15 @@ GROWTH_CASES = (
 def _sample(case: Case) -> tuple[float, float, int]:
     """One sample: ``(wall seconds per call, CPU seconds per call, calls)``; GC on,
     collected before. The CPU time is this process's (the cases are single-threaded)."""
+    if case.fast and not hasattr(case, "_inner"):
+        # Calibrate (this is the warm-up sample, dropped): as many calls as take ~20 ms of
+        # wall time, at least 20 -- one call right after a collection is a cold outlier.
+        gc.collect()
+        n, t0 = 0, time.perf_counter()
+        while n < 20 or time.perf_counter() - t0 < 0.02:
+            case.run(None)
+            n += 1
+        case._inner = min(100_000, n)  # type: ignore[attr-defined]
     inner = getattr(case, "_inner", 1)
     arg = case.setup() if case.setup is not None else None
     gc.collect()
@@ -457,9 +466,6 @@ def _sample(case: Case) -> tuple[float, float, int]:
         case.run(arg)
     dt = time.perf_counter() - t0
     dc = time.process_time() - c0
-    if case.fast and not hasattr(case, "_inner"):
-        # Calibrate once (this sample is the warm-up): about 20 ms per sample.
-        case._inner = max(1, min(100_000, int(0.02 / max(dt, 1e-7))))  # type: ignore[attr-defined]
     return dt / inner, dc / inner, inner
 
 
