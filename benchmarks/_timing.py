@@ -1,9 +1,9 @@
-"""Timing helpers shared by the benchmarks: medians, time budgets and extrapolation."""
+"""Timing helpers shared by the benchmarks: medians within a time budget (nothing is
+extrapolated: a case too slow to run at full size is run at a smaller, labelled size)."""
 
 from __future__ import annotations
 
 import gc
-import math
 import statistics
 import time
 from collections.abc import Callable
@@ -23,47 +23,20 @@ class Measurement:
 
 
 def median_time(fn: Callable[[], Any], *, repeat: int = 5, budget: float = 5.0) -> Measurement:
-    """Median wall time of ``fn()`` over up to ``repeat`` runs within ``budget`` seconds."""
+    """Median wall time of ``fn()`` over up to ``repeat`` runs within ``budget`` seconds.
+
+    GC stays on (as it is in use); it is collected before each sample, outside the timing.
+    """
     times: list[float] = []
     start = time.perf_counter()
-    gc_was = gc.isenabled()
     for _ in range(repeat):
         gc.collect()
-        gc.disable()
-        try:
-            t0 = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - t0)
-        finally:
-            if gc_was:
-                gc.enable()
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
         if time.perf_counter() - start > budget:
             break
     return Measurement(statistics.median(times))
-
-
-def scaled_time(
-    make: Callable[[int], Callable[[], Any]],
-    full: int,
-    *,
-    budget: float = 10.0,
-    small: tuple[int, int] = (50, 100),
-    repeat: int = 3,
-) -> Measurement:
-    """Time ``make(full)()``, or extrapolate from two small sizes if it would blow the budget.
-
-    Anchors whose cost grows quadratically (Fiddle's diff: minutes at 10k nodes) are timed
-    at ``small`` sizes; the growth exponent fitted there predicts the full size, and the
-    result says so.
-    """
-    a, b = small
-    ta = median_time(make(a), repeat=repeat, budget=budget / 4).seconds
-    tb = median_time(make(b), repeat=repeat, budget=budget / 4).seconds
-    exponent = max(1.0, math.log(max(tb, 1e-9) / max(ta, 1e-9)) / math.log(b / a))
-    predicted = tb * (full / b) ** exponent
-    if predicted <= budget:
-        return median_time(make(full), repeat=repeat, budget=budget)
-    return Measurement(predicted, f"extrapolated from n={a},{b} (growth n^{exponent:.1f})")
 
 
 def fmt_seconds(s: float | None) -> str:

@@ -7,6 +7,7 @@ place (like PyGlove) and returning a new tree (``gl.patch``'s default).
 
 from __future__ import annotations
 
+import copy
 import sys
 from pathlib import Path
 from typing import Any
@@ -22,13 +23,6 @@ TITLE = "patching: swap every Conv by URI (1,000 layers, ~11k nodes)"
 TARGET = 0.020
 
 
-@gl.patcher("bench/swap_conv")
-def swap_conv(tree):
-    return lambda path, value: (
-        bench_core.GSepConv(**value.sym_init_args) if isinstance(value, bench_core.GConv) else value
-    )
-
-
 def run(quick: bool = False) -> list[dict[str, Any]]:
     n = bench_core.N_LAYERS
     rows: list[dict[str, Any]] = []
@@ -40,8 +34,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     out = gl.patch(tree, "bench/swap_conv")
     assert len(gl.query(out, bench_core.GSepConv)) == n
     pg_time = _pyglove(n)
-    f_cases = bench_core.fiddle_cases(n)
-    f_time = median_time(f_cases["replace every Conv"], budget=10) if f_cases else None
+    f_time = _fiddle(n)
     rows.append(
         {
             "case": "patch by URI, in place",
@@ -63,17 +56,26 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     return rows
 
 
+def _fiddle(n: int) -> Any:
+    try:
+        import fiddle as fdl
+    except ImportError:
+        return None
+    _ = fdl
+
+    def replace() -> None:
+        bench_core._fiddle_swap_conv(copy.deepcopy(tree))
+
+    tree = bench_core.f_tree(n)
+    return median_time(replace, budget=10)
+
+
 def _pyglove(n: int) -> Any:
     try:
         import pyglove as pg
     except ImportError:
         return None
     P = bench_core._pyglove_classes(pg)
-
-    @pg.patcher(name="bench_swap_conv")
-    def _swap(unused_src):
-        return lambda k, v, p: P["SepConv"](**v.sym_init_args) if isinstance(v, P["Conv"]) else v
-
     trees = [P["tree"](n) for _ in range(3)]
     it = iter(trees)
     return median_time(lambda: pg.patch(next(it), ["bench_swap_conv"]), repeat=3, budget=10)

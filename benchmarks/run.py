@@ -28,7 +28,8 @@ def main(argv: list[str]) -> int:
         mod = importlib.import_module(name)
         t0 = time.perf_counter()
         rows = mod.run(quick=quick)
-        print_rows(getattr(mod, "TITLE", name), rows, console)
+        printer = getattr(mod, "print_report", print_rows)  # a module may print its own tables
+        printer(getattr(mod, "TITLE", name), rows, console)
         console.print(f"[dim]{name}: {time.perf_counter() - t0:.1f} s[/]\n")
     return 0
 

@@ -155,3 +155,15 @@ def test_canonical_text_round_trip_and_diff() -> None:
     other = gl.loads(text.replace("oneof([16, 32])", "oneof([16, 64])"), allowed_modules=[__name__])
     entries = gl.diff(net, other).entries
     assert [str(e.path) for e in entries] == ["layers[0].features.candidates[1]"]
+
+
+def test_a_copy_of_a_template_is_a_template_and_runs_no_init() -> None:
+    """``gl.clone`` copies state without the constructor: a template stays a template."""
+    net = space_net()
+    copy_ = gl.clone(net)
+    assert is_template(copy_) and gl.eq(copy_, net)
+    conv = copy_.sym_init_args.layers[0]
+    assert is_template(conv) and "doubled" not in conv.__dict__
+    assert "total" not in copy_.__dict__
+    plain = gl.clone(HNet([HConv(3)]))
+    assert not is_template(plain) and plain.total == 3 and plain.layers[0].doubled == 6

@@ -219,3 +219,44 @@ def test_validators_of_rules_inside_a_composite_run() -> None:
     # fixed later in the chain: passes
     out = gl.patch(exp, ["t/apply/composite_with_validated_part?n=9", "t/apply/double_batch"])
     assert out.batch_size == 18
+
+
+_SEEN: list[tuple[str, str]] = []
+
+
+@gl.patcher("t/apply/record_order")
+def record_order(target: Any) -> Any:
+    """Records every (path, holder type) the rule function is called with; replaces the
+    first Conv only, so that the walk must skip what is under a replaced value."""
+
+    def rule(path: gl.KeyPath, value: Any, parent: Any) -> Any:
+        _SEEN.append((str(path), type(parent).__name__))
+        return pc.Dense(value.features) if str(path) == "model.layers[0]" else value
+
+    return rule
+
+
+def test_rule_function_sees_nodes_in_pre_order_and_not_below_a_replacement() -> None:
+    exp = pc.Experiment(
+        model=pc.Sequential([pc.Conv(8), pc.Sequential([pc.Conv(16)]), pc.Conv(4)]),
+        dataset=pc.Dataset("digits"),
+    )
+    _SEEN.clear()
+    gl.patch(exp, "t/apply/record_order", inplace=True)
+    seen = [p for p, _ in _SEEN]
+    walk = [str(p) for p, _ in gl.walk(exp, include_root=False)]
+    # Pre-order, a subtree before the next sibling; nothing under the replaced Conv.
+    assert seen.index("model.layers[1].layers[0].features") < seen.index("model.layers[2]")
+    assert "model.layers[0].features" not in seen
+    assert seen[: seen.index("model.layers[0]") + 1] == ["model", "model.layers", "model.layers[0]"]
+    assert [p for p in walk if not p.startswith("model.layers[0].")] == seen
+    assert dict(_SEEN)["model.layers[1].layers[0]"] == "SymList"
+    assert isinstance(exp.model.layers[0], pc.Dense) and isinstance(exp.model.layers[2], pc.Conv)
+
+
+def test_rule_function_reaches_nodes_deeper_than_the_recursion_limit() -> None:
+    deep: Any = pc.Conv(8)
+    for _ in range(1500):
+        deep = pc.Sequential([deep])
+    out = gl.patch(deep, "t/apply/to_dense", inplace=True)
+    assert isinstance(gl.get(out, ".".join(["layers[0]"] * 1500)), pc.Dense)

@@ -64,6 +64,40 @@ def test_query_by_type_in_traversal_order() -> None:
     assert paths(gl.query(net(), Net, include_root=True)) == ["", "layers[2]"]
 
 
+def test_query_by_type_agrees_with_the_walk() -> None:
+    """Selecting by type (key paths built for the matches only) finds exactly what a
+    predicate over the full walk finds, leaves and values inside tuples included."""
+    n = Net(
+        [Conv(8), (Conv(4), 2.5)],
+        head=Net([Dense(3)], opts={"k": (1, True)}),
+        opts={"lr": 0.1, "sched": {"warmup": 5}},
+    )
+    for where in (Conv, int, float, bool, (Dense, Conv), object, tuple, Net):
+        expected = {p: v for p, v in gl.walk(n, include_root=False) if isinstance(v, where)}
+        got = gl.query(n, where)
+        assert list(got) == list(expected), where
+        assert all(got[p] is v for p, v in expected.items())
+    assert paths(gl.query(n, int)) == [
+        "layers[0].features",
+        "layers[0].kernel",
+        "layers[1][0].features",
+        "layers[1][0].kernel",
+        "head.layers[0].features",
+        "head.opts.k[0]",
+        "head.opts.k[1]",
+        "opts.sched.warmup",
+    ]
+    assert gl.query(Conv(3), Conv, include_root=True) == {gl.KeyPath(): Conv(3)}
+
+
+def test_query_by_type_has_no_recursion_limit() -> None:
+    deep: Any = Conv(1)
+    for _ in range(3000):
+        deep = Net([deep])
+    found = gl.query(deep, Conv)
+    assert len(found) == 1 and len(next(iter(found))) == 6000
+
+
 def test_query_by_path_pattern() -> None:
     n = net()
     assert paths(gl.query(n, path="layers[*]")) == ["layers[0]", "layers[1]", "layers[2]"]

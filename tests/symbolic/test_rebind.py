@@ -304,3 +304,35 @@ def test_editing_an_object_inside_a_tuple_rederives_its_holder() -> None:
     unit.rebind(width=60)
     assert t.sym_init_args["pair"][0].width == 60
     assert gl.query(t, path="pair[0].width") == {gl.KeyPath.parse("pair[0].width"): 60}
+
+
+ORDER: list[str] = []
+
+
+@gl.symbolize
+class Named:
+    def __init__(self, name: str, kids: list[Any] = (), size: int = 0) -> None:
+        ORDER.append(name)
+        self.total = size + sum(k.total for k in kids)
+
+
+def test_a_batch_rederives_each_owner_once_deepest_first() -> None:
+    root = Named(
+        "root",
+        [Named("a", [Named("a0"), Named("a1", [Named("a1x")])]), Named("b", [Named("b0")])],
+    )
+    ORDER.clear()
+    root.rebind(
+        {
+            "kids[1].kids[0].size": 1,  # depth 2
+            "kids[0].kids[1].kids[0].size": 2,  # depth 3
+            "kids[0].kids[0].size": 3,  # depth 2
+            "kids[0].size": 4,  # depth 1
+        }
+    )
+    assert ORDER == ["a1x", "b0", "a1", "a0", "b", "a", "root"]
+    a = root.sym_init_args.kids[0]
+    assert root.total == 10 and a.total == 9
+    ORDER.clear()
+    a.rebind({"kids[1].kids[0].size": 5, "kids[0].size": 0})  # from a subtree
+    assert ORDER == ["a1x", "a1", "a0", "a", "root"] and root.total == 10

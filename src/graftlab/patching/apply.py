@@ -22,7 +22,7 @@ from graftlab.symbolic.clone import clone
 from graftlab.symbolic.equality import eq
 from graftlab.symbolic.errors import SymbolicError
 from graftlab.symbolic.keypath import KeyPath
-from graftlab.symbolic.nodes import LEAF_TYPES
+from graftlab.symbolic.nodes import LEAF_TYPES, ObjState, SymDict, SymList
 from graftlab.symbolic.rebind import apply_edits
 from graftlab.symbolic.schema import MISSING
 
@@ -284,31 +284,54 @@ def _apply_function(tree: Any, fn: Any, meta: dict[str, Any]) -> bool:
     except (TypeError, ValueError):
         arity = 2
     edits: list[tuple[KeyPath, Any]] = []
-
-    def visit(node: Any, path: KeyPath) -> None:
-        for key, value in list(nodes.children(node)):
-            child_path = path.child(key)
-            new = fn(child_path, value, node) if arity >= 3 else fn(child_path, value)
+    replaced: list[tuple[Any, Any]] = []  # (old, new) objects, for their provenance
+    three = arity >= 3
+    leaf = LEAF_TYPES
+    new_path = tuple.__new__
+    # Pre-order (the rule sees a node's subtree before its next sibling), the rule called on
+    # every node below the root; a replaced value is not descended into. A stack of
+    # iterators rather than recursion: no recursion limit, no key path per level twice.
+    first = _kids(tree)
+    stack = [(KeyPath(), tree, first)] if first is not None else []
+    while stack:
+        path, node, kids = stack[-1]
+        for key, value in kids:
+            child_path = new_path(KeyPath, (*path, key))
+            new = fn(child_path, value, node) if three else fn(child_path, value)
             if new is not value and not eq(new, value):
                 edits.append((child_path, new))
-            elif type(value) not in LEAF_TYPES:
-                visit(value, child_path)
-
-    visit(tree, KeyPath())
+                if type(new) not in leaf and type(value) not in leaf:
+                    replaced.append((value, new))
+            elif type(value) not in leaf:
+                below = _kids(value)
+                if below is not None:
+                    stack.append((child_path, value, below))
+                    break
+        else:
+            stack.pop()
     edits = _order_edits(tree, edits)
     if edits:
-        _carry(tree, edits)
+        for old, new in replaced:
+            st = nodes.state_of(old)
+            if st is not None and st.meta:  # only a written value has provenance to carry
+                carry_over(old, new)
         apply_edits(tree, edits, meta=meta)
     return bool(edits)
 
 
-def _carry(tree: Any, edits: list[tuple[KeyPath, Any]]) -> None:
-    """Replaced objects hand the provenance of unchanged arguments to their successors."""
-    for path, new in edits:
-        if type(new) in LEAF_TYPES:
-            continue
-        try:
-            old = nodes.get(tree, path)
-        except SymbolicError:
-            continue
-        carry_over(old, new)
+def _kids(node: Any) -> Any:
+    """An iterator over a snapshot of the ``(key, value)`` pairs under a node (as
+    ``nodes.children``), or ``None`` for a value with nothing under it."""
+    d = getattr(node, "__dict__", None)
+    if d is not None:
+        st = d.get("_sym_")
+        if type(st) is ObjState:
+            return iter(list(st.args.items()))
+    t = type(node)
+    if t is SymList:
+        return iter(list(enumerate(list.__iter__(node))))
+    if t is SymDict:
+        return iter(list(dict.items(node)))
+    if isinstance(node, (SymList, SymDict, tuple)):
+        return iter(list(nodes.children(node)))
+    return None

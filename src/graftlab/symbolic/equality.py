@@ -61,7 +61,10 @@ def eq(a: Any, b: Any) -> bool:
             if k not in ab:
                 return False
             w = ab[k]
-            if (type(v) is tuple) is not (type(w) is tuple):
+            tv = type(v)
+            if tv is type(w) and tv in _SCALARS and v == w:
+                continue  # equal scalars of one type: what ``eq`` answers, without a call
+            if (tv is tuple) is not (type(w) is tuple):
                 v, w = _as_list(sa.schema, k, v), _as_list(sa.schema, k, w)
             if not eq(v, w):
                 return False

@@ -72,9 +72,15 @@ def identity_semantics(cls: type) -> bool:
     return holds_built_state(cls) or defines_own_equality(cls)
 
 
+_SIZED_TYPES = frozenset(_SIZED)
+
+
 def fingerprint(obj: Any) -> tuple[Any, ...]:
     """Attribute names, identities, and sizes of plain containers of ``obj``."""
-    d = obj.__dict__
-    return tuple(
-        (k, id(v), len(v) if type(v) in _SIZED else -1) for k, v in d.items() if k != "_sym_"
-    )
+    # Taken after every ``__init__`` and checked before every edit: a plain loop over the
+    # attributes (no generator) and a set lookup keep it a fraction of a microsecond.
+    out = []
+    for k, v in obj.__dict__.items():
+        if k != "_sym_":
+            out.append((k, id(v), len(v) if type(v) in _SIZED_TYPES else -1))
+    return tuple(out)

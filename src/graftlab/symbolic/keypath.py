@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from graftlab.symbolic.errors import KeyPathError
 
@@ -38,9 +39,8 @@ class KeyPath(tuple[Key, ...]):
     """An immutable sequence of keys with a readable text form."""
 
     __slots__ = ()
-
-    def __new__(cls, keys: Iterable[Key] = ()) -> KeyPath:
-        return super().__new__(cls, keys)
+    # No ``__new__`` of its own: ``KeyPath(keys)`` is tuple's C constructor (``KeyPath()`` is
+    # the root), which matters because trees make a key path per visited node.
 
     @classmethod
     def parse(cls, text: str | KeyPath | Iterable[Key]) -> KeyPath:
@@ -49,6 +49,12 @@ class KeyPath(tuple[Key, ...]):
             return text
         if not isinstance(text, str):
             return cls(text)
+        if cls is KeyPath:
+            return _parse_cached(text)
+        return cls(_parse_cached(text))
+
+    @classmethod
+    def _parse(cls, text: str) -> KeyPath:
         keys: list[Key] = []
         pos = 0
         expect_key = True
@@ -108,7 +114,7 @@ class KeyPath(tuple[Key, ...]):
 
     def child(self, key: Key) -> KeyPath:
         """This path extended by one key."""
-        return KeyPath((*self, key))
+        return _new(KeyPath, (*self, key))
 
     @property
     def parent(self) -> KeyPath:
@@ -123,6 +129,16 @@ class KeyPath(tuple[Key, ...]):
     def is_prefix_of(self, other: KeyPath) -> bool:
         """Whether ``other`` lies at or below this path."""
         return len(other) >= len(self) and other[: len(self)] == tuple(self)
+
+
+_new = tuple.__new__
+
+
+@lru_cache(maxsize=4096)
+def _parse_cached(text: str) -> KeyPath:
+    """Parsed key paths are immutable, so the same text is parsed once (editors and rules
+    rebind the same few paths over and over)."""
+    return KeyPath._parse(text)
 
 
 ROOT = KeyPath()

@@ -13,7 +13,7 @@ import dataclasses
 import functools
 import inspect
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, KeysView, Mapping
 from typing import Any, TypeVar
 
 from graftlab.symbolic import nodes, registry
@@ -50,6 +50,10 @@ class ArgsView(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._args)
+
+    def keys(self) -> KeysView[str]:
+        # ``Cls(**obj.sym_init_args)`` (how rules copy an object) unpacks through ``keys``.
+        return self._args.keys()
 
     def __getattr__(self, name: str) -> Any:
         try:

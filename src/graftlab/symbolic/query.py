@@ -16,7 +16,7 @@ from typing import Any, Literal
 from graftlab.symbolic import nodes
 from graftlab.symbolic.clone import clone
 from graftlab.symbolic.keypath import KeyPath
-from graftlab.symbolic.nodes import LEAF_TYPES
+from graftlab.symbolic.nodes import LEAF_TYPES, ObjState, SymDict, SymList
 from graftlab.symbolic.rebind import apply_edits
 
 
@@ -81,6 +81,68 @@ def _predicate(where: Any) -> Callable[[KeyPath, Any], bool]:
     raise TypeError(f"query: 'where' must be a type, a tuple of types or a callable, got {where!r}")
 
 
+def _kids(node: Any) -> Iterator[tuple[Any, Any]] | None:
+    """Like ``nodes.children`` (``None`` for a value with nothing under it)."""
+    t = type(node)
+    if t is SymList:
+        return enumerate(list.__iter__(node))
+    d = getattr(node, "__dict__", None)
+    if d is not None:
+        st = d.get("_sym_")
+        if type(st) is ObjState:
+            return iter(st.args.items())
+    if t is SymDict:
+        return iter(dict.items(node))
+    if isinstance(node, (SymList, SymDict, tuple)):
+        return nodes.children(node)
+    return None
+
+
+def _select(
+    root: Any, types: tuple[type, ...], leaves: bool, include_root: bool
+) -> dict[KeyPath, Any]:
+    """Pre-order selection of instances of ``types``: key paths are built for matches only.
+
+    ``leaves=False`` says that no leaf value can match (none of ``types`` is a leaf type).
+    """
+    out: dict[KeyPath, Any] = {}
+    if include_root and isinstance(root, types):
+        out[KeyPath()] = root
+    first = _kids(root)
+    if first is None:
+        return out
+    keys: list[Any] = []
+    stack = [first]
+    leaf = LEAF_TYPES
+    while stack:
+        for key, v in stack[-1]:
+            if type(v) in leaf:
+                if leaves and isinstance(v, types):
+                    out[KeyPath((*keys, key))] = v
+                continue
+            if isinstance(v, types):
+                out[KeyPath((*keys, key))] = v
+            kids = _kids(v)
+            if kids is not None:
+                keys.append(key)
+                stack.append(kids)
+                break
+        else:
+            stack.pop()
+            if keys:
+                keys.pop()
+    return out
+
+
+def _types_of(where: Any) -> tuple[type, ...] | None:
+    """The types ``where`` selects by, when it is a type or a tuple of types."""
+    if isinstance(where, type):
+        return (where,)
+    if isinstance(where, tuple) and where and all(isinstance(t, type) for t in where):
+        return where
+    return None
+
+
 def query(
     root: Any,
     where: Any = None,
@@ -100,6 +162,11 @@ def query(
             f"query: path={path!r} looks like a regular expression; it is a glob: * one key, "
             "** any keys, [*] any index (e.g. 'layers[*].conv', '**.features')"
         )
+    if path is None:
+        types = _types_of(where)
+        if types is not None:
+            leaves = any(issubclass(lt, t) for lt in LEAF_TYPES for t in types)
+            return _select(root, types, leaves, include_root)
     pred = _predicate(where)
     rx = _pattern(path) if path is not None else None
     out: dict[KeyPath, Any] = {}

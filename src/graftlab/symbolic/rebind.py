@@ -13,7 +13,7 @@ from typing import Any
 from graftlab.symbolic import nodes
 from graftlab.symbolic.errors import KeyPathError, SymbolicError, ValidationError
 from graftlab.symbolic.keypath import Key, KeyPath
-from graftlab.symbolic.nodes import LEAF_TYPES, SymDict, SymList, parent_of, state_of
+from graftlab.symbolic.nodes import LEAF_TYPES, ObjState, SymDict, SymList, parent_of, state_of
 from graftlab.symbolic.schema import MISSING
 
 
@@ -88,6 +88,12 @@ def apply_edits(
         for path, value in edits:
             if not path:
                 raise KeyPathError("cannot rebind the root itself; edit its arguments", path)
+            parent = _direct_parent(root, path)
+            if parent is not None:
+                # The common case, one walk down: no tuple on the way, every step present.
+                _set(parent, path[-1], value, path, undo, meta)
+                touched.append(parent)
+                continue
             parent_path, key = path.parent, path[-1]
             parent = nodes.get(root, parent_path)
             while type(parent) is tuple:
@@ -113,14 +119,11 @@ def apply_edits(
         for node, key, old, existed in reversed(undo):
             _raw_restore(node, key, old, existed)
         raise
-    seen: set[int] = set()
-    order: list[tuple[int, Any]] = []
-    for node in touched:
-        for depth, obj in enumerate(reversed(nodes.owner_objects(node))):
-            if id(obj) not in seen:
-                seen.add(id(obj))
-                order.append((depth, obj))
-    order.sort(key=lambda item: -item[0])
+    order: list[tuple[int, Any]]
+    if len(touched) == 1:
+        order = [(0, obj) for obj in _owners(touched[0])]  # already bottom-up
+    else:
+        order = _owners_deepest_first(touched)
     done = 0
     try:
         for _, obj in order:
@@ -137,6 +140,94 @@ def apply_edits(
             except Exception:
                 pass
         raise
+
+
+_ABSENT = object()
+
+
+def _direct_parent(root: Any, path: KeyPath) -> Any:
+    """The node that holds ``path[-1]``, walking down from ``root`` once; ``None`` when the
+    walk meets a tuple or a missing key (the general path then handles or reports it)."""
+    node = root
+    for i in range(len(path) - 1):
+        key = path[i]
+        t = type(node)
+        if t is SymList:
+            if type(key) is not int:
+                return None
+            try:
+                node = list.__getitem__(node, key)
+            except IndexError:
+                return None
+        else:
+            d = getattr(node, "__dict__", None)
+            st = d.get("_sym_") if d is not None else None
+            if type(st) is ObjState:
+                node = st.args.get(key, _ABSENT)  # type: ignore[call-overload]
+            elif t is SymDict:
+                node = dict.get(node, key, _ABSENT)
+            else:
+                return None
+            if node is _ABSENT:
+                return None
+        if type(node) is tuple:
+            return None
+    t = type(node)
+    if t is SymList or t is SymDict or state_of(node) is not None:
+        return node
+    return None
+
+
+def _owners(node: Any) -> list[Any]:
+    """``nodes.owner_objects``: the symbolic objects from ``node`` up to the root."""
+    out = []
+    while node is not None:
+        t = type(node)
+        if t is SymList or t is SymDict or isinstance(node, (SymList, SymDict)):
+            node = node._sym_parent
+            continue
+        d = getattr(node, "__dict__", None)
+        st = d.get("_sym_") if d is not None else None
+        if type(st) is not ObjState:
+            break
+        out.append(node)
+        node = st.parent
+    return out
+
+
+def _owners_deepest_first(touched: list[Any]) -> list[tuple[int, Any]]:
+    """Every object that owns a touched node, once, with its depth, deepest first (for
+    equal depths: in the order first met, each chain read from the root down).
+
+    A walk up stops at the first object already seen: its depth is known, so a batch of
+    edits below one parent costs O(edits + distinct owners), not O(edits * depth).
+    """
+    depth_of: dict[int, int] = {}
+    order: list[tuple[int, Any]] = []
+    for node in touched:
+        chain: list[Any] = []
+        base = -1
+        while node is not None:
+            t = type(node)
+            if t is SymList or t is SymDict or isinstance(node, (SymList, SymDict)):
+                node = node._sym_parent
+                continue
+            d = getattr(node, "__dict__", None)
+            st = d.get("_sym_") if d is not None else None
+            if type(st) is not ObjState:
+                break
+            known = depth_of.get(id(node))
+            if known is not None:
+                base = known
+                break
+            chain.append(node)
+            node = st.parent
+        for obj in reversed(chain):
+            base += 1
+            depth_of[id(obj)] = base
+            order.append((base, obj))
+    order.sort(key=lambda item: -item[0])
+    return order
 
 
 def _tuple_holders(root: Any, path: KeyPath) -> list[Any]:
@@ -237,8 +328,13 @@ def _set(
         st.args[key] = new
         if not existed:
             _reorder(st)
-        if existed and old is not new:
-            nodes.detach(old)
+        if existed and old is not new and type(old) not in LEAF_TYPES:
+            d = getattr(old, "__dict__", None)
+            old_st = d.get("_sym_") if d is not None else None
+            if type(old_st) is ObjState:
+                old_st.parent = old_st.key = None  # what ``nodes.detach`` does, inline
+            else:
+                nodes.detach(old)
         _store_meta(node, key, meta)
         return
     if isinstance(node, SymList):
