@@ -107,6 +107,7 @@ from graftlab.symbolic import (
     query,
     rebind,
     register,
+    roles,
     root_of,
     schema_of,
     sym_hash,
@@ -117,6 +118,7 @@ from graftlab.symbolic import (
 )
 from graftlab.symbolic import equality as _equality
 from graftlab.symbolic import formatting as _formatting
+from graftlab.symbolic.roles import RoleError
 
 format = _formatting.format_value  # ``gl.format(obj)``
 hash = _equality.sym_hash  # agrees with ``gl.eq``
@@ -227,4 +229,6 @@ __all__ = [
     "type_name",
     "unregister_rule",
     "walk",
+    "roles",
+    "RoleError",
 ]

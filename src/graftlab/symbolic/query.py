@@ -83,8 +83,24 @@ def query(
     *,
     path: str | None = None,
     include_root: bool = False,
+    role: str | None = None,
 ) -> dict[KeyPath, Any]:
-    """``{path: value}`` of every node that matches ``where`` and the path pattern."""
+    """``{path: value}`` of every node that matches ``where`` and the path pattern.
+
+    With ``role``, only objects whose class plays that role match, and each value is its
+    role view (``graftlab.symbolic.roles.RoleView``).
+    """
+    if role is not None:
+        from graftlab.symbolic.roles import query_roles
+
+        views = query_roles(root, role, include_root=include_root)
+        rx_ = _pattern(path) if path is not None else None
+        pred_ = _predicate(where)
+        return {
+            p: v
+            for p, v in views.items()
+            if (rx_ is None or rx_.fullmatch(str(p))) and pred_(p, v.obj)
+        }
     pred = _predicate(where)
     rx = _pattern(path) if path is not None else None
     out: dict[KeyPath, Any] = {}
