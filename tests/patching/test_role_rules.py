@@ -94,3 +94,26 @@ def test_roles_in_graft_toml_reach_an_unannotated_class(tmp_path: Path, monkeypa
         assert out.layers[1].sym_init_args.kernel == 5
     finally:
         R.forget_roles(f"{mod}.Filter")
+
+
+def test_unknown_namespaced_rule_names_its_package():
+    from graftlab.patching import registry
+
+    with pytest.raises(
+        gl.UnknownRuleError, match="no installed rule package provides namespace 'zz_team'"
+    ):
+        gl.patch(Model([]), ["zz_team/widen"])
+    registry.set_known_providers({"zz_team": "zz-team-rules==2.0"})
+    try:
+        with pytest.raises(gl.UnknownRuleError, match=r"pip install 'zz-team-rules==2.0'"):
+            gl.patch(Model([]), ["zz_team/widen"])
+    finally:
+        registry._KNOWN_PROVIDERS.pop("zz_team")
+
+
+def test_patcher_roles_must_be_known():
+    with pytest.raises(R.RoleError, match="unknown role 'convolution'"):
+
+        @gl.patcher("t/needs_bad_role", roles=("convolution",))
+        def bad(target):
+            return {}
