@@ -56,6 +56,17 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--resume", metavar="RUN", help="continue an interrupted run from its last checkpoint"
     )
+    p.add_argument(
+        "--accept-changes",
+        action="store_true",
+        help="with --resume: continue even though the experiment changed since the run "
+        "started (the record lists the changes)",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="with --resume: take over a run whose lease has not run out yet",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.add_argument("--json", action="store_true", help="print the run record as JSON")
     p.set_defaults(func=cmd_run)
@@ -170,6 +181,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise GraftError("graft run: name an experiment (graft ls lists them) or --resume RUN")
     name = args.name
     overrides = list(args.overrides)
+    if (args.accept_changes or args.force) and not args.resume:
+        raise GraftError("graft run: --accept-changes and --force only go with --resume RUN")
     if args.resume and not name:
         rid, _ = records.resolve_run(repo.git, args.resume)
         name = records.read_records(repo.git, [rid])[0].experiment
@@ -180,6 +193,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         overrides,
         seed=args.seed,
         resume=args.resume,
+        accept_changes=args.accept_changes,
+        force=args.force,
         show_progress=show,
         log_stream=sys.stderr if not args.json else None,
     )
@@ -300,27 +315,42 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def _sync(repo: Repo, verb: str, remote: str) -> int:
-    spec = f"+{records.REF_PREFIX}*:{records.REF_PREFIX}*"
-    try:
-        if verb == "push":
-            repo.git.git.push(remote, f"{records.REF_PREFIX}*:{records.REF_PREFIX}*")
-        else:
-            repo.git.git.fetch(remote, spec)
-    except Exception as e:
+def cmd_push(args: argparse.Namespace) -> int:
+    from graftlab.repo.sync import push
+
+    repo = Repo()
+    rejected = push(repo.git, args.remote)
+    if rejected:
+        shown = ", ".join(rejected[:3]) + (", ..." if len(rejected) > 3 else "")
         raise GraftError(
-            f"graft {verb} {remote}: {getattr(e, 'stderr', '') or e}".strip()
-        ) from None
-    console().print(f"{verb}ed run records {'to' if verb == 'push' else 'from'} {remote}")
+            f"graft push {args.remote}: {len(rejected)} run record(s) changed on {args.remote} "
+            f"since your last pull ({shown}); run `graft pull {args.remote}` first, then push again"
+        )
+    console().print(f"pushed run records to {args.remote}")
     return 0
 
 
-def cmd_push(args: argparse.Namespace) -> int:
-    return _sync(Repo(), "push", args.remote)
-
-
 def cmd_pull(args: argparse.Namespace) -> int:
-    return _sync(Repo(), "pull", args.remote)
+    from graftlab.repo.sync import pull
+
+    repo = Repo()
+    rep = pull(repo.git, args.remote)
+    out = console()
+    parts = [
+        f"{len(rep.new)} new",
+        f"{len(rep.updated)} updated",
+        *([f"{len(rep.merged)} merged"] if rep.merged else []),
+        *([f"{len(rep.kept)} kept (ours is later)"] if rep.kept else []),
+    ]
+    out.print(f"pulled run records from {args.remote}: " + ", ".join(parts))
+    err = console(stderr=True)
+    for rid, mine, theirs in rep.conflicts:
+        err.print(
+            f"conflict: run {rid} changed on both sides (ours: {mine}, {args.remote}: {theirs}); "
+            f"kept ours, theirs is at refs/graft/incoming/{args.remote}/{rid}",
+            markup=False,
+        )
+    return 1 if rep.conflicts else 0
 
 
 def add_init_parser(sub: Any) -> None:
@@ -349,13 +379,18 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def add_plot_parser(sub: Any) -> None:
-    p = sub.add_parser("plot", help="draw learning curves of runs to a PNG",
-                       description="Plot the metrics recorded by runs (metrics.jsonl) against the step.\n\n"
-                       "Examples:\n  graft plot 20261123-0521 20261123-0530 -o curves.png\n"
-                       "  graft plot $(graft runs --json | jq -r '.[].id') --metric eval_accuracy",
-                       formatter_class=RAW)
+    p = sub.add_parser(
+        "plot",
+        help="draw learning curves of runs to a PNG",
+        description="Plot the metrics recorded by runs (metrics.jsonl) against the step.\n\n"
+        "Examples:\n  graft plot 20261123-0521 20261123-0530 -o curves.png\n"
+        "  graft plot $(graft runs --json | jq -r '.[].id') --metric eval_accuracy",
+        formatter_class=RAW,
+    )
     p.add_argument("runs", nargs="+", help="run ids (unique prefixes are enough)")
-    p.add_argument("-o", "--output", default="curves.png", help="the PNG to write (default curves.png)")
+    p.add_argument(
+        "-o", "--output", default="curves.png", help="the PNG to write (default curves.png)"
+    )
     p.set_defaults(func=cmd_plot)
 
 

@@ -112,7 +112,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         for e in rv.experiments:
             e.name = f"{la} → {lb}"
             e.status = "diff"
-        print_text(rv, console()) if rv.experiments else None
+        print_text(rv, console(), title="graft diff") if rv.experiments else None
     return 0
 
 

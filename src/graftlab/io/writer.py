@@ -17,6 +17,7 @@ from typing import Any
 
 from graftlab.io.atomic import atomic_write_text
 from graftlab.io.errors import WriteError
+from graftlab.io.limits import MAX_DEPTH
 from graftlab.symbolic import nodes
 from graftlab.symbolic.formatting import Formatter, format_float
 from graftlab.symbolic.keypath import KeyPath
@@ -125,6 +126,12 @@ def _collect_types(
     value: Any, path: KeyPath, types: set[Any], shown: Formatter | None = None
 ) -> None:
     """The classes and enums that the text of ``value`` names (hidden defaults name none)."""
+    if len(path) > MAX_DEPTH:
+        # the loader rejects such a file: refuse to write it rather than write it
+        raise WriteError(
+            f"{path}: the value nests deeper than {MAX_DEPTH} levels, the limit of experiment "
+            "files (the loader would reject the file)"
+        )
     t = type(value)
     if t in LEAF_TYPES:
         if t is bytes or t is complex:

@@ -267,11 +267,23 @@ def owner_objects(node: Any) -> list[Any]:
     return out
 
 
+# Objects whose own __init__ is running: an edit it makes to its own arguments (appending
+# to a list argument) must not re-run that same __init__, which would recurse forever.
+IN_INIT: set[int] = set()
+
+
 def rederive(node: Any) -> None:
     """Re-derive the state of every object from ``node`` up to the root (after an edit)."""
     for obj in owner_objects(node):
+        key = id(obj)
+        if key in IN_INIT:
+            continue
         st = obj.__dict__["_sym_"]
-        st.schema.rederive(obj)
+        IN_INIT.add(key)
+        try:
+            st.schema.rederive(obj)
+        finally:
+            IN_INIT.discard(key)
 
 
 def check_item(spec: Spec | None, value: Any, key: Key) -> Any:

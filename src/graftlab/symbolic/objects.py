@@ -129,6 +129,7 @@ def _make_init(cls: type, schema: Schema, original: Any) -> Any:
     required_runtime = schema.required_runtime
     simple = schema._simple_call and not runtime
     attach = nodes.attach
+    in_init = nodes.IN_INIT
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         d = self.__dict__
@@ -159,13 +160,18 @@ def _make_init(cls: type, schema: Schema, original: Any) -> Any:
         if required_runtime and (rt is None or not required_runtime <= rt.keys()):
             return  # a spec: built later by gl.build with the runtime arguments
         st.runtime = rt or None
-        if simple:
-            original(self, **values)
-        else:
-            pos, kw = schema.call_args(values)
-            if rt:
-                kw = {**kw, **rt}
-            original(self, *pos, **kw)
+        key = id(self)
+        in_init.add(key)  # its own edits to its arguments do not re-run it (see rederive)
+        try:
+            if simple:
+                original(self, **values)
+            else:
+                pos, kw = schema.call_args(values)
+                if rt:
+                    kw = {**kw, **rt}
+                original(self, *pos, **kw)
+        finally:
+            in_init.discard(key)
 
     functools.update_wrapper(__init__, original)
     __init__.__sym_original__ = original  # type: ignore[attr-defined]

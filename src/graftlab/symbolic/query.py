@@ -36,6 +36,10 @@ def walk(root: Any, *, include_root: bool = True) -> Iterator[tuple[KeyPath, Any
             stack.append((path.child(key), child))
 
 
+# text that means something in a regular expression and nothing in a key-path glob
+_REGEX_ONLY = re.compile(r"\\[dws.]|\.\+|^\^|\$$|\(\?|\|")
+
+
 @lru_cache(maxsize=256)
 def _pattern(text: str) -> re.Pattern[str]:
     out = []
@@ -90,6 +94,17 @@ def query(
     With ``role``, only objects whose class plays that role match, and each value is its
     role view (``graftlab.symbolic.roles.RoleView``).
     """
+    if isinstance(where, str):
+        raise TypeError(
+            f"query: the second argument is a type or a predicate, not a string ({where!r}); "
+            f"to match key paths pass path={where!r}: a glob (* one key, ** any keys, [*] any "
+            "index), not a regular expression"
+        )
+    if path is not None and _REGEX_ONLY.search(path):
+        raise ValueError(
+            f"query: path={path!r} looks like a regular expression; it is a glob: * one key, "
+            "** any keys, [*] any index (e.g. 'layers[*].conv', '**.features')"
+        )
     if role is not None:
         from graftlab.symbolic.roles import query_roles
 
