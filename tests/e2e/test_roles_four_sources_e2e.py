@@ -86,6 +86,10 @@ def repo(tmp_path_factory: pytest.TempPathFactory):
             "from graftlab import Derived\n\n"
             f'experiment = Derived(base="{name}", patches=["widen?factor=2"])\n'
         )
+        (exp / f"{name}_scaled.py").write_text(
+            "from graftlab import Derived\n\n"
+            f'experiment = Derived(base="{name}", patches=["scale_width?factor=2"])\n'
+        )
     saved = list(sys.path)
     yield exp
     sys.path[:] = saved
@@ -151,3 +155,16 @@ def test_provenance_names_the_rule_in_every_codebase(repo: Path) -> None:
     ):
         wide = gl.load(repo / f"{name}_wide.py")
         assert gl.provenance(wide, path).rule == "widen", name
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("graftlab", [("Conv", "features", 16), ("Conv", "features", 32)]),
+        ("linen", [("Conv", "features", 16), ("Conv", "features", 8)]),
+        ("team_a", [("StdConv", "out_channels", 16), ("StdConv", "out_channels", 32)]),
+        ("torch", [("Conv2d", "out_channels", 16), ("LazyConv2d", "out_channels", 32)]),
+    ],
+)
+def test_the_standard_scale_width_is_the_same_rule_everywhere(repo: Path, name, expected) -> None:
+    assert convs(gl.load(repo / f"{name}_scaled.py")) == expected
