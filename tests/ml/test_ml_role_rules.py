@@ -4,7 +4,7 @@ conv, optimizer and trainer with their own argument names."""
 from __future__ import annotations
 
 import graftlab as gl
-import graftlab.ml.rules  # noqa: F401  (registers the standard rules)
+import graftlab.ml.rules  # registers the standard rules
 
 
 @gl.symbolize(roles={"conv": {"features": "out_channels", "kernel_size": "kernel"}})
