@@ -95,6 +95,8 @@ def test_patches_lists_the_package_rules(installed: tuple[Path, Path], repo: Pat
     assert [x["name"] for x in found] == ["team_b/widen_convs"]
     assert found[0]["roles"] == ["conv"] and found[0]["package"] == "team-b-rules"
     assert found[0]["help"].startswith("Multiply the output channels")
+    r = run(repo, "-m", "graftlab.cli", "patches", "--package", "team-b-rules", site=site)
+    assert "    roles: conv\n    package: team-b-rules\n" in r.stdout  # plain text in a pipe
     r = run(repo, "-m", "graftlab.cli", "patches", "--package", "nope", site=site)
     assert r.returncode == 1
     assert "no installed rule package named 'nope'" in r.stderr

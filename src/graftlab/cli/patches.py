@@ -71,6 +71,10 @@ def plain_text(found: list[dict[str, Any]]) -> str:
         lines.append(r["name"])
         lines.extend(f"    {_argument_text(a)}" for a in r["arguments"])
         lines.extend(f"    {h}" for h in (r["help"] or "").splitlines() if h.strip())
+        if r.get("roles"):
+            lines.append(f"    roles: {', '.join(r['roles'])}")
+        if r.get("package"):
+            lines.append(f"    package: {r['package']}")
         lines.append("")
     return "\n".join(lines)
 
