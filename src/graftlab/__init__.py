@@ -5,6 +5,16 @@
 never imports JAX; ``graftlab.ml`` does.
 """
 
+from graftlab.hyper import (
+    DecisionError,
+    HyperError,
+    Space,
+    floatv,
+    intv,
+    manyof,
+    materialize,
+    oneof,
+)
 from graftlab.io import (
     FormatError,
     FormatErrors,
@@ -78,6 +88,7 @@ from graftlab.symbolic import (
     KeyPath,
     KeyPathError,
     Length,
+    LiveObjectError,
     MissingArgumentError,
     NonEmpty,
     Predicate,
@@ -106,6 +117,7 @@ from graftlab.symbolic import (
     path_of,
     query,
     rebind,
+    rebuild,
     register,
     roles,
     root_of,
@@ -231,4 +243,14 @@ __all__ = [
     "walk",
     "roles",
     "RoleError",
+    "LiveObjectError",
+    "rebuild",
+    "DecisionError",
+    "HyperError",
+    "Space",
+    "floatv",
+    "intv",
+    "manyof",
+    "materialize",
+    "oneof",
 ]

@@ -127,3 +127,23 @@ def test_a_large_file_loads_fast_and_equal() -> None:
     x = gl.loads(text, "x")
     assert x == values and all(type(v) is float for v in x)
     assert math.copysign(1, gl.loads("x = [-0.0" + ", 0" * 40_000 + "]\n", "x")[0]) == -1
+
+
+def test_parsing_odd_text_warns_nothing() -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert gl.loads('x = "\\("\n', "x") == "\\("
+
+
+def test_graft_fmt_writes_long_literals_as_the_plain_parse_would(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = 'x = {"a": [' + ", ".join(f"{i}.5e-3" for i in range(30)) + '], "b": "é"}  # c\n'
+    monkeypatch.setattr(bulk, "MIN_REGION", 2)
+    monkeypatch.setattr(bulk, "MIN_FILE", 0)
+    assert used_fast_path(text)
+    fast = gl.format_text(text)
+    monkeypatch.setattr(bulk, "MIN_FILE", 10**12)
+    assert fast == gl.format_text(text)

@@ -110,3 +110,24 @@ def test_the_limits_are_what_the_docs_say() -> None:
     assert syntax.MAX_DEPTH == limits.MAX_DEPTH == 100
     assert syntax.MAX_BYTES == limits.MAX_BYTES == 50 * 1024 * 1024
     assert limits.MAX_NODES >= 1_000_000 and limits.MAX_NAME_USES >= 10_000
+
+
+def test_billion_laughs_is_rejected_before_anything_is_built() -> None:
+    lines = ["from graftlab.ml import Dense", "a0 = [Dense(features=1)]"]
+    lines += [f"a{i} = [{', '.join([f'a{i - 1}'] * 10)}]" for i in range(1, 12)]
+    text = "\n".join(lines) + "\n"
+
+    def load() -> None:
+        with pytest.raises(gl.FormatError, match=f"more than {limits.MAX_NODES:,} values"):
+            gl.loads(text, "a11")
+
+    # counted before importing or building: a few thousand calls, not millions
+    assert work(load) < 50_000
+
+
+def test_text_over_the_size_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "MAX_BYTES", 1000)
+    text = "x = [" + ", ".join(["1"] * 400) + "]\n"
+    with pytest.raises(gl.FormatError, match="over 1000 bytes"):
+        gl.loads_file(text)  # text given directly (the language server's worker does)
+    assert gl.loads("x = ['é']\n", "x") == ["é"]  # under the limit: loads

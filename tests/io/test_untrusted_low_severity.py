@@ -72,6 +72,12 @@ def test_deeply_nested_json_is_a_format_error() -> None:
     assert gl.from_json(json.loads(json.dumps(ok))) == ok
 
 
+def test_json_with_a_huge_integer_is_a_format_error() -> None:
+    # found by the fuzzer: json.loads raises a plain ValueError past 4,300 digits
+    with pytest.raises(gl.JSONFormatError, match="4300 digits"):
+        gl.from_json_str("[" + "9" * 5000 + "]")
+
+
 def test_an_enum_given_a_list_is_a_validation_error() -> None:
     with pytest.raises(gl.ValidationError, match="expected one of"):
         Holder(act=[])

@@ -9,6 +9,7 @@ import jax
 import jax.numpy as jnp
 import ml_testutil as U
 import optax
+import pytest
 from flax import nnx
 from ml_user_modules import LinenMLP, UserBlock, UserNet
 
@@ -54,8 +55,14 @@ def test_nnx_graph_operations_ignore_the_symbolic_state() -> None:
 def test_editing_a_built_module_keeps_its_weights() -> None:
     model = gl.build(_net(), rngs=nnx.Rngs(0))
     before = model.head.kernel[...]
-    model.rebind(num_classes=3)
+    # Issue #12: an in-place edit of a built module is refused (it used to change the record
+    # only, leaving weights of the old shape); gl.rebuild makes a fresh module.
+    with pytest.raises(gl.LiveObjectError):
+        model.rebind(num_classes=3)
     assert (model.head.kernel[...] == before).all()
+    assert model.sym_init_args.num_classes != 3
+    fresh = gl.rebuild(model, num_classes=3)
+    assert fresh.head.kernel[...].shape[-1] == 3 and fresh.sym_init_args.num_classes == 3
 
 
 def test_users_nnx_model_trains_in_an_experiment(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ _COMMANDS = (
     "graftlab.cli.lsp",
     "graftlab.annotate.cli",
     "graftlab.cli.rules_cmds",
+    "graftlab.cli.tune_cmds",
 )
 
 

@@ -69,6 +69,12 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.add_argument("--json", action="store_true", help="print the run record as JSON")
+    p.add_argument(
+        "--decisions",
+        metavar="DECISIONS",
+        help="for a search space: the point to run, as JSON, NAME=VALUE;... or @FILE "
+        "(graft show NAME --space lists the decisions)",
+    )
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser(
@@ -91,6 +97,25 @@ def add_parser(sub: Any) -> None:
     p.add_argument("runs", nargs="+", help="run ids (unique prefixes are enough)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser(
+        "gc",
+        help="remove run work folders (checkpoints) that are no longer needed",
+        description="Remove .git/graft/runs/<id> work folders: those of runs that succeeded or "
+        "whose record is gone, and those of failed or interrupted runs older than --older-than "
+        "days (they could still be resumed until then). Running runs are never touched.\n\n"
+        "Examples:\n  graft gc\n  graft gc --older-than 0 --dry-run",
+        formatter_class=RAW,
+    )
+    p.add_argument(
+        "--older-than",
+        type=float,
+        default=7.0,
+        metavar="DAYS",
+        help="keep failed/interrupted runs' folders this long (default 7)",
+    )
+    p.add_argument("--dry-run", action="store_true", help="only list what would be removed")
+    p.set_defaults(func=cmd_gc)
 
     for verb in ("push", "pull"):
         p = sub.add_parser(
@@ -123,14 +148,31 @@ def cmd_ls(args: argparse.Namespace) -> int:
         json.dump(rows, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
-    out = console()
-    t = table(out, "experiment", "base", "chain", "last run", title=f"{len(rows)} experiment(s)")
-    for r in rows:
-        t.add_row(
-            r["name"], r["base"] or "-", str(r["chain"]) if r["base"] else "-", r["last_run"] or "-"
-        )
-    out.print(t)
+    from graftlab.cli import plain_table
+
+    plain_table.show(
+        ("experiment", "base", "chain", "last run"),
+        [
+            (
+                r["name"],
+                r["base"] or "-",
+                str(r["chain"]) if r["base"] else "-",
+                r["last_run"] or "-",
+            )
+            for r in rows
+        ],
+        title=f"{len(rows)} experiment(s)",
+        colors=[{3: STATUS_COLORS.get(r["last_run"] or "", "")} for r in rows],
+    )
     return 0
+
+
+STATUS_COLORS = {
+    "succeeded": "green",
+    "failed": "red",
+    "running": "yellow",
+    "interrupted": "magenta",
+}
 
 
 def cmd_lineage(args: argparse.Namespace) -> int:
@@ -171,8 +213,38 @@ def cmd_lineage(args: argparse.Namespace) -> int:
     for root in sorted(children.get(None, [])):
         if keep is None or root in keep:
             add(tree, root, 0)
+    cycles = lineage_cycles(bases)
+    for cycle in cycles:
+        if keep is None or keep & set(cycle):
+            tree.add(f"[red]cycle:[/] {' -> '.join([*cycle, cycle[0]])}")
     console().print(tree)
+    if cycles:
+        console(stderr=True).print(
+            f"warning: {sum(len(c) for c in cycles)} experiment(s) derive from themselves "
+            "through a cycle of bases and cannot be loaded",
+            markup=False,
+        )
     return 0
+
+
+def lineage_cycles(bases: dict[str, str | None]) -> list[list[str]]:
+    """Every cycle of bases (``a -> b -> a``), each listed once from its smallest name."""
+    cycles: list[list[str]] = []
+    done: set[str] = set()
+    for start in sorted(bases):
+        path: list[str] = []
+        on_path: dict[str, int] = {}
+        cur: str | None = start
+        while cur is not None and cur in bases and cur not in done and cur not in on_path:
+            on_path[cur] = len(path)
+            path.append(cur)
+            cur = bases[cur]
+        if cur is not None and cur in on_path:
+            cycle = path[on_path[cur] :]
+            i = cycle.index(min(cycle))
+            cycles.append(cycle[i:] + cycle[:i])
+        done.update(path)
+    return cycles
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -188,9 +260,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         name = records.read_records(repo.git, [rid])[0].experiment
     err = console(stderr=True)
     show = not args.no_progress and err.is_terminal
+    from graftlab.hyper.decisions import parse_decisions
+
     record = repo.run(
         name,
         overrides,
+        decisions=parse_decisions(args.decisions) if args.decisions else None,
         seed=args.seed,
         resume=args.resume,
         accept_changes=args.accept_changes,
@@ -236,32 +311,30 @@ def cmd_runs(args: argparse.Namespace) -> int:
         )
         sys.stdout.write("\n")
         return 0
-    out = console()
-    t = table(
-        out,
-        "id",
-        "experiment",
-        "commit",
-        "status",
-        "metrics",
-        "duration",
-        "started",
-        title=f"{len(recs)} run(s)",
-    )
-    colors = {"succeeded": "green", "failed": "red", "running": "yellow", "interrupted": "magenta"}
+    from graftlab.cli import plain_table
+
+    rows, colors = [], []
     for r in recs:
         st = r.effective_status()
         commit = (r.commit or "-")[:8] + ("+dirty" if r.dirty else "")
-        t.add_row(
-            r.id,
-            r.experiment,
-            commit,
-            f"[{colors.get(st, 'white')}]{st}[/]",
-            metrics_text(r.metrics),
-            duration(r.duration),
-            ago(r.started),
+        rows.append(
+            (
+                r.id,
+                r.experiment,
+                commit,
+                st,
+                metrics_text(r.metrics),
+                duration(r.duration),
+                ago(r.started),
+            )
         )
-    out.print(t)
+        colors.append({3: STATUS_COLORS.get(st, "")})
+    plain_table.show(
+        ("id", "experiment", "commit", "status", "metrics", "duration", "started"),
+        rows,
+        title=f"{len(recs)} run(s)",
+        colors=colors,
+    )
     return 0
 
 
@@ -312,6 +385,24 @@ def cmd_compare(args: argparse.Namespace) -> int:
             old = "" if e.kind == "added" else render(e.old)
             new = "" if e.kind == "removed" else render(e.new)
             out.print(f"  {sym} {e.path}: {old}{' → ' if old and new else ''}{new}", markup=False)
+    return 0
+
+
+def cmd_gc(args: argparse.Namespace) -> int:
+    from graftlab.repo.gc import collect
+
+    repo = Repo()
+    removed = collect(repo.git, args.older_than, dry_run=args.dry_run)
+    out = console()
+    for r in removed:
+        out.print(
+            f"{'would remove' if args.dry_run else 'removed'} {r.run_id} ({r.why}, {r.size / 1e6:.1f} MB)",
+            markup=False,
+        )
+    total = sum(r.size for r in removed) / 1e6
+    out.print(
+        f"{len(removed)} work folder(s), {total:.1f} MB {'to free' if args.dry_run else 'freed'}"
+    )
     return 0
 
 
@@ -391,6 +482,12 @@ def add_plot_parser(sub: Any) -> None:
     p.add_argument(
         "-o", "--output", default="curves.png", help="the PNG to write (default curves.png)"
     )
+    p.add_argument(
+        "--metric",
+        action="append",
+        metavar="NAME",
+        help="plot only this metric (repeat for more; default: every metric)",
+    )
     p.set_defaults(func=cmd_plot)
 
 
@@ -398,14 +495,28 @@ def cmd_plot(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     repo = Repo()
+    if len(args.runs) == 1 and args.runs[0].startswith("tune-"):
+        from graftlab.cli.tune_cmds import plot_tune
+
+        out_path = Path(args.output if args.output != "curves.png" else f"{args.runs[0]}.png")
+        plot_tune(repo, args.runs[0], out_path)
+        console().print(f"wrote {out_path}")
+        return 0
     curves: dict[str, list[dict[str, Any]]] = {}
     for prefix in args.runs:
         rid, sha = records.resolve_run(repo.git, prefix)
         rec = records.read_records(repo.git, [rid])[0]
         raw = records.read_file(repo.git, sha, "metrics.jsonl") or b""
         rows = [json.loads(line) for line in raw.decode().splitlines() if line.strip()]
+        if args.metric:
+            rows = [
+                {"step": r["step"], **{m: r[m] for m in args.metric if m in r}}
+                for r in rows
+                if any(m in r for m in args.metric)
+            ]
         if not rows:
-            raise GraftError(f"run {rid} recorded no metrics")
+            what = f"metric {', '.join(args.metric)}" if args.metric else "metrics"
+            raise GraftError(f"run {rid} recorded no {what}")
         curves[f"{rec.experiment} ({rid})"] = rows
     from graftlab.ml.plot import plot_learning_curves
 

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 GRAFTLAB_MODULES: frozenset[str] = frozenset(
     {
         "graftlab",
+        "graftlab.io.codecs",
         "graftlab.patching",
         "graftlab.patching.derived",
         "graftlab.ml",
@@ -32,6 +33,8 @@ GRAFTLAB_MODULES: frozenset[str] = frozenset(
         "graftlab.ml.optim",
         "graftlab.ml.rules",
         "graftlab.cli.demo_components",
+        "graftlab.hyper",
+        "graftlab.hyper.primitives",
     }
 )
 # Top-level packages whose modules only GRAFTLAB_MODULES may name.

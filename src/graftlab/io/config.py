@@ -83,8 +83,25 @@ def load_config(path: Path) -> GraftConfig:
 
 
 def config_for(path: Path | None) -> GraftConfig:
-    """The configuration that governs a file (an empty one if there is no ``graft.toml``)."""
+    """The configuration that governs a file (an empty one if there is no ``graft.toml``).
+
+    Parsed once per ``graft.toml`` and version (its modification time and size), so that
+    loading a thousand experiments does not parse it a thousand times.
+    """
     if path is None:
         return GraftConfig()
     found = find_config(path)
-    return load_config(found) if found else GraftConfig()
+    if not found:
+        return GraftConfig()
+    try:
+        st = found.stat()
+    except OSError:
+        return load_config(found)
+    key = (str(found), st.st_mtime_ns, st.st_size)
+    cached = _CONFIGS.get(key)
+    if cached is None:
+        cached = _CONFIGS[key] = load_config(found)
+    return cached
+
+
+_CONFIGS: dict[tuple[str, int, int], GraftConfig] = {}

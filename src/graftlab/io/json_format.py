@@ -96,6 +96,8 @@ def from_json_str(text: str | bytes, *, allowed_modules: Iterable[str] | None = 
         ) from None
     except (UnicodeDecodeError, TypeError) as e:
         raise JSONFormatError(f"not JSON text: {e}", KeyPath()) from None
+    except ValueError as e:  # an integer over Python's digit limit (found by fuzzing)
+        raise JSONFormatError(f"not JSON this reader accepts: {e}", KeyPath()) from None
     except RecursionError:
         raise JSONFormatError(
             f"the JSON nests too deeply to read (the limit is {MAX_JSON_DEPTH} levels)", KeyPath()

@@ -507,6 +507,58 @@ def _spelled(e: NameE | DottedE) -> str:
     return e.name if isinstance(e, NameE) else ".".join(e.parts)
 
 
+class _TooBig(Exception):
+    def __init__(self, span: Span, message: str) -> None:
+        self.span = span
+        self.message = message
+
+
+def _check_size(src: Source, module: ModuleIR) -> list[FormatError]:
+    """Count the values the file would build, each use of a name copying its value, before
+    importing or building anything: a small file that multiplies (a "billion laughs") is
+    rejected at once, at the use that crosses ``MAX_NODES``."""
+    sizes: dict[str, int] = {}  # what a use of each name copies
+    total = 0
+    limit = limits.MAX_NODES
+
+    def count(e: Expr) -> int:
+        nonlocal total
+        t = type(e)
+        if t is NameE and e.name in sizes:  # type: ignore[attr-defined]
+            n = sizes[e.name]  # type: ignore[attr-defined]
+            total += 1 + n
+            if total > limit:
+                raise _TooBig(
+                    e.span,
+                    f"the file builds more than {limit:,} values: this use of "
+                    f"{e.name!r} copies {n:,} more (each use of a name copies its value)",  # type: ignore[attr-defined]
+                )
+            return n
+        total += 1
+        if total > limit:
+            raise _TooBig(e.span, f"the file builds more than {limit:,} values")
+        n = 1 + (e.size if t is BulkE else 0)  # type: ignore[attr-defined]
+        if t is CallE:
+            kids = [*e.args, *(kw.value for kw in e.kwargs)]  # type: ignore[attr-defined]
+        elif t is ListE or t is TupleE:
+            kids = e.items  # type: ignore[attr-defined]
+        elif t is DictE:
+            kids = e.values  # type: ignore[attr-defined]
+        else:
+            return n
+        for kid in kids:
+            n += count(kid)
+        return n
+
+    try:
+        for a in module.assigns:
+            if a.name not in sizes:
+                sizes[a.name] = count(a.value)
+    except _TooBig as big:
+        return [src.error(big.message, big.span)]
+    return []
+
+
 def _check_imports(src: Source, module: ModuleIR, allowed: tuple[str, ...]) -> list[FormatError]:
     """Every import checked against the allow-list before anything is imported."""
     errors = []
@@ -651,6 +703,14 @@ def loads_file(
     config: GraftConfig | None = None,
 ) -> LoadedFile:
     """Like ``load_file`` for text; ``allowed_modules`` defaults to the root graft.toml's."""
+    if len(text) > limits.MAX_BYTES // 4 and len(text.encode("utf-8", "surrogatepass")) > (
+        limits.MAX_BYTES
+    ):
+        raise FormatError(
+            f"the text is over {limits.MAX_BYTES} bytes; experiment files are limited to that",
+            None,
+            file=file,
+        )
     module, errors, src = parse(text, file, bulk=True)
     if config is None and base_dir is not None:
         config = config_for(base_dir)
@@ -659,6 +719,7 @@ def loads_file(
     else:
         allowed = tuple(dict.fromkeys((*ALWAYS_ALLOWED, *allowed_modules)))
     errors.extend(_check_imports(src, module, allowed))
+    errors.extend(_check_size(src, module))
     if errors:
         raise _combined(errors)
     if config is not None and config.root is not None and str(config.root) not in sys.path:

@@ -13,6 +13,7 @@ import io
 import re
 import sys
 import tokenize
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -555,7 +556,7 @@ def parse(
             src,
         )
     try:
-        tree = ast.parse(text, filename=file, type_comments=False)
+        tree = _quiet_parse(text, file)
     except SyntaxError as e:
         line = e.lineno or 1
         col = max(0, (e.offset or 1) - 1)
@@ -596,6 +597,14 @@ def parse(
     return module, p.errors, src
 
 
+def _quiet_parse(text: str, file: str) -> ast.Module:
+    """``ast.parse`` without the warnings Python gives for odd text (``"\\("`` is an invalid
+    escape): a file being read is data, and its problems are reported as errors or not at all."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text, filename=file, type_comments=False)
+
+
 def _parse_with_regions(
     text: str, file: str, regions: list[_bulk.Region]
 ) -> tuple[ModuleIR, list[FormatError], Source] | None:
@@ -603,7 +612,7 @@ def _parse_with_regions(
     where a value starts (then the plain parse decides)."""
     blanked = _bulk.blank(text, regions)
     try:
-        tree = ast.parse(blanked, filename=file, type_comments=False)
+        tree = _quiet_parse(blanked, file)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     src = Source(text, file, parsed=blanked)

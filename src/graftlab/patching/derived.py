@@ -29,6 +29,7 @@ from graftlab.patching.apply import patch
 from graftlab.patching.errors import PatchError
 from graftlab.patching.rule import Rule
 from graftlab.symbolic.keypath import KeyPath
+from graftlab.symbolic.placeholder import is_template
 from graftlab.symbolic.symbolize import symbolize
 
 _LOADING: contextvars.ContextVar[tuple[Path, ...]] = contextvars.ContextVar(
@@ -191,8 +192,8 @@ def _import_patch_modules(ctx: BuildContext) -> None:
 
 def _derived_form(ctx: BuildContext, call: CallE, path: KeyPath) -> Any:
     obj = ctx.build_call(Derived, call, path)
-    if obj is POISON or not ctx.materialize:
-        return obj
+    if obj is POISON or not ctx.materialize or is_template(obj):
+        return obj  # a search space over chains is materialized per decision (graftlab.hyper)
     return materialize(obj, ctx, path, call)
 
 

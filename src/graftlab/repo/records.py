@@ -51,6 +51,9 @@ class RunRecord:
     lease: float = 0.0  # seconds after the heartbeat the run counts as alive (0: default)
     source: dict[str, Any] = field(default_factory=dict)  # what was loaded: file -> sha256
     resumes: list[dict[str, Any]] = field(default_factory=list)  # each resume: when, how
+    decisions: dict[str, Any] | None = None  # the point of a search space this run tried
+    tune: str | None = None  # the tuning run this trial belongs to
+    trial: int | None = None
 
     @property
     def duration(self) -> float | None:

@@ -291,8 +291,52 @@ def _md_escape(text: str) -> str:
     return re.sub(r"([|`])", r"\\\1", text).replace("\n", " ")
 
 
-def to_markdown(rv: Review) -> str:
-    """A pull-request comment: a summary table first, then one collapsible section each."""
+COMMENT_LIMIT = 65_536  # GitHub's limit on a comment's body, in characters
+
+
+def to_markdown(rv: Review, max_chars: int | None = None, more: str = "") -> str:
+    """A pull-request comment: a summary table first, then one collapsible section each.
+
+    With ``max_chars`` the text stays under it: the summary comes first, then as many table
+    rows, rule diffs and sections as fit, then a line saying what was left out and where it
+    is (``more``, e.g. "the job summary and the graft-review artifact").
+    """
+    head, rows, rules, sections = _md_parts(rv)
+    parts = [*head, *rows, *(["\n"] if rows else []), *rules, *sections]
+    if not rv.experiments:
+        parts.append("No experiment changes.\n")
+    full = "".join(parts).rstrip() + "\n"
+    if max_chars is None or len(full) <= max_chars:
+        return full
+    budget = max_chars - 400
+    out = list(head)
+    used = sum(len(x) for x in out)
+    shown_rows = 0
+    for r in rows:
+        if used + len(r) > budget * 2 // 3:
+            break
+        out.append(r)
+        used += len(r)
+        shown_rows += 1
+    out.append("\n")
+    left = len(rows) - shown_rows
+    shown_sections = 0
+    for block in [*rules, *sections]:
+        if used + len(block) > budget:
+            break
+        out.append(block)
+        used += len(block)
+        shown_sections += 1
+    omitted = len(rules) + len(sections) - shown_sections
+    where = f" in {more}" if more else ""
+    note = "**Shortened to fit a comment:** "
+    note += f"{left} more experiment row(s) and " if left else ""
+    note += f"{omitted} more section(s) are{where}.\n"
+    return "".join(out).rstrip() + "\n\n" + note
+
+
+def _md_parts(rv: Review) -> tuple[list[str], list[str], list[str], list[str]]:
+    """(heading and summary, table rows, rule diffs, experiment sections) as text blocks."""
     lines = [f"## graft review: `{rv.base}` → `{rv.head}`", ""]
     n = len(rv.experiments)
     lines.append(
@@ -310,6 +354,7 @@ def to_markdown(rv: Review) -> str:
             )
         )
         lines.append("")
+    rows: list[str] = []
     if rv.experiments:
         lines += [
             "| experiment | status | why | written | materialized |",
@@ -319,58 +364,57 @@ def to_markdown(rv: Review) -> str:
             why = "; ".join(_md_escape(c) for c in e.causes) or "-"
             for rule in rv.rule_diffs:
                 why = why.replace(f"rule {rule} ", f"[rule {rule}](#{rule_anchor(rule)}) ", 1)
-            lines.append(
-                f"| `{e.name}` | {e.status} | {why} | {len(e.written)} | {len(e.materialized)} |"
+            rows.append(
+                f"| `{e.name}` | {e.status} | {why} | {len(e.written)} | {len(e.materialized)} |\n"
             )
-        lines.append("")
+    head = ["\n".join(lines) + "\n"]
+    rules: list[str] = []
     for rule, code in rv.rule_diffs.items():
-        lines.append(f"#### rule {rule}")
-        lines.append("")
+        block = [f"#### rule {rule}", ""]
         helpers = rv.rule_helpers.get(rule)
         if helpers:
-            lines += [f"Helpers changed: {', '.join(f'`{h}`' for h in helpers)}", ""]
-        lines += ["<details><summary>the rule's code change</summary>", "", "```diff"]
-        lines += [code.rstrip("\n"), "```", "", "</details>", ""]
-    for e in rv.experiments:
-        lines.append("<details>")
-        lines.append(
-            f"<summary><b>{e.name}</b> ({e.status}; {len(e.materialized)} materialized change(s))</summary>"
+            block += [f"Helpers changed: {', '.join(f'`{h}`' for h in helpers)}", ""]
+        block += ["<details><summary>the rule's code change</summary>", "", "```diff"]
+        block += [code.rstrip("\n"), "```", "", "</details>", ""]
+        rules.append("\n".join(block) + "\n")
+    sections = [_md_section(e) for e in rv.experiments]
+    return head, rows, rules, sections
+
+
+def _md_section(e: ExperimentReview) -> str:
+    lines = ["<details>"]
+    lines.append(
+        f"<summary><b>{e.name}</b> ({e.status}; {len(e.materialized)} materialized change(s))</summary>"
+    )
+    lines.append("")
+    if e.error:
+        where = (
+            f"{e.error.get('file', '')}:{e.error.get('line', '')}" if e.error.get("line") else ""
         )
+        lines.append(f"> ⚠️ does not load: {_md_escape(e.error.get('message', ''))} {where}")
         lines.append("")
-        if e.error:
-            where = (
-                f"{e.error.get('file', '')}:{e.error.get('line', '')}"
-                if e.error.get("line")
-                else ""
-            )
-            lines.append(f"> ⚠️ does not load: {_md_escape(e.error.get('message', ''))} {where}")
-            lines.append("")
-        for title, entries, prov in (
-            ("As written", e.written, None),
-            ("Materialized", e.materialized, e.provenance),
-        ):
-            if not entries:
-                continue
-            lines.append(f"**{title}**")
-            lines.append("")
-            lines.append(
-                "| | key path | before | after |" + (" set by |" if prov is not None else "")
-            )
-            lines.append("|---|---|---|---|" + ("---|" if prov is not None else ""))
-            for d in entries:
-                old = "" if d.kind == "added" else f"`{_md_escape(render(d.old, 80))}`"
-                new = "" if d.kind == "removed" else f"`{_md_escape(render(d.new, 80))}`"
-                row = f"| {_MD_SYMBOL[d.kind]} | `{d.path or '<root>'}` | {old} | {new} |"
-                if prov is not None:
-                    p = provenance_for(prov, d.path) if d.right_path is not None else None
-                    row += f" {'`' + _md_escape(p['uri']) + '` ' + _where(p) if p else ''} |"
-                lines.append(row)
-            lines.append("")
-        lines.append("</details>")
+    for title, entries, prov in (
+        ("As written", e.written, None),
+        ("Materialized", e.materialized, e.provenance),
+    ):
+        if not entries:
+            continue
+        lines.append(f"**{title}**")
         lines.append("")
-    if not rv.experiments:
-        lines.append("No experiment changes.")
-    return "\n".join(lines).rstrip() + "\n"
+        lines.append("| | key path | before | after |" + (" set by |" if prov is not None else ""))
+        lines.append("|---|---|---|---|" + ("---|" if prov is not None else ""))
+        for d in entries:
+            old = "" if d.kind == "added" else f"`{_md_escape(render(d.old, 80))}`"
+            new = "" if d.kind == "removed" else f"`{_md_escape(render(d.new, 80))}`"
+            row = f"| {_MD_SYMBOL[d.kind]} | `{d.path or '<root>'}` | {old} | {new} |"
+            if prov is not None:
+                p = provenance_for(prov, d.path) if d.right_path is not None else None
+                row += f" {'`' + _md_escape(p['uri']) + '` ' + _where(p) if p else ''} |"
+            lines.append(row)
+        lines.append("")
+    lines.append("</details>")
+    lines.append("")
+    return "\n".join(lines) + "\n"
 
 
 def rule_anchor(rule: str) -> str:

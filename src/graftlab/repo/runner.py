@@ -344,6 +344,24 @@ class _Recorder:
 RESERVE_BYTES = 256 * 1024  # freed to record why a run failed when the disk is full
 
 
+def pick(value: Any, decisions: dict[str, Any] | None) -> Any:
+    """The experiment that ``decisions`` pick from a search space (a plain one as it is)."""
+    from graftlab.hyper import Space, is_template, materialize
+
+    if decisions is None:
+        if is_template(value):
+            space = Space(value)
+            raise GraftError(
+                f"this experiment is a search space of {len(space)} decision(s) "
+                f"({', '.join(d.name for d in space)}): run it with --decisions or tune it "
+                "with graft tune"
+            )
+        return value
+    if not is_template(value):
+        raise GraftError("--decisions given, but this experiment has no choices to decide")
+    return materialize(value, decisions)
+
+
 def execute(
     repo: Repo,
     name: str,
@@ -355,6 +373,7 @@ def execute(
     force: bool = False,
     show_progress: bool = True,
     log_stream: Any = None,
+    decisions: dict[str, Any] | None = None,
 ) -> records.RunRecord:
     """Run experiment ``name`` and record it under ``refs/graft/runs/<id>``; returns the record.
 
@@ -386,14 +405,16 @@ def execute(
                 "`--force` resumes it anyway"
             )
         overrides = overrides or old.overrides
+        decisions = decisions if decisions is not None else old.decisions
     # load once and validate everything before anything is recorded
     source, loaded, value = _load_once(repo, path, overrides)
+    value = pick(value, decisions)  # a search space: the point the decisions choose
     materialized = _materialized(value, loaded)
     try:
         head: str | None = g.head.commit.hexsha
     except ValueError:
         head = None
-    dirty = g.is_dirty(untracked_files=True)
+    untracked, dirty = _status(g)
     resume_note: dict[str, Any] = {}
     if old is not None and previous is not None:
         recorded = records.read_file(g, previous, "experiment.json")
@@ -423,7 +444,6 @@ def execute(
     files: dict[str, bytes] = {f"source/{rel}": source, **materialized}
     if dirty:
         diff = g.git.diff("HEAD") if head else ""
-        untracked = g.untracked_files
         files["dirty.diff"] = (
             diff + ("\n" if diff else "") + "".join(f"# untracked: {u}\n" for u in untracked)
         ).encode()
@@ -464,6 +484,7 @@ def execute(
             heartbeat=now,
             lease=lease,
             source={rel: hashlib.sha256(source).hexdigest()},
+            decisions=decisions,
         )
     workdir = Path(g.common_dir) / "graft" / "runs" / run_id  # never in the working tree
     recorder = _Recorder(g, record, files, previous, workdir)
@@ -535,6 +556,19 @@ def execute(
     if interrupted:
         raise KeyboardInterrupt
     return record
+
+
+def _status(g: Any) -> tuple[list[str], bool]:
+    """(untracked files, dirty?) of the working tree from one ``git status``."""
+    out = g.git.status("--porcelain", "-z", "--no-renames", "--untracked-files=normal")
+    untracked, dirty = [], False
+    for entry in out.split("\0"):
+        if not entry:
+            continue
+        dirty = True
+        if entry.startswith("?? "):
+            untracked.append(entry[3:])
+    return untracked, dirty
 
 
 def _write_final(recorder: _Recorder, reserve: Path) -> None:

@@ -53,12 +53,27 @@ def _error(e: BaseException, root: Path) -> dict[str, Any]:
 
 def _relative(prov: dict[str, Any], root: Path) -> dict[str, Any]:
     """A provenance entry whose file is relative to the checkout (not a temporary path)."""
-    if prov.get("file"):
+    file = prov.get("file")
+    if file:
+        for prefix in _prefixes(root):
+            if file.startswith(prefix):
+                prov["file"] = file[len(prefix) :]
+                return prov
         try:
-            prov["file"] = Path(prov["file"]).resolve().relative_to(root.resolve()).as_posix()
+            prov["file"] = Path(file).resolve().relative_to(root.resolve()).as_posix()
         except ValueError:
             pass
     return prov
+
+
+_PREFIXES: dict[Path, tuple[str, ...]] = {}
+
+
+def _prefixes(root: Path) -> tuple[str, ...]:
+    """``root/`` as written and resolved (computed once: resolving paths is costly)."""
+    if root not in _PREFIXES:
+        _PREFIXES[root] = tuple(dict.fromkeys((f"{root}/", f"{root.resolve()}/")))
+    return _PREFIXES[root]
 
 
 def take(root: Path, progress: Any = None, only: list[str] | None = None) -> dict[str, Any]:

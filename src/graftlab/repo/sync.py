@@ -139,13 +139,36 @@ def _merge_commit(repo: git.Repo, winner: str, loser: str) -> str:
 
 
 def push(repo: git.Repo, remote: str) -> list[str]:
-    """Push every run record (never forced); returns the ids the remote refused."""
-    proc = _git(repo, "push", "--porcelain", remote, f"{records.REF_PREFIX}*:{records.REF_PREFIX}*")
-    rejected = []
-    for line in proc.stdout.splitlines():
-        parts = line.split("\t")
-        if len(parts) >= 2 and parts[0] == "!" and parts[1].startswith(records.REF_PREFIX):
-            rejected.append(parts[1].split(":", 1)[0][len(records.REF_PREFIX) :])
-    if proc.returncode != 0 and not rejected:
+    """Push the run records the remote lacks or has older (never forced); returns the ids
+    whose record changed on the remote since the last pull (those need a pull first)."""
+    staging = f"{INCOMING}{_slug(remote)}/"
+    proc = _git(
+        repo,
+        "fetch",
+        "--quiet",
+        "--prune",
+        "--no-write-fetch-head",
+        remote,
+        f"+{records.REF_PREFIX}*:{staging}*",
+    )
+    if proc.returncode != 0:
         raise GraftError(f"graft push {remote}: {gitio.failure(proc.stderr)[1]}")
-    return rejected
+    ours, theirs = _refs(repo, records.REF_PREFIX), _refs(repo, staging)
+    send, rejected = [], []
+    for rid, sha in sorted(ours.items()):
+        there = theirs.get(rid)
+        if there is None or _is_ancestor(repo, there, sha):
+            if there != sha:
+                send.append(rid)
+        elif not _is_ancestor(repo, sha, there):  # diverged: a pull merges it first
+            rejected.append(rid)
+    if send:
+        specs = [f"{records.REF_PREFIX}{rid}:{records.REF_PREFIX}{rid}" for rid in send]
+        proc = _git(repo, "push", "--porcelain", remote, *specs)
+        for line in proc.stdout.splitlines():
+            parts = line.split("\t")
+            if len(parts) >= 2 and parts[0] == "!" and parts[1].startswith(records.REF_PREFIX):
+                rejected.append(parts[1].split(":", 1)[0][len(records.REF_PREFIX) :])
+        if proc.returncode != 0 and not rejected:
+            raise GraftError(f"graft push {remote}: {gitio.failure(proc.stderr)[1]}")
+    return sorted(set(rejected))

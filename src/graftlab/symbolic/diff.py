@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from graftlab.symbolic import nodes
 from graftlab.symbolic.clone import clone
-from graftlab.symbolic.equality import eq, sym_hash
+from graftlab.symbolic.equality import _as_list, eq, sym_hash
 from graftlab.symbolic.formatting import format_value
 from graftlab.symbolic.keypath import KeyPath
 from graftlab.symbolic.nodes import LEAF_TYPES, state_of
@@ -182,13 +182,27 @@ def _diff(a: Any, b: Any, lp: KeyPath, rp: KeyPath, out: list[DiffEntry]) -> Non
         if ta is not tb:
             out.append(DiffEntry("type_changed", lp, rp, a, b))
             return
-        _diff_mapping(state_of(a).args, state_of(b).args, lp, rp, out)  # type: ignore[union-attr]
+        _diff_mapping(*_aligned_args(a, b), lp, rp, out)
     elif ka == "dict":
         _diff_mapping(a, b, lp, rp, out)
     elif ka == "list":
         _diff_list(a, b, lp, rp, out)
     elif not eq(a, b):
         out.append(DiffEntry("changed", lp, rp, a, b))
+
+
+def _aligned_args(a: Any, b: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Both objects' arguments; a tuple given for a ``list[T]`` argument compares like the
+    list it stands for, as in ``eq``."""
+    sa, sb = state_of(a), state_of(b)
+    aa, ab = sa.args, sb.args  # type: ignore[union-attr]
+    odd = [k for k, v in aa.items() if k in ab and (type(v) is tuple) is not (type(ab[k]) is tuple)]
+    if not odd:
+        return aa, ab
+    aa, ab = dict(aa), dict(ab)
+    for k in odd:
+        aa[k], ab[k] = _as_list(sa.schema, k, aa[k]), _as_list(sa.schema, k, ab[k])  # type: ignore[union-attr]
+    return aa, ab
 
 
 def _diff_mapping(a: Any, b: Any, lp: KeyPath, rp: KeyPath, out: list[DiffEntry]) -> None:
@@ -397,29 +411,34 @@ def _region(
     n, m = i2 - i1, j2 - j1
     subs: dict[tuple[int, int], tuple[int, list[DiffEntry]] | None] = {}
 
+    # Cost: the number of entries first (``unit`` each); among alignments of as many
+    # entries, one that pairs items of the same type (says "width changed") wins over a type
+    # change, which wins over a removal and an addition.
+    unit = 4 * (n + m + 1)
+
     def pair(i: int, j: int) -> tuple[int, list[DiffEntry]] | None:
-        """(cost, entries) of pairing two items; costs are doubled so that a type change
-        (one entry, cost 3) loses to a pair of the same type that says it as briefly."""
+        """(cost, entries) of pairing two items (None: they do not pair)."""
         key = (i, j)
         if key not in subs:
             x, y = la[i1 + i], lb[j1 + j]
             entries = sub(x, y, lp.child(i1 + i), rp.child(j1 + j))
             if same(x, y):
-                subs[key] = (2 * len(entries), entries) if len(entries) <= 2 else None
+                subs[key] = (unit * len(entries), entries) if len(entries) <= 2 else None
             else:
-                subs[key] = (3, entries) if len(entries) == 1 else None
+                subs[key] = (unit + 3, entries) if len(entries) == 1 else None
         return subs[key]
 
+    step = unit + 1
     cost = [[0] * (m + 1) for _ in range(n + 1)]
     for i in range(n + 1):
         for j in range(m + 1):
             if i == 0 or j == 0:
-                cost[i][j] = 2 * (i + j)
+                cost[i][j] = step * (i + j)
                 continue
-            best = min(cost[i - 1][j], cost[i][j - 1]) + 2
+            best = min(cost[i - 1][j], cost[i][j - 1]) + step
             if ha[i1 + i - 1] == hb[j1 + j - 1]:
                 best = min(best, cost[i - 1][j - 1])
-            elif best > cost[i - 1][j - 1] + 2:
+            elif best > cost[i - 1][j - 1]:
                 p = pair(i - 1, j - 1)
                 if p is not None:
                     best = min(best, cost[i - 1][j - 1] + p[0])
@@ -437,7 +456,7 @@ def _region(
                 steps.append(("~", i - 1, j - 1))
                 i, j = i - 1, j - 1
                 continue
-        if j and cost[i][j] == cost[i][j - 1] + 2:
+        if j and cost[i][j] == cost[i][j - 1] + step:
             steps.append(("+", i, j - 1))
             j -= 1
         else:

@@ -180,6 +180,12 @@ def _eval_batches(
     return out
 
 
+LAST_RUN: dict[str, float] = {}
+"""Seconds of the last run in this process: ``elapsed`` (the training loop), ``compile``
+(the first step, evaluation step included), ``eval``, ``checkpoint``, and ``steps`` (for
+benchmarks: the steady state is ``(elapsed - compile) / (steps - 1)``)."""
+
+
 def _load(dataset: Any) -> Splits:
     """``dataset.load()``; a failure is a ``ComponentError`` at the key path ``dataset``."""
     try:
@@ -276,57 +282,70 @@ def run_experiment(experiment: Any, context: Any = None) -> dict[str, float]:
     timing = {"compile": 0.0, "eval": 0.0, "checkpoint": 0.0}
     t0 = time.perf_counter()
     first = True
-    with Progress(total, bool(context.show_progress), start) as bar:
-        for step in range(start, total):
-            batch = dp.shard(sample(step))
-            if first:
-                t = time.perf_counter()
-                state = guarded(train_jit, state, batch)
-                jax.block_until_ready(state["loss_sum"])
-                timing["compile"] = time.perf_counter() - t
-                first = False
-            else:
-                state = train_jit(state, batch)
-            done = step + 1
-            if done % trainer.eval_every == 0 or done == total:
-                t = time.perf_counter()
-                count, loss_sum, bad = jax.device_get(
-                    (state["loss_count"], state["loss_sum"], state["first_bad"])
-                )
-                train_loss = float(loss_sum) / max(int(count), 1)
-                if strict and int(bad) >= 0:
-                    check_finite(
-                        {"train_loss": float("nan") if math.isfinite(train_loss) else train_loss},
-                        int(bad),
-                        experiment,
-                        output_width,
+    try:
+        with Progress(total, bool(context.show_progress), start) as bar:
+            for step in range(start, total):
+                batch = dp.shard(sample(step))
+                if first:  # compile the training step (and the evaluation step) up front
+                    t = time.perf_counter()
+                    state = guarded(train_jit, state, batch)
+                    if eval_data:
+                        ev, w = eval_data[0]
+                        jax.block_until_ready(
+                            guarded(eval_jit, state, dp.shard(ev), dp.shard({"w": w})["w"])
+                        )
+                    jax.block_until_ready(state["loss_sum"])
+                    timing["compile"] = time.perf_counter() - t
+                    first = False
+                else:
+                    state = train_jit(state, batch)
+                done = step + 1
+                if done % trainer.eval_every == 0 or done == total:
+                    t = time.perf_counter()
+                    count, loss_sum, bad = jax.device_get(
+                        (state["loss_count"], state["loss_sum"], state["first_bad"])
                     )
-                state = {
-                    **state,
-                    "loss_sum": jnp.zeros_like(state["loss_sum"]),
-                    "loss_count": jnp.zeros_like(state["loss_count"]),
-                }
-                state = dp.replicate(state)
-                final = {"train_loss": train_loss, **evaluate()}
-                if strict:
-                    check_finite(final, done, experiment, output_width)
-                timing["eval"] += time.perf_counter() - t
-                context.metrics(done, **final)
-                bar.update(done, **final)
-            elif done % 10 == 0:
-                bar.update(done)
-            if ckpt is not None and (done % every == 0 or done == total):
-                t = time.perf_counter()
-                ckpt.save(done, state)
-                timing["checkpoint"] += time.perf_counter() - t
-    if ckpt is not None:
-        t = time.perf_counter()
-        ckpt.close()  # waits for the last asynchronous save
-        timing["checkpoint"] += time.perf_counter() - t
+                    train_loss = float(loss_sum) / max(int(count), 1)
+                    if strict and int(bad) >= 0:
+                        check_finite(
+                            {
+                                "train_loss": float("nan")
+                                if math.isfinite(train_loss)
+                                else train_loss
+                            },
+                            int(bad),
+                            experiment,
+                            output_width,
+                        )
+                    state = {
+                        **state,
+                        "loss_sum": jnp.zeros_like(state["loss_sum"]),
+                        "loss_count": jnp.zeros_like(state["loss_count"]),
+                    }
+                    state = dp.replicate(state)
+                    final = {"train_loss": train_loss, **evaluate()}
+                    if strict:
+                        check_finite(final, done, experiment, output_width)
+                    timing["eval"] += time.perf_counter() - t
+                    context.metrics(done, **final)
+                    bar.update(done, **final)
+                elif done % 10 == 0:
+                    bar.update(done)
+                if ckpt is not None and (done % every == 0 or done == total):
+                    t = time.perf_counter()
+                    ckpt.save(done, state)
+                    timing["checkpoint"] += time.perf_counter() - t
+    finally:  # an interrupted run still completes the checkpoint being written
+        if ckpt is not None:
+            t = time.perf_counter()
+            ckpt.close()  # waits for the last asynchronous save
+            timing["checkpoint"] += time.perf_counter() - t
     elapsed = time.perf_counter() - t0
     if not final:  # resumed at the very end: evaluate the restored state
         final = evaluate()
     steps_run = total - start
+    LAST_RUN.clear()
+    LAST_RUN.update(timing, steps=steps_run, elapsed=elapsed)
     if steps_run:
         train_time = max(elapsed - sum(timing.values()), 1e-9)
         context.log(
