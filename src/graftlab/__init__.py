@@ -119,6 +119,7 @@ from graftlab.symbolic import (
     rebind,
     rebuild,
     register,
+    roles,
     root_of,
     schema_of,
     sym_hash,
@@ -129,6 +130,7 @@ from graftlab.symbolic import (
 )
 from graftlab.symbolic import equality as _equality
 from graftlab.symbolic import formatting as _formatting
+from graftlab.symbolic.roles import RoleError
 
 format = _formatting.format_value  # ``gl.format(obj)``
 hash = _equality.sym_hash  # agrees with ``gl.eq``
@@ -239,6 +241,8 @@ __all__ = [
     "type_name",
     "unregister_rule",
     "walk",
+    "roles",
+    "RoleError",
     "LiveObjectError",
     "rebuild",
     "DecisionError",

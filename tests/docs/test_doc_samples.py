@@ -23,7 +23,7 @@ def test_python_samples_run(path: Path, tmp_path: Path) -> None:
         cwd=tmp_path,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=900,  # the tutorial trains a model and pip-installs a package
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
 

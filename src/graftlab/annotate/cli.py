@@ -88,6 +88,18 @@ def _configure(parser: argparse.ArgumentParser) -> None:
         "-v", "--verbose", action="store_true", help="list every annotation and skip"
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary table")
+    parser.add_argument(
+        "--roles",
+        action="store_true",
+        help="propose the roles classes play (conv, norm, ...): roles= on @symbolize, "
+        "or a [roles.classes] table with --roles-config",
+    )
+    parser.add_argument(
+        "--roles-config",
+        metavar="FILE",
+        help="with --roles: write the proposals as TOML for graft.toml ('-': stdout), "
+        "not into the code",
+    )
 
 
 def add_parser(subparsers: Any) -> None:
@@ -129,6 +141,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.jobs is not None and args.jobs < 1:
             raise UsageError("--jobs must be at least 1")
+        if args.roles or args.roles_config:
+            from graftlab.annotate.roles_cli import run_roles
+
+            return run_roles(args, err)
         config = _config_from_args(args)
         if args.external:
             return _run_external(args, config, err)

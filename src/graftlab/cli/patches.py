@@ -13,7 +13,8 @@ from rich.console import Console
 from rich.table import Table
 
 from graftlab.io.config import config_for
-from graftlab.patching.registry import load_entry_points, rules
+from graftlab.patching.configure import apply_config
+from graftlab.patching.registry import load_entry_points, package_of, rules, rules_of_package
 from graftlab.symbolic.schema import MISSING
 
 
@@ -28,6 +29,9 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("filter", nargs="?", default="", help="show only rules whose name contains this")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument(
+        "--package", metavar="NAME", help="only the rules of this installed rule package"
+    )
     p.set_defaults(func=run)
 
 
@@ -38,6 +42,8 @@ def describe(rule: Any) -> dict[str, Any]:
         "function": f"{rule.__sym_function__.__module__}.{rule.__sym_function__.__qualname__}",
         "help": schema.description,
         "optional": bool(rule.__sym_optional__),
+        "roles": list(getattr(rule, "__sym_needs_roles__", ())),
+        "package": package_of(rule),
         "arguments": [
             {
                 "name": f.name,
@@ -65,6 +71,10 @@ def plain_text(found: list[dict[str, Any]]) -> str:
         lines.append(r["name"])
         lines.extend(f"    {_argument_text(a)}" for a in r["arguments"])
         lines.extend(f"    {h}" for h in (r["help"] or "").splitlines() if h.strip())
+        if r.get("roles"):
+            lines.append(f"    roles: {', '.join(r['roles'])}")
+        if r.get("package"):
+            lines.append(f"    package: {r['package']}")
         lines.append("")
     return "\n".join(lines)
 
@@ -75,8 +85,10 @@ def run(args: argparse.Namespace) -> int:
         sys.path.insert(0, str(config.root))
     for name in config.patch_modules:
         importlib.import_module(name)
+    apply_config(config)
     errors = load_entry_points()
-    found = [describe(r) for n, r in rules().items() if args.filter in n]
+    pool = rules_of_package(args.package) if args.package else rules()
+    found = [describe(r) for n, r in pool.items() if args.filter in n]
     if args.json:
         json.dump(found, sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -90,7 +102,10 @@ def run(args: argparse.Namespace) -> int:
     table = Table("rule", "arguments", "help", title=f"{len(found)} patch rule(s)")
     for r in found:
         arg_text = "\n".join(_argument_text(a) for a in r["arguments"])
-        table.add_row(r["name"], arg_text or "-", r["help"])
+        extra = (f"\nroles: {', '.join(r['roles'])}" if r["roles"] else "") + (
+            f"\npackage: {r['package']}" if r["package"] else ""
+        )
+        table.add_row(r["name"], arg_text or "-", r["help"] + extra)
     console.print(table)
     for e in errors:
         Console(stderr=True).print(f"[yellow]warning:[/] plug-in failed to load: {e}")

@@ -5,6 +5,7 @@ Everything exported here is a symbolic spec of hyperparameters; importing ``graf
 ``Experiment.run`` starts. The standard patch rules live in ``graftlab.ml.rules``.
 """
 
+import graftlab.ml.roles  # noqa: F401  (declares the roles of graftlab's components)
 from graftlab.ml.activations import (
     ACTIVATIONS,
     ELU,

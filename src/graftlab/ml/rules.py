@@ -7,7 +7,7 @@ The output layer of a model is the argument called ``head``; width rules leave i
 |---|---|
 | ``change_dataset?name=`` | the dataset, and the model's output layer (and vocabulary) |
 | ``change_lr?lr`` | every ``lr`` / ``learning_rate`` argument |
-| ``scale_width?factor&minimum`` | ``features``/``hidden`` of every layer but the head |
+| ``scale_width?factor&minimum`` | width of every ``conv``/``dense`` (by role, any codebase) and ``hidden``, but the head |
 | ``scale_depth?factor`` | the number of blocks in every run of repeated blocks |
 | ``swap_conv`` | every ``Conv`` becomes a ``SeparableConv`` with the same arguments |
 | ``change_activation?to&from_`` | activations (all, or those of kind ``from_``) |
@@ -31,10 +31,10 @@ from graftlab.ml.activations import ACTIVATIONS, GELU, is_activation
 from graftlab.ml.attention import FeedForward, MultiHeadAttention, TransformerBlock
 from graftlab.ml.blocks import ConvBlock, DenseBlock, Residual
 from graftlab.ml.datasets import DATASETS, Dataset, DatasetName
-from graftlab.ml.experiment import Trainer
 from graftlab.ml.layers import Conv, Dense, Embedding, LayerNorm, MaxPool, SeparableConv
 from graftlab.ml.models import Transformer
 from graftlab.patching.errors import PatchError
+from graftlab.patching.role_rules import head_paths
 from graftlab.patching.rule import patcher
 from graftlab.symbolic.clone import clone
 from graftlab.symbolic.constraints import Range
@@ -157,15 +157,24 @@ def change_dataset(
 
 
 def _lr_fields(target: Any) -> dict[str, float]:
-    out = {}
+    """Every learning rate: ``optimizer.learning_rate`` of whatever plays the ``optimizer``
+    role (through its own argument name), then any other ``lr``/``learning_rate`` argument."""
+    out: dict[str, float] = {}
+    for v in query(target, role="optimizer", include_root=True).values():
+        if "learning_rate" in v and _number(v["learning_rate"]):
+            out[str(v.path_to("learning_rate"))] = float(v["learning_rate"])
     for path, obj in _objects(target):
         for k, v in _args(obj).items():
-            if k in ("lr", "learning_rate") and isinstance(v, (int, float)):
-                out[_at(path, k)] = float(v)
+            if k in ("lr", "learning_rate") and _number(v):
+                out.setdefault(_at(path, k), float(v))
     return out
 
 
-@patcher("change_lr")
+def _number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+@patcher("change_lr", roles=("optimizer",))
 def change_lr(target: Any, lr: Annotated[float, Range(0.0, 10.0)]) -> Any:
     """Set the learning rate wherever it sits (``lr`` or ``learning_rate``).
 
@@ -175,21 +184,22 @@ def change_lr(target: Any, lr: Annotated[float, Range(0.0, 10.0)]) -> Any:
     return {p: lr for p in _lr_fields(target)}
 
 
-@patcher("scale_lr_with_batch_size")
+@patcher("scale_lr_with_batch_size", roles=("trainer", "optimizer"))
 def scale_lr_with_batch_size(target: Any, batch_size: Annotated[int, Range(1, None)]) -> Any:
     """Change the batch size and scale the learning rate linearly with it.
 
     Args:
       batch_size: the new global batch size.
     """
-    trainers = query(target, Trainer, include_root=True)
+    trainers = [
+        v for v in query(target, role="trainer", include_root=True).values() if "batch_size" in v
+    ]
     if not trainers:
         return {}
-    old = next(iter(trainers.values())).batch_size
-    factor = batch_size / old
+    factor = batch_size / trainers[0]["batch_size"]
     edits: dict[str, Any] = {p: v * factor for p, v in _lr_fields(target).items()}
-    for path in trainers:
-        edits[_at(path, "batch_size")] = batch_size
+    for v in trainers:
+        edits[str(v.path_to("batch_size"))] = batch_size
     return edits
 
 
@@ -222,28 +232,48 @@ def _scaled(value: int, factor: float, minimum: int, multiple: int = 1) -> int:
     return max(multiple, round(v / multiple) * multiple) if multiple > 1 else v
 
 
-@patcher("scale_width")
+@patcher("scale_width", roles=("conv", "dense", "classifier_head"))
 def scale_width(
     target: Any, factor: Annotated[float, Range(0.0, None)] = 2.0, minimum: int = 1
 ) -> Any:
-    """Scale the width (``features``, ``hidden``) of every layer but the output layer.
+    """Scale the width of every layer but the classifier's output layer.
+
+    Written against roles: ``features`` of everything that plays ``conv`` or ``dense`` is
+    scaled through the class's own argument name (a Linen ``nn.Conv``, a torch ``Conv2d``, a
+    team's ``StdConv(out_channels=...)``), and what a ``classifier_head`` maps to
+    ``num_classes`` is left alone. graftlab's own ``hidden``, ``qkv_features`` and embedding
+    widths are scaled too (attention widths stay multiples of the head count).
 
     Args:
       factor: the width multiplier.
       minimum: the smallest width.
     """
     multiple = _heads_multiple(target)
+    heads = head_paths(target)
     edits: dict[str, Any] = {}
+    for role in ("conv", "dense"):
+        for path, v in query(target, role=role, include_root=True).items():
+            if "features" not in v or _is_head(path) or path in heads:
+                continue
+            where = v.path_to("features")
+            width = v["features"]
+            if where in heads or not isinstance(width, int) or isinstance(width, bool):
+                continue
+            key, value = v.edit("features", _scaled(width, factor, minimum))
+            edits[key] = value
     for path, obj in _objects(target):
         if _is_head(path):
             continue
         args = _args(obj)
         for name in _WIDTH_FIELDS:
             v = args.get(name)
-            if not isinstance(v, int) or isinstance(v, bool):
+            key = _at(path, name)
+            if key in edits or not isinstance(v, int) or isinstance(v, bool):
+                continue
+            if KeyPath.parse(key) in heads:
                 continue
             keep_heads = isinstance(obj, (Embedding, MultiHeadAttention))
-            edits[_at(path, name)] = _scaled(v, factor, minimum, multiple if keep_heads else 1)
+            edits[key] = _scaled(v, factor, minimum, multiple if keep_heads else 1)
     return edits
 
 

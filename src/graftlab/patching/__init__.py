@@ -1,5 +1,6 @@
 """Patch rules: named, typed ideas applied by URI, composed into chains, with provenance."""
 
+from graftlab.patching import role_rules as _role_rules  # noqa: F401  (registers swap_role)
 from graftlab.patching.apply import as_rule, patch, rule_from_uri
 from graftlab.patching.derived import Derived
 from graftlab.patching.errors import (

@@ -20,10 +20,11 @@ from graftlab.patching.uri import ConversionError, convert, parse_uri
 from graftlab.symbolic import nodes
 from graftlab.symbolic.clone import clone
 from graftlab.symbolic.equality import eq
-from graftlab.symbolic.errors import SymbolicError
+from graftlab.symbolic.errors import LiveObjectError, SymbolicError
 from graftlab.symbolic.keypath import KeyPath
 from graftlab.symbolic.nodes import LEAF_TYPES, ObjState, SymDict, SymList
-from graftlab.symbolic.rebind import apply_edits
+from graftlab.symbolic.rebind import _store_meta, apply_edits
+from graftlab.symbolic.rebuild import rebuild
 from graftlab.symbolic.schema import MISSING
 
 ChainItem = str | Rule
@@ -225,7 +226,7 @@ def _apply_result(
                 edits.append((path, value))
         edits = _order_edits(tree, edits)
         if edits:
-            apply_edits(tree, edits, meta=meta)
+            tree = _write(tree, edits, meta)
         return tree, bool(edits)
     if isinstance(result, (str, Rule)) or (isinstance(result, type) and issubclass(result, Rule)):
         inner_rule, uri = as_rule(result)
@@ -252,7 +253,7 @@ def _apply_result(
             st.meta = {**(st.meta or {}), None: {META_KEY: prov}}
         return new, True
     if callable(result):
-        return tree, _apply_function(tree, result, meta)
+        return _apply_function(tree, result, meta)
     raise PatchError(
         f"rule {rule.rule_name!r} returned a {type(result).__name__}, which says nothing to change"
     )
@@ -278,7 +279,7 @@ def _order_edits(tree: Any, edits: list[tuple[KeyPath, Any]]) -> list[tuple[KeyP
     return others + deletions
 
 
-def _apply_function(tree: Any, fn: Any, meta: dict[str, Any]) -> bool:
+def _apply_function(tree: Any, fn: Any, meta: dict[str, Any]) -> tuple[Any, bool]:
     try:
         arity = len(inspect.signature(fn).parameters)
     except (TypeError, ValueError):
@@ -315,8 +316,25 @@ def _apply_function(tree: Any, fn: Any, meta: dict[str, Any]) -> bool:
             st = nodes.state_of(old)
             if st is not None and st.meta:  # only a written value has provenance to carry
                 carry_over(old, new)
+        tree = _write(tree, edits, meta)
+    return tree, bool(edits)
+
+
+def _write(tree: Any, edits: list[tuple[KeyPath, Any]], meta: dict[str, Any]) -> Any:
+    """Apply ``edits`` to ``tree`` in place and return it. A tree that holds live objects
+    (a torch module with weights) refuses in-place edits and changes nothing; it is then
+    rebuilt from its edited arguments (``gl.rebuild``), and the provenance is recorded on
+    the new tree."""
+    try:
         apply_edits(tree, edits, meta=meta)
-    return bool(edits)
+        return tree
+    except LiveObjectError:
+        if any(not path for path, _ in edits):
+            raise
+    new = rebuild(tree, dict(edits))
+    for path, _ in edits:
+        _store_meta(nodes.get(new, path.parent) if path.parent else new, path[-1], meta)
+    return new
 
 
 def _kids(node: Any) -> Any:

@@ -183,6 +183,9 @@ def materialize(derived: Derived, ctx: BuildContext, path: KeyPath, call: CallE)
 def _import_patch_modules(ctx: BuildContext) -> None:
     if ctx.config is None:
         return
+    from graftlab.patching.configure import apply_config
+
+    apply_config(ctx.config)
     for name in ctx.config.patch_modules:
         importlib.import_module(name)
 

@@ -21,6 +21,8 @@ ENTRY_POINT_GROUP = "graftlab.patches"
 _RULES: dict[str, Any] = {}
 _entry_points_loaded = False
 _entry_point_errors: list[str] = []
+# Rule packages by namespace: what graft.toml says provides a namespace (``[rule_packages]``).
+_KNOWN_PROVIDERS: dict[str, str] = {}
 
 
 def _identity(rule: Any) -> str:
@@ -89,6 +91,8 @@ def get_rule(name: str, *, uri: str | None = None) -> Any:
         return rule
     close = difflib.get_close_matches(name, list(_RULES), n=3)
     hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    if "/" in name:
+        hint += _package_hint(name.split("/", 1)[0])
     extra = (
         f" (plug-ins that failed to load: {'; '.join(_entry_point_errors)})"
         if _entry_point_errors
@@ -103,3 +107,83 @@ def rules() -> dict[str, Any]:
     """Every registered rule by name (entry points loaded), sorted by name."""
     load_entry_points()
     return dict(sorted(_RULES.items()))
+
+
+def _namespace_of(rule: Any) -> str | None:
+    name = rule.__sym_rule_name__
+    return name.split("/", 1)[0] if "/" in name else None
+
+
+def rule_packages() -> dict[str, dict[str, str]]:
+    """Installed rule packages: distribution name -> ``{"version", "module", "namespace"}``.
+
+    A rule package is a distribution with a ``graftlab.patches`` entry point; the entry
+    point's name is the namespace of its rules (``team_b`` for ``team_b/swap_conv``).
+    """
+    out: dict[str, dict[str, str]] = {}
+    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        dist = ep.dist
+        if dist is None:
+            continue
+        out[dist.metadata["Name"]] = {
+            "version": dist.version,
+            "module": ep.value.split(":")[0],
+            "namespace": ep.name,
+        }
+    return dict(sorted(out.items()))
+
+
+def _normal(name: str) -> str:
+    return name.lower().replace("_", "-").replace(".", "-")
+
+
+def package_of(rule: Any) -> str | None:
+    """The installed distribution that provides ``rule`` (by its entry point's package)."""
+    module = rule.__sym_function__.__module__
+    for dist, info in rule_packages().items():
+        top = info["module"].split(".")[0]
+        if module == top or module.startswith(top + "."):
+            return dist
+    return None
+
+
+def rules_of_package(package: str) -> dict[str, Any]:
+    """The rules an installed rule package provides; ``RuleRegistryError`` if it is not one."""
+    packages = {_normal(k): (k, v) for k, v in rule_packages().items()}
+    found = packages.get(_normal(package))
+    if found is None:
+        known = ", ".join(k for k, _ in packages.values()) or "none"
+        raise RuleRegistryError(
+            f"no installed rule package named {package!r} (installed rule packages: {known})"
+        )
+    top = found[1]["module"].split(".")[0]
+    return {
+        n: r
+        for n, r in rules().items()
+        if r.__sym_function__.__module__ == top
+        or r.__sym_function__.__module__.startswith(top + ".")
+    }
+
+
+def set_known_providers(providers: dict[str, str]) -> None:
+    """Record which package provides each rule namespace (``[rule_packages]`` of graft.toml)."""
+    _KNOWN_PROVIDERS.update(providers)
+
+
+def _package_hint(namespace: str) -> str:
+    installed = {info["namespace"]: dist for dist, info in rule_packages().items()}
+    if namespace in installed:
+        return (
+            f"; the rule package {installed[namespace]!r} provides namespace {namespace!r} "
+            "but has no such rule"
+        )
+    wanted = _KNOWN_PROVIDERS.get(namespace)
+    if wanted is not None:
+        return (
+            f"; rules named '{namespace}/...' come from the rule package {wanted!r}, which is "
+            f"not installed (pip install '{wanted}')"
+        )
+    return (
+        f"; no installed rule package provides namespace {namespace!r} "
+        "(list the package under [rule_packages] in graft.toml so graftlab can name it)"
+    )

@@ -28,6 +28,7 @@ class Rule(Call):
     __sym_rule_name__: str = ""
     __sym_optional__: bool = False
     __sym_validator__: Callable[..., Any] | None = None
+    __sym_needs_roles__: tuple[str, ...] = ()
 
     @property
     def rule_name(self) -> str:
@@ -84,6 +85,7 @@ def patcher(
     *,
     optional: bool = False,
     validator: Callable[..., Any] | None = None,
+    roles: tuple[str, ...] = (),
 ) -> Callable[[F], type[Rule]]: ...
 
 
@@ -93,23 +95,31 @@ def patcher(
     *,
     optional: bool = False,
     validator: Callable[..., Any] | None = None,
+    roles: tuple[str, ...] = (),
 ) -> Any:
     """Make a function ``fn(target, args...)`` a named, typed patch rule.
 
     ``@gl.patcher`` names the rule after the function; ``@gl.patcher("team/name")`` names it
     explicitly. ``optional=True`` lets the rule change nothing; ``validator(result)`` runs
-    after the whole chain and raises to reject the result.
+    after the whole chain and raises to reject the result. ``roles`` names the roles the
+    rule works on (documentation for ``graft patches``; each must be a known role).
     """
     if callable(name) and not isinstance(name, str):
         return _make(name, None, optional, validator)
 
     def decorate(fn: F) -> type[Rule]:
-        return _make(fn, name, optional, validator)
+        return _make(fn, name, optional, validator, roles)
 
     return decorate
 
 
-def _make(fn: Callable[..., Any], name: str | None, optional: bool, validator: Any) -> type[Rule]:
+def _make(
+    fn: Callable[..., Any],
+    name: str | None,
+    optional: bool,
+    validator: Any,
+    roles: tuple[str, ...] = (),
+) -> type[Rule]:
     params = list(inspect.signature(fn).parameters.values())
     if not params or params[0].kind not in (
         params[0].POSITIONAL_ONLY,
@@ -123,7 +133,12 @@ def _make(fn: Callable[..., Any], name: str | None, optional: bool, validator: A
         raise RuleRegistryError(
             f"bad rule name {rule_name!r}: use letters, digits, '_', '.', '-' and '/' for namespaces"
         )
+    from graftlab.symbolic.roles import get_role
+
+    for role in roles:
+        get_role(role)
     cls = symbolize_function(fn, base=Rule, drop_first=True)
+    cls.__sym_needs_roles__ = tuple(roles)  # type: ignore[attr-defined]
     cls.__sym_rule_name__ = rule_name  # type: ignore[attr-defined]
     cls.__sym_optional__ = optional  # type: ignore[attr-defined]
     cls.__sym_validator__ = staticmethod(validator) if validator is not None else None  # type: ignore[attr-defined]

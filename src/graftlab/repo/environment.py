@@ -42,6 +42,7 @@ def capture() -> dict[str, Any]:
         "platform": platform.platform(),
         "machine": platform.machine(),
         "packages": versions,
+        "rule_packages": _rule_packages(),
     }
     jax = sys.modules.get("jax")
     if jax is not None:
@@ -51,3 +52,10 @@ def capture() -> dict[str, Any]:
         except Exception as e:  # a broken accelerator setup must not lose the record
             env["devices_error"] = str(e)
     return env
+
+
+def _rule_packages() -> dict[str, str]:
+    """Versions of the installed rule packages (entry points ``graftlab.patches``)."""
+    from graftlab.patching.registry import rule_packages
+
+    return {name: info["version"] for name, info in rule_packages().items()}

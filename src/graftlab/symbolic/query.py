@@ -149,8 +149,13 @@ def query(
     *,
     path: str | None = None,
     include_root: bool = False,
+    role: str | None = None,
 ) -> dict[KeyPath, Any]:
-    """``{path: value}`` of every node that matches ``where`` and the path pattern."""
+    """``{path: value}`` of every node that matches ``where`` and the path pattern.
+
+    With ``role``, only objects whose class plays that role match, and each value is its
+    role view (``graftlab.symbolic.roles.RoleView``).
+    """
     if isinstance(where, str):
         raise TypeError(
             f"query: the second argument is a type or a predicate, not a string ({where!r}); "
@@ -162,6 +167,17 @@ def query(
             f"query: path={path!r} looks like a regular expression; it is a glob: * one key, "
             "** any keys, [*] any index (e.g. 'layers[*].conv', '**.features')"
         )
+    if role is not None:
+        from graftlab.symbolic.roles import query_roles
+
+        views = query_roles(root, role, include_root=include_root)
+        rx_ = _pattern(path) if path is not None else None
+        pred_ = _predicate(where)
+        return {
+            p: v
+            for p, v in views.items()
+            if (rx_ is None or rx_.fullmatch(str(p))) and pred_(p, v.obj)
+        }
     if path is None:
         types = _types_of(where)
         if types is not None:

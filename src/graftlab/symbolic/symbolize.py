@@ -19,7 +19,11 @@ def symbolize(target: type[T], /) -> type[T]: ...
 def symbolize(target: Callable[..., Any], /) -> Any: ...
 @overload
 def symbolize(
-    *, runtime: Iterable[str] = ..., name: str | None = ..., rederive: bool = ...
+    *,
+    runtime: Iterable[str] = ...,
+    name: str | None = ...,
+    rederive: bool = ...,
+    roles: Any = ...,
 ) -> Callable[[T], T]: ...
 
 
@@ -30,17 +34,27 @@ def symbolize(
     runtime: Iterable[str] = (),
     name: str | None = None,
     rederive: bool = True,
+    roles: Any = None,
 ) -> Any:
     """Make a class (in place) or a function symbolic.
 
     ``runtime`` names constructor arguments supplied when the object is built rather than
     written in an experiment (NNX's ``rngs``); ``name`` adds a registry alias;
-    ``rederive=False`` keeps ``__init__`` from re-running after an edit.
+    ``rederive=False`` keeps ``__init__`` from re-running after an edit; ``roles`` declares
+    the roles the class plays (``{"conv": {"features": "out_channels"}}``, see
+    ``graftlab.symbolic.roles``).
     """
     if target is None:
-        return lambda t: symbolize(t, runtime=runtime, name=name, rederive=rederive)
+        return lambda t: symbolize(t, runtime=runtime, name=name, rederive=rederive, roles=roles)
     if isinstance(target, type):
-        return symbolize_class(target, runtime=runtime, name=name, rederive=rederive)
+        cls = symbolize_class(target, runtime=runtime, name=name, rederive=rederive)
+        if roles is not None:
+            from graftlab.symbolic.roles import declare_roles
+
+            declare_roles(cls, roles)
+        return cls
+    if roles is not None:
+        raise SchemaError(f"roles are declared on classes, not on functions ({target!r})")
     if inspect.isfunction(target) or inspect.isbuiltin(target) or inspect.ismethod(target):
         return symbolize_function(target, name=name, runtime=runtime)
     raise SchemaError(

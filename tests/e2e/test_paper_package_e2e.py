@@ -1,0 +1,53 @@
+"""examples/paper_rules -- the paper's figures as a rule package made with ``graft rules new``
+-- really pip-installs, passes its own tests and is listed by ``graft patches --package``."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "examples" / "paper_rules"
+
+
+def run(cwd: Path, site: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    env["PYTHONPATH"] = os.pathsep.join([str(site), str(ROOT / "src")])
+    return subprocess.run(
+        [sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
+    )
+
+
+def test_paper_package_installs_and_its_tests_pass(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    r = run(
+        tmp_path,
+        site,
+        "-m",
+        "pip",
+        "install",
+        "-q",
+        "--no-deps",
+        "--target",
+        str(site),
+        str(PACKAGE),
+    )
+    assert r.returncode == 0, r.stderr
+    r = run(PACKAGE, site, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "6 passed" in r.stdout
+    r = run(tmp_path, site, "-m", "graftlab.cli", "patches", "--package", "paper-rules", "--json")
+    assert r.returncode == 0, r.stderr
+    found = {x["name"]: x for x in json.loads(r.stdout)}
+    assert set(found) == {
+        "paper/swap_conv",
+        "paper/change_dataset",
+        "paper/scale_width",
+        "paper/scale_depth",
+        "paper/lamda_like",
+    }
+    assert found["paper/scale_width"]["roles"] == ["conv", "dense", "classifier_head"]
+    assert all(x["package"] == "paper-rules" for x in found.values())
