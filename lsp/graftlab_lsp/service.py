@@ -57,6 +57,8 @@ class Diag:
     severity: str = "error"  # error | warning | information
     code: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+    # related information: (file, 0-based line, column, message)
+    related: list[tuple[str, int, int, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -152,7 +154,7 @@ class LanguageService:
 
     def complete(self, text: str, line: int, column: int) -> list[Item]:
         """Completion items at a position (0-based line, code-point column)."""
-        lines = text.split("\n")
+        lines = doc_lines(text)
         ctx = ctxmod.analyze(lines, line, column)
         line_text = lines[line] if line < len(lines) else ""
         before = line_text[:column]
@@ -376,7 +378,7 @@ class LanguageService:
         self, text: str, line: int, column: int, derived: dict[str, Any] | None = None
     ) -> str | None:
         """Markdown for the thing under the cursor."""
-        lines = text.split("\n")
+        lines = doc_lines(text)
         if line >= len(lines):
             return None
         line_text = lines[line]
@@ -436,7 +438,7 @@ class LanguageService:
 
     def definition(self, text: str, line: int, column: int) -> Any:
         """A ``Location`` (file, line, column) for the class, argument, rule or base under the cursor."""
-        lines = text.split("\n")
+        lines = doc_lines(text)
         if line >= len(lines) or self.index is None:
             return None
         line_text = lines[line]
@@ -492,6 +494,12 @@ class LanguageService:
         _module, errors, _src = parse(text, file)
         return [_span_diag(e.span, e.message, code=_code(e.message)) for e in errors]
 
+    def index_diagnostics(self, text: str) -> list[Diag]:
+        """What the static index alone can decide (restricted workspaces: nothing imported)."""
+        from graftlab_lsp.static_check import index_diagnostics
+
+        return index_diagnostics(self, text)
+
     def worker_diagnostics(self, result: dict[str, Any]) -> list[Diag]:
         """The loader's errors (from the worker) as diagnostics."""
         out = []
@@ -512,7 +520,7 @@ class LanguageService:
         The first action offered for a diagnostic is the preferred one.
         """
         actions: list[Action] = []
-        lines = text.split("\n")
+        lines = doc_lines(text)
         for d in diagnostics:
             m = re.search(r"did you mean ((?:'[^']+'(?: or )?)+)", d.message)
             if m:
@@ -624,6 +632,14 @@ class LanguageService:
         if base.startswith(("dict", "Mapping")):
             return "{}", []
         return "None", []
+
+
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def doc_lines(text: str) -> list[str]:
+    """The document's lines as LSP counts them (``\n``, ``\r\n``, ``\r``; not U+2028)."""
+    return _BREAK.split(text)
 
 
 def _code(message: str) -> str:
