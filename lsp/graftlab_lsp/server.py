@@ -21,7 +21,6 @@ from urllib.parse import unquote, urlparse
 from lsprotocol import types as t
 from pygls.lsp.server import LanguageServer
 
-from graftlab_lsp import trust
 from graftlab_lsp.context import name_before
 from graftlab_lsp.document import adopt, lines_keepends
 from graftlab_lsp.roots import Root, nearest_root
@@ -96,7 +95,11 @@ class GraftServer(LanguageServer):
         return self.folders[0] if self.folders else None
 
     def is_trusted(self, path: Path | None) -> bool:
-        return self.trust_all or trust.is_trusted(path)
+        if self.trust_all:
+            return True
+        from graftlab.index import trust  # not at start-up: the index package loads libcst
+
+        return trust.is_trusted(path)
 
     def root_of(self, path: Path | None) -> Root:
         """The state of a root (created, and its index started, on first use)."""

@@ -8,6 +8,7 @@ so quick fixes work the same; anything the index cannot decide is left to a trus
 
 from __future__ import annotations
 
+import ast
 import difflib
 from typing import Any
 
@@ -20,6 +21,13 @@ def _hint(name: str, candidates: list[str], n: int = 1) -> str:
     if not close:
         return ""
     return "; did you mean " + " or ".join(repr(c) for c in close) + "?"
+
+
+def _literal(source: str) -> Any:
+    try:
+        return ast.literal_eval(source)
+    except (ValueError, SyntaxError):
+        return None
 
 
 def index_diagnostics(service: Any, text: str) -> list[Any]:
@@ -98,26 +106,34 @@ def index_diagnostics(service: Any, text: str) -> list[Any]:
             choice(arg, k.value)
 
     def choice(arg: Any, value: Expr) -> None:
-        if not arg.choices or not isinstance(value, (Lit, DottedE)):
+        """A value outside a ``Literal``'s strings or an enum's members (the loader's words)."""
+        if not arg.choices:
             return
-        spelled = repr(value.value) if isinstance(value, Lit) else None
-        if isinstance(value, DottedE):
-            local = value.parts[0]
+        if isinstance(value, Lit) and isinstance(value.value, str):
+            strings = [_literal(c) for c in arg.choices]
+            options = [v for v in strings if isinstance(v, str)]
+            if options and len(options) == len(strings) and value.value not in options:
+                out.append(
+                    _span_diag(
+                        value.span,
+                        f"expected one of {', '.join(repr(v) for v in options)}, "
+                        f"got {value.value!r}",
+                    )
+                )
+        elif isinstance(value, DottedE) and len(value.parts) == 2:
+            local, member = value.parts
             origin = table.get(local)
-            enum_name = origin[1] if origin is not None and origin[1] else local
-            spelled = ".".join([enum_name, *value.parts[1:]])
-        options = [c.replace('"', "'") for c in arg.choices]
-        if spelled is None or spelled.replace('"', "'") in options:
-            return
-        if isinstance(value, Lit) and not isinstance(value.value, (str, bool)):
-            return
-        out.append(
-            _span_diag(
-                value.span,
-                f"{spelled} is not one of {', '.join(arg.choices)}" + _hint(spelled, arg.choices),
-                code="did-you-mean" if _hint(spelled, arg.choices) else "",
-            )
-        )
+            enum = origin[1] if origin is not None and origin[1] else local
+            members = [c.split(".", 1)[1] for c in arg.choices if c.startswith(enum + ".")]
+            if members and member not in members:
+                hint = _hint(member, members)
+                out.append(
+                    _span_diag(
+                        value.span,
+                        f"{local} has no member {member!r}{hint}",
+                        code="did-you-mean" if hint else "",
+                    )
+                )
 
     def derived(e: CallE) -> None:
         for k in e.kwargs:

@@ -24,7 +24,10 @@ class WorkerClient:
     def _start(self) -> subprocess.Popen[str]:
         env = dict(os.environ)
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "graftlab_lsp.worker", str(self.root or ".")],
+            # -P: the working directory (the workspace) is not put first on sys.path, so
+            # a workspace file named like one of our modules (graftlab_lsp.py) never runs;
+            # the worker adds the root itself once its own modules are imported.
+            [sys.executable, "-P", "-m", "graftlab_lsp.worker", str(self.root or ".")],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

@@ -18,7 +18,9 @@ from lsprotocol import types as t
 from pytest_lsp import LanguageClient, client_capabilities
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
-SERVER = [sys.executable, "-m", "graftlab_lsp", "--stdio"]
+# -P: the workspace (the working directory) never shadows the server's modules, as editors
+# must start it (a workspace file graftlab_lsp.py would otherwise run)
+SERVER = [sys.executable, "-P", "-m", "graftlab_lsp", "--stdio"]
 
 
 class Session:

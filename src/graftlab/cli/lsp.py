@@ -69,7 +69,7 @@ def _repo_root(start: Path) -> Path:
 
 
 def run_trust(args: argparse.Namespace) -> int:
-    from graftlab_lsp import trust
+    from graftlab.index import trust
 
     root = _repo_root(Path(args.path))
     if args.revoke:
