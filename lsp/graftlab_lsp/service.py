@@ -27,6 +27,7 @@ from graftlab.io.syntax import (
 )
 from graftlab.patching.uri import parse_uri
 from graftlab_lsp import context as ctxmod
+from graftlab_lsp.locate import argument_location
 
 
 @dataclass
@@ -248,6 +249,11 @@ class LanguageService:
                 classes += [s.qualname for s in self.index.subclasses(q)]
         if classes:
             items += self._class_items(text, set(classes))
+        if not items:
+            # ``Any`` (or a type the index cannot read): every class, the likeliest first
+            items = self._class_items(text, None)
+            for item in items:
+                item.sort_text = f"{_fit(arg, item.detail)}{item.sort_text or item.label}"
         return items
 
     def _class_items(self, text: str, only: set[str] | None, low: bool = False) -> list[Item]:
@@ -468,7 +474,7 @@ class LanguageService:
                 info = self.resolve_name(text, frame.callee)
                 if info is not None:
                     arg = self._arg(info, name)
-                    loc = getattr(arg, "location", None) if arg is not None else None
+                    loc = argument_location(self.index, info, name) if arg is not None else None
                     return loc or info.location
         info = self.resolve_name(text, name)
         return info.location if info is not None else None
@@ -632,6 +638,17 @@ class LanguageService:
         if base.startswith(("dict", "Mapping")):
             return "{}", []
         return "None", []
+
+
+def _fit(arg: Any, detail: str) -> int:
+    """How well a class (``detail`` is its ``qualname(args)``) fits an untyped argument:
+    0 when its module or name says what the argument is (``model`` -> ``...models.MLP``),
+    1 for the workspace's own classes, 2 for the rest."""
+    qualname = detail.split("(", 1)[0].lower()
+    word = arg.name.lower().rstrip("s")
+    if len(word) >= 3 and word in qualname:
+        return 0
+    return 2 if qualname.startswith("graftlab.") else 1
 
 
 _BREAK = re.compile(r"\r\n|\r|\n")

@@ -423,3 +423,35 @@ async def test_formatting_through_the_canonical_writer(lsp: Session) -> None:
     assert await lsp.format(uri) == []  # already canonical
     lsp.replace(uri, "x = (\n")
     assert await lsp.format(uri) == []  # nothing to do for a file that does not load
+
+
+# --- issue 19: definitions of arguments, untyped arguments, internal modules ------------------
+
+
+async def test_definition_of_an_argument_lands_on_its_parameter(lsp: Session) -> None:
+    text = HEADER + "x = Conv(features=3)\ny = Trainer(layers=[], steps=2)\n"
+    uri = lsp.open("experiments/def_args.py", text)
+    team = (lsp.root / "team.py").read_text()
+    lines = team.split("\n")
+    loc = await lsp.definition(uri, *at(text, "features="))
+    assert loc is not None and loc.uri.endswith("/team.py")
+    line = lines[loc.range.start.line]
+    assert line.strip().startswith("features: Annotated[int")
+    assert line[loc.range.start.character :].startswith("features")
+    # a parameter in a one-line signature
+    loc = await lsp.definition(uri, *at(text, "steps="))
+    assert loc is not None
+    line = lines[loc.range.start.line]
+    assert line.strip().startswith("def __init__(self, layers: list[Layer]")
+    assert line[loc.range.start.character :].startswith("steps: int = 3")
+
+
+async def test_an_untyped_argument_offers_classes_ranked_by_fit(lsp: Session) -> None:
+    uri = lsp.open("experiments/c_untyped.py", "")
+    text = "from graftlab.ml import Experiment\n\nexperiment = Experiment(model="
+    items = await complete_at(lsp, uri, text, "model=")
+    assert items, "an argument typed Any offers the symbolic classes"
+    ranked = sorted(items, key=lambda i: i.sort_text or i.label)
+    assert (ranked[0].detail or "").startswith("graftlab.ml.models.")
+    # internal modules (the command line's demo components) are not in the index
+    assert not [i for i in items if (i.detail or "").startswith("graftlab.cli.")]
