@@ -56,6 +56,7 @@ class Root:
         self.runs = RunErrors(path)
         self.ready = threading.Event()
         self._on_ready = on_ready
+        self.stamps: dict[Path, int] = {}  # what the index was built from (see ``poll``)
 
     def start(self) -> None:
         threading.Thread(target=self._build, daemon=True, name=f"index {self.path}").start()
@@ -67,6 +68,7 @@ class Root:
             if self.path is not None:
                 self.index = Index.for_workspace(self.path)
                 self.service.index = self.index
+                self.stamps = self.watched_stamps()
                 # The index is long-lived: keep the collector from walking it on every
                 # full collection (those paused requests by tens of milliseconds).
                 gc.collect()
@@ -115,6 +117,22 @@ class Root:
                 out[p] = p.stat().st_mtime_ns
             except OSError:
                 out[p] = -1
+        return out
+
+    def poll(self) -> list[Path]:
+        """What changed on disk since the last look (for clients that cannot watch files):
+        changed files, and the Python files of folders whose listing changed."""
+        if not self.ready.is_set() or self.index is None:
+            return []
+        before, now = self.stamps, self.watched_stamps()
+        self.stamps = now
+        changed = [p for p in now.keys() | before.keys() if now.get(p) != before.get(p)]
+        out: list[Path] = []
+        for p in changed:
+            if p.is_dir():
+                out += [c for c in p.glob("*.py") if c not in before]
+            else:
+                out.append(p)
         return out
 
     def close(self) -> None:

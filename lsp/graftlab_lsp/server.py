@@ -151,20 +151,14 @@ class GraftServer(LanguageServer):
 
     def _poll(self) -> None:
         """Every second: new run records; without the client's watcher, files on disk."""
-        stamps: dict[Path | None, dict[Path, int]] = {}
         while not self._stop.wait(1.0):
             for state in list(self.roots.values()):
                 try:
                     if state.runs.changed():
                         self.republish(state)
-                    if self.watch_self and state.ready.is_set():
-                        now = state.watched_stamps()
-                        before = stamps.get(state.path)
-                        stamps[state.path] = now
-                        if before is not None and now != before:
-                            changed = [
-                                p for p in now.keys() | before.keys() if now.get(p) != before.get(p)
-                            ]
+                    if self.watch_self:
+                        changed = state.poll()
+                        if changed:
                             self.files_changed(changed)
                 except Exception:
                     log.exception("polling failed")
@@ -198,7 +192,10 @@ class GraftServer(LanguageServer):
         text, version = doc.source, doc.version
         with self._lock:
             seq = self._seq[uri] = self._seq.get(uri, 0) + 1
-        self._checks.submit(self._check, uri, text, version, seq)
+        try:
+            self._checks.submit(self._check, uri, text, version, seq)
+        except RuntimeError:  # shutting down
+            pass
 
     def _check(self, uri: str, text: str, version: int | None, seq: int) -> None:
         try:
@@ -356,6 +353,8 @@ def initialize(ls: GraftServer, params: t.InitializeParams) -> None:
     options = params.initialization_options
     if isinstance(options, dict) and options.get("trusted") is True:
         ls.trust_all = True
+    level = options.get("logLevel") if isinstance(options, dict) else None
+    _forward_log(ls, str(level or "warning"))
     folders: list[Path] = []
     if params.workspace_folders:
         folders = [uri_to_path(f.uri) for f in params.workspace_folders]
@@ -397,6 +396,7 @@ def initialized(ls: GraftServer, params: t.InitializedParams) -> None:
 @server.feature(t.SHUTDOWN)
 def shutdown(ls: GraftServer, *_: Any) -> None:
     ls._stop.set()
+    ls._checks.shutdown(wait=False, cancel_futures=True)
     for state in list(ls.roots.values()):
         state.close()
 
@@ -442,6 +442,44 @@ def did_close(ls: GraftServer, params: t.DidCloseTextDocumentParams) -> None:
 @server.feature(t.WORKSPACE_DID_CHANGE_WATCHED_FILES)
 def did_change_watched(ls: GraftServer, params: t.DidChangeWatchedFilesParams) -> None:
     ls.files_changed([uri_to_path(c.uri).resolve() for c in params.changes])
+
+
+_LOG_TYPES = {
+    logging.ERROR: t.MessageType.Error,
+    logging.WARNING: t.MessageType.Warning,
+    logging.INFO: t.MessageType.Info,
+    logging.DEBUG: t.MessageType.Log,
+}
+
+
+class _ClientLog(logging.Handler):
+    """Sends the server's log to the client (``window/logMessage``: its output channel)."""
+
+    def __init__(self, ls: GraftServer, level: int) -> None:
+        super().__init__(level)
+        self.ls = ls
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            kind = _LOG_TYPES.get(record.levelno, t.MessageType.Log)
+            self.ls.window_log_message(t.LogMessageParams(kind, self.format(record)))
+        except Exception:  # logging must never break a request
+            pass
+
+
+def _forward_log(ls: GraftServer, level: str) -> None:
+    """Forward our log at ``level`` (error | warning | info | debug) to the client."""
+    value = logging.getLevelName(level.upper())
+    value = value if isinstance(value, int) else logging.WARNING
+    log.addHandler(_ClientLog(ls, value))
+    if log.getEffectiveLevel() > value:
+        log.setLevel(value)
+    log.info(
+        "graftlab-lsp %s on %s (%s)",
+        server_version(),
+        sys.executable,
+        "trusted" if ls.trust_all else "restricted unless trusted",
+    )
 
 
 def _doc(ls: GraftServer, uri: str) -> tuple[Any, Root]:

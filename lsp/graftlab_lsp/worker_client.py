@@ -20,6 +20,7 @@ class WorkerClient:
         self._proc: subprocess.Popen[str] | None = None
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
+        self._closed = False
 
     def _start(self) -> subprocess.Popen[str]:
         env = dict(os.environ)
@@ -42,6 +43,8 @@ class WorkerClient:
         """Send one request and wait for its answer (restarting a dead worker once)."""
         with self._lock:
             for attempt in range(2):
+                if self._closed:
+                    return {"error": "the server is shutting down"}
                 proc = self._proc if self._proc and self._proc.poll() is None else self._start()
                 rid = next(self._ids)
                 try:
@@ -76,4 +79,12 @@ class WorkerClient:
             self._proc = None
 
     def close(self) -> None:
+        """Stop the worker for good (a request under way gets an error, none restarts it)."""
+        self._closed = True
+        proc = self._proc
+        if proc is not None:
+            try:
+                proc.kill()  # without the lock: a request waiting on the worker ends now
+            except Exception:
+                pass
         self.restart()
