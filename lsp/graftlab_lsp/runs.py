@@ -19,7 +19,8 @@ class RunErrors:
         self._stamp: tuple[Any, ...] | None = None
         self._by_file: dict[Path, dict[str, Any]] = {}
         self._lock = threading.Lock()
-        self.changed()
+        # Records are read by the server's poller (``changed``), never during ``initialize``:
+        # reading them imports GitPython, which would delay the first answer.
 
     def _git_dir(self) -> Path | None:
         if self.root is None:

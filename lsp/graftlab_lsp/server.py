@@ -21,6 +21,7 @@ from urllib.parse import unquote, urlparse
 from lsprotocol import types as t
 from pygls.lsp.server import LanguageServer
 
+from graftlab_lsp import navigation
 from graftlab_lsp.context import name_before
 from graftlab_lsp.document import adopt, lines_keepends
 from graftlab_lsp.roots import Root, nearest_root
@@ -199,8 +200,8 @@ class GraftServer(LanguageServer):
 
     def _check(self, uri: str, text: str, version: int | None, seq: int) -> None:
         try:
-            if self._seq.get(uri) != seq:
-                return  # a newer edit is queued
+            if self._seq.get(uri) != seq or self._stop.is_set():
+                return  # a newer edit is queued, or the server is shutting down
             state = self.root_for(uri)
             file = str(uri_to_path(uri))
             result = None
@@ -235,8 +236,8 @@ class GraftServer(LanguageServer):
     def publish(self, uri: str) -> None:
         """Publish a document's diagnostics (with its version) and its failed runs."""
         doc = self.docs.get(uri)
-        if doc is None:
-            return
+        if doc is None or self._stop.is_set():
+            return  # after shutdown nothing is sent (the client stopped reading)
         state = self.root_for(uri)
         diags = list(doc.diags)
         derived = (doc.result or {}).get("derived")
@@ -460,6 +461,8 @@ class _ClientLog(logging.Handler):
         self.ls = ls
 
     def emit(self, record: logging.LogRecord) -> None:
+        if self.ls._stop.is_set():
+            return
         try:
             kind = _LOG_TYPES.get(record.levelno, t.MessageType.Log)
             self.ls.window_log_message(t.LogMessageParams(kind, self.format(record)))
@@ -662,6 +665,55 @@ def formatting(ls: GraftServer, params: t.DocumentFormattingParams) -> list[t.Te
         return [] if new is not None else None
     end = t.Position(len(doc.lines), 0)
     return [t.TextEdit(t.Range(t.Position(0, 0), end), new)]
+
+
+def _target_uri(state: Root, file: str) -> str:
+    path = Path(file)
+    if not path.is_absolute() and state.path is not None:
+        path = state.path / path
+    return path.resolve().as_uri()
+
+
+_SYMBOL_KINDS = {"experiment": t.SymbolKind.File, "rule": t.SymbolKind.Function}
+
+
+@server.feature(t.WORKSPACE_SYMBOL)
+@server.thread()
+def workspace_symbol(ls: GraftServer, params: t.WorkspaceSymbolParams) -> list[t.SymbolInformation]:
+    """Experiments and patch rules of every root, matching the query."""
+    out = []
+    for state in list(ls.roots.values()):
+        state.wait(5.0)
+        for sym in navigation.workspace_symbols(state.index, params.query):
+            pos = t.Position(sym.target.line, sym.target.column)
+            out.append(
+                t.SymbolInformation(
+                    name=sym.name,
+                    kind=_SYMBOL_KINDS.get(sym.kind, t.SymbolKind.Object),
+                    location=t.Location(_target_uri(state, sym.target.file), t.Range(pos, pos)),
+                    container_name=sym.container or None,
+                )
+            )
+    return out
+
+
+@server.feature(t.TEXT_DOCUMENT_DOCUMENT_LINK)
+@server.thread()
+def document_link(ls: GraftServer, params: t.DocumentLinkParams) -> list[t.DocumentLink]:
+    """Base experiment names and patch URIs link to their files."""
+    doc, state = _doc(ls, params.text_document.uri)
+    lines = doc.lines
+    out = []
+    for link in navigation.document_links(state.index, doc.source):
+        uri = _target_uri(state, link.target.file)
+        out.append(
+            t.DocumentLink(
+                range=ls.range_out(lines, link.line, link.column, link.end_line, link.end_column),
+                target=f"{uri}#L{link.target.line + 1}",
+                tooltip=link.tooltip,
+            )
+        )
+    return out
 
 
 @server.command("graftlab.lastRunError")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from lsp_client import Session, apply_edits, start_server
-from lsp_workspace import BASELINE, PATCHES, TEAM, position
+from lsp_workspace import BASELINE, PATCHES, TEAM, WIDE, position
 from lsprotocol import types as t
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -455,3 +455,24 @@ async def test_an_untyped_argument_offers_classes_ranked_by_fit(lsp: Session) ->
     assert (ranked[0].detail or "").startswith("graftlab.ml.models.")
     # internal modules (the command line's demo components) are not in the index
     assert not [i for i in items if (i.detail or "").startswith("graftlab.cli.")]
+
+
+async def test_workspace_symbols_and_document_links(lsp: Session) -> None:
+    result = await lsp.client.workspace_symbol_async(t.WorkspaceSymbolParams(query="wid"))
+    names = {(s.name, s.kind) for s in result or []}  # type: ignore[union-attr]
+    assert ("wide", t.SymbolKind.File) in names
+    assert ("team/widen", t.SymbolKind.Function) in names
+    uri = lsp.open("experiments/links.py", WIDE)
+    links = await lsp.client.text_document_document_link_async(
+        t.DocumentLinkParams(t.TextDocumentIdentifier(uri))
+    )
+    got = {
+        WIDE.split("\n")[lk.range.start.line][lk.range.start.character : lk.range.end.character]: lk
+        for lk in links or []
+    }
+    assert set(got) == {"baseline", "team/widen?factor=3", "team/lr?0.5"}
+    assert (got["baseline"].target or "").startswith(lsp.uri("experiments/baseline.py"))
+    patches = lsp.uri("patches.py")
+    assert (got["team/lr?0.5"].target or "").startswith(patches + "#L")
+    line = int((got["team/lr?0.5"].target or "").rsplit("#L", 1)[1])
+    assert PATCHES.split("\n")[line - 1].startswith("def lr(")
