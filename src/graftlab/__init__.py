@@ -5,6 +5,16 @@
 never imports JAX; ``graftlab.ml`` does.
 """
 
+from graftlab.hyper import (
+    DecisionError,
+    HyperError,
+    Space,
+    floatv,
+    intv,
+    manyof,
+    materialize,
+    oneof,
+)
 from graftlab.io import (
     FormatError,
     FormatErrors,
@@ -78,6 +88,7 @@ from graftlab.symbolic import (
     KeyPath,
     KeyPathError,
     Length,
+    LiveObjectError,
     MissingArgumentError,
     NonEmpty,
     Predicate,
@@ -106,6 +117,7 @@ from graftlab.symbolic import (
     path_of,
     query,
     rebind,
+    rebuild,
     register,
     root_of,
     schema_of,
@@ -227,4 +239,14 @@ __all__ = [
     "type_name",
     "unregister_rule",
     "walk",
+    "LiveObjectError",
+    "rebuild",
+    "DecisionError",
+    "HyperError",
+    "Space",
+    "floatv",
+    "intv",
+    "manyof",
+    "materialize",
+    "oneof",
 ]

@@ -176,3 +176,62 @@ def test_slots_classes_and_metaclasses_are_skipped_with_reasons() -> None:
     assert reasons["TagType"] == "metaclass"
     assert [a.name for a in result.annotations] == ["Fine"]
     compile(result.code, "<annotated>", "exec")
+
+
+# --- issue #12: minor codemod defects -------------------------------------------------------
+
+
+def test_import_goes_to_a_new_third_party_section_not_the_first_party_one(tmp_path: Path) -> None:
+    pkg = tmp_path / "mypkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "layers.py").write_text("X = 1\n")
+    target = pkg / "model.py"
+    source = "import os\n\nfrom mypkg.layers import X\n\n\nclass Model:\n" + INIT
+    target.write_text(source)
+    out = annotate_source(source, AnnotateConfig(), str(target)).code.decode()
+    assert out.startswith("import os\n\nfrom graftlab import symbolize\n\nfrom mypkg.layers")
+    target.write_text(out)
+    import subprocess
+    import sys
+
+    ruff = Path(sys.executable).with_name("ruff")
+    proc = subprocess.run(
+        [str(ruff), "check", "--isolated", "--select", "I", str(target)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    only_first = "from mypkg.layers import X\n\n\nclass Model:\n" + INIT
+    target.write_text(only_first)
+    out = annotate_source(only_first, AnnotateConfig(), str(target)).code.decode()
+    assert out.startswith("from graftlab import symbolize\n\nfrom mypkg.layers import X\n")
+
+
+def test_error_named_bases_that_are_not_exceptions_are_annotated() -> None:
+    assert not is_exception_base("mylib.losses.ReconstructionError", subclass="MeanSquared")
+    assert is_exception_base("mylib.errors.ClientError", subclass="Timeout")
+    assert is_exception_base("mylib.ClientError", subclass="TimeoutError")
+    source = (
+        "from mylib.losses import ReconstructionError\n\n\nclass MeanSquared(ReconstructionError):\n"
+        + INIT
+    )
+    result = annotate_source(source, AnnotateConfig())
+    assert [a.name for a in result.annotations] == ["MeanSquared"]
+
+
+def test_linen_subclasses_adding_fields_are_annotated_not_no_init() -> None:
+    source = (
+        "import flax.linen as nn\n"
+        "from .blocks import Block\n\n\n"
+        "class Wide(nn.Dense):\n    extra: int = 2\n\n\n"
+        "class Deep(Block):\n    depth: int = 3\n\n\n"
+        "class Plain(Block):\n    pass\n"
+    )
+    result = annotate_source(source, AnnotateConfig())
+    assert sorted(a.name for a in result.annotations) == ["Deep", "Wide"]
+    assert "Plain" in {s.name for s in result.skips}  # adds nothing: left alone
+    linen = [a.category for a in result.annotations]
+    assert linen == ["linen", "linen"]

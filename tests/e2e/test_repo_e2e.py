@@ -131,10 +131,11 @@ def test_ls_table_and_json(shared: dict[str, object]) -> None:
     assert rows["fast"]["last_run"] is None
     table = ok(graft(root, "ls"))
     assert f"{len(EXPERIMENTS)} experiment(s)" in table
-    line = next(ln for ln in table.splitlines() if " wide_lr " in ln)
-    assert re.search(r"wide_lr\s*\|\s*wide\s*\|\s*1\s*\|\s*succeeded", line), line
-    line = next(ln for ln in table.splitlines() if " broken " in ln)
+    line = next(ln for ln in table.splitlines() if ln.startswith("wide_lr "))
+    assert re.fullmatch(r"wide_lr\s+wide\s+1\s+succeeded", line), line
+    line = next(ln for ln in table.splitlines() if ln.startswith("broken "))
     assert "failed" in line
+    assert "\x1b[" not in table  # no colors when piped
 
 
 def test_show_as_written_and_materialized(shared: dict[str, object]) -> None:
@@ -479,3 +480,53 @@ def test_debug_shows_the_traceback(toy: Path) -> None:
     assert proc.returncode == 1
     assert "Traceback (most recent call last)" in proc.stderr
     assert "did you mean 'baseline'" in proc.stderr
+
+
+# --- smaller things a new user trips over ---------------------------------------------------
+
+
+def test_lineage_reports_experiments_in_a_cycle(toy: Path) -> None:
+    exp = toy / "experiments"
+    for a, b in (("loop_a", "loop_b"), ("loop_b", "loop_a")):
+        (exp / f"{a}.py").write_text(
+            f'from graftlab import Derived\n\nexperiment = Derived(base="{b}", patches=[])\n'
+        )
+    proc = graft(toy, "lineage")
+    assert proc.returncode == 0
+    assert "cycle: loop_a -> loop_b -> loop_a" in proc.stdout
+    assert "2 experiment(s) derive from themselves" in proc.stderr
+    assert "baseline" in proc.stdout
+
+
+def test_graft_diff_is_headed_graft_diff(toy: Path) -> None:
+    out = ok(graft(toy, "diff", "baseline", "wide"))
+    assert out.startswith("graft diff baseline → wide") and "graft review" not in out
+
+
+def test_plot_metric_option_exists_and_filters(toy: Path, tmp_path: Path) -> None:
+    assert "--metric" in ok(graft(toy, "plot", "--help"))
+    run = json.loads(ok(graft(toy, "run", "baseline", "--json")))
+    png = tmp_path / "loss.png"
+    ok(graft(toy, "plot", run["id"], "--metric", "loss", "-o", str(png)))
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    proc = graft(toy, "plot", run["id"], "--metric", "nope")
+    assert proc.returncode == 1 and "recorded no metric nope" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_gc_removes_work_folders_nobody_needs(toy: Path) -> None:
+    failed = json.loads(graft(toy, "run", "broken", "--json").stdout)
+    runs = toy / ".git" / "graft" / "runs"
+    assert (runs / failed["id"]).is_dir()  # kept: it may be resumed
+    orphan = runs / "20200101-000000-000000"
+    (orphan / "checkpoints").mkdir(parents=True)
+    (orphan / "checkpoints" / "step").write_bytes(b"x" * 1000)
+    out = ok(graft(toy, "gc"))
+    assert "removed 20200101-000000-000000 (no run record" in out
+    assert not orphan.exists() and (runs / failed["id"]).is_dir()
+    assert "would remove " + failed["id"] in ok(graft(toy, "gc", "--older-than", "0", "--dry-run"))
+    assert (runs / failed["id"]).is_dir()
+    ok(graft(toy, "gc", "--older-than", "0"))
+    assert not (runs / failed["id"]).exists()
+    # the record itself is untouched
+    assert json.loads(ok(graft(toy, "runs", "--json")))[0]["id"] == failed["id"]

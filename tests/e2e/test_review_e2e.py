@@ -95,7 +95,12 @@ def test_review_markdown(branch: Path) -> None:
     md = ok(graft(branch, "review", "main..feature", "--format", "md"))
     assert md.startswith("## graft review: `main` → `feature`")
     assert "**6** of 9 experiments change" in md
-    assert "`toy/widen` (changed)" in md
+    assert "[`toy/widen`](#rule-toywiden) (changed)" in md
+    # the rule's own code change is shown once, and every experiment it changes links to it
+    assert md.count("#### rule toy/widen") == 1
+    code = md.split("#### rule toy/widen", 1)[1].split("</details>", 1)[0]
+    assert "```diff" in code and "\n-" in code and "\n+" in code
+    assert md.count("[rule toy/widen](#rule-toywiden) changed") == 2  # wide, fast_wide
     table = md.index("| experiment | status | why |")
     assert table < md.index("<details>")
     rows = [ln for ln in md[table:].split("\n\n", 1)[0].splitlines()[2:]]
@@ -104,7 +109,8 @@ def test_review_markdown(branch: Path) -> None:
         "exploding",
         "tiny",
     }
-    assert md.count("<details>") == md.count("</details>") == 6
+    assert md.count("<details>") == md.count("</details>") == 7  # 6 experiments, 1 rule
+    assert md.count("<details><summary>the rule's code change") == 1
     section = md.split("<summary><b>fast_wide</b>", 1)[1].split("</details>", 1)[0]
     assert (
         "| ✏️ | `layers[0].width` | `12` | `13` | `toy/widen?factor=3` (fast_wide.py:3 #0) |"
@@ -155,3 +161,45 @@ def test_unknown_revision_is_one_clear_line(branch: Path, spec: str) -> None:
     assert proc.stderr.strip() == (
         "error: unknown revision 'nope' (not a branch, tag or commit of this repository)"
     )
+
+
+def test_review_gives_reasons_for_helpers_and_non_ascii_names_and_no_temp_paths(
+    tmp_path: Path,
+) -> None:
+    root = make_toy_repo(tmp_path / "toy")
+    (root / "patches" / "helpers.py").write_text(
+        "def scale(width, factor):\n    return width * factor\n"
+    )
+    patches = root / "patches" / "__init__.py"
+    patches.write_text(
+        patches.read_text()
+        .replace(
+            "import graftlab as gl\n",
+            "import graftlab as gl\nfrom patches.helpers import scale\n",
+            1,
+        )
+        .replace("layer.width * factor for", "scale(layer.width, factor) for")
+    )
+    # an experiment whose base is missing fails at both revisions; a non-ASCII name
+    (root / "experiments" / "orphan.py").write_text(
+        'from graftlab import Derived\n\nexperiment = Derived(base="gone", patches=["toy/lr?0.2"])\n'
+    )
+    (root / "experiments" / "größer.py").write_text(
+        'from graftlab import Derived\n\nexperiment = Derived(base="baseline", patches=["toy/lr?0.2"])\n'
+    )
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "helpers")
+    (root / "patches" / "helpers.py").write_text(
+        "def scale(width, factor):\n    return width * factor + 2\n"
+    )
+    größer = root / "experiments" / "größer.py"
+    größer.write_text(größer.read_text().replace("0.2", "0.25"))
+    git(root, "commit", "-qam", "helper adds two; größer edited")
+    data = json.loads(ok(graft(root, "review", "HEAD~1..HEAD", "--format", "json")))
+    causes = {e["name"]: e["causes"] for e in data["experiments"]}
+    assert causes["wide"] == ["rule toy/widen changed (helper patches/helpers.py)"]
+    assert causes["größer"] == ["file edited"]
+    assert "orphan" not in causes  # broken before and after: not news
+    for fmt in ("text", "md", "json"):
+        out = ok(graft(root, "review", "HEAD~1..HEAD", "--format", fmt))
+        assert "graft-rev-" not in out and "/tmp/" not in out

@@ -26,11 +26,18 @@ def test_found_walking_up(tmp_path: Path) -> None:
     assert find_config(exp) == toml.resolve()  # a file: its directory and above
 
 
-def test_nearest_wins(tmp_path: Path) -> None:
+def test_the_root_wins_over_nested_configs(tmp_path: Path) -> None:
+    outer = write(tmp_path / "graft.toml", '[graft]\nallowed_modules = ["outer"]\n')
+    write(tmp_path / "sub" / "graft.toml", '[graft]\nallowed_modules = ["inner"]\n')
+    assert find_config(tmp_path / "sub") == outer.resolve()
+    assert config_for(tmp_path / "sub").allowed_modules == ("outer",)
+
+
+def test_a_nested_git_repository_keeps_its_own_root(tmp_path: Path) -> None:
     write(tmp_path / "graft.toml", '[graft]\nallowed_modules = ["outer"]\n')
-    inner = write(tmp_path / "sub" / "graft.toml", '[graft]\nallowed_modules = ["inner"]\n')
-    assert find_config(tmp_path / "sub") == inner.resolve()
-    assert config_for(tmp_path / "sub").allowed_modules == ("inner",)
+    inner = write(tmp_path / "vendor" / "repo" / "graft.toml", "[graft]\n")
+    (tmp_path / "vendor" / "repo" / ".git").mkdir()
+    assert find_config(tmp_path / "vendor" / "repo" / "experiments") == inner.resolve()
 
 
 def test_no_config(tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ SCRIPT = textwrap.dedent(
     gl.patch(loaded, ["swap_conv", "scale_width?factor=2", "change_lr?0.01",
                       "change_activation?to=gelu", "add_skip_connections",
                       "mixed_precision", "compound_scaling?phi=1",
-                      "change_dataset?name=wine", "scale_lr_with_batch_size?128"])
+                      "change_dataset?name=digits&image_size=12", "scale_lr_with_batch_size?128"])
     gl.patch(demo.copy_transformer(), "lamda_like")
     assert "jax" not in sys.modules, "patch"
     assert "flax" not in sys.modules and "optax" not in sys.modules

@@ -24,8 +24,46 @@ def test_change_dataset_fixes_the_output_layer() -> None:
     assert exp.model.head.features == 3
     seq = gl.patch(U.tiny_transformer(), "change_dataset?name=sort")
     assert isinstance(seq.dataset, ml.SortTask)
-    assert seq.model.embedding.num_embeddings == seq.dataset.num_classes == 12
-    assert seq.model.head.features == 12
+    # the task's options carry over: 6 symbols (+ PAD and BOS), length 5
+    assert (seq.dataset.num_symbols, seq.dataset.length) == (6, 5)
+    assert seq.model.embedding.num_embeddings == seq.dataset.num_classes == 8
+    assert seq.model.head.features == 8
+
+
+def test_change_dataset_keeps_options_that_apply_and_lets_the_uri_set_others() -> None:
+    rev = ml.Experiment(
+        model=ml.transformer(18, features=16, num_heads=2), dataset=ml.ReverseTask(num_symbols=16)
+    )
+    copy = gl.patch(rev, "change_dataset?name=copy")
+    assert copy.dataset.num_symbols == 16 and copy.model.head.features == 18
+    # the same task with the same options: nothing to do (it used to shrink the model to 12)
+    srt = ml.Experiment(
+        model=ml.transformer(18, features=16, num_heads=2), dataset=ml.SortTask(num_symbols=16)
+    )
+    with pytest.raises(gl.NoChangeError):
+        gl.patch(srt, "change_dataset?name=sort")
+    longer = gl.patch(srt, "change_dataset?name=sort&num_symbols=30&length=40")
+    assert longer.model.embedding.num_embeddings == longer.model.head.features == 32
+    assert longer.model.positions.max_length >= 80
+    big = gl.patch(U.tiny_cnn(), "change_dataset?name=digits&image_size=16")
+    assert big.dataset.image_size == 16 and big.dataset.test_fraction == 0.2
+
+
+@pytest.mark.parametrize(
+    ("make", "uri", "says"),
+    [
+        (U.tiny_cnn, "change_dataset?name=wine", "CNN convolves images"),
+        (U.tiny_cnn, "change_dataset?name=digits&flat=true", "(64,)"),
+        (U.tiny_cnn, "change_dataset?name=copy", "sequence task"),
+        (U.tiny_transformer, "change_dataset?name=digits", "classification task"),
+        (U.tiny_transformer, "change_dataset?name=sort&image_size=4", "no option 'image_size'"),
+    ],
+)
+def test_change_dataset_refuses_a_model_that_does_not_fit(make, uri, says) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(gl.PatchError) as info:
+        gl.patch(make(), uri)
+    assert info.value.uri == uri and info.value.position == 0
+    assert says in str(info.value)
 
 
 def test_change_lr_wherever_it_sits() -> None:
@@ -52,7 +90,7 @@ def test_scale_depth_repeats_blocks() -> None:
 def test_swap_conv_carries_every_argument() -> None:
     exp = U.tiny_cnn()
     exp.rebind({"model.layers[0].conv.kernel_size": 5, "model.layers[0].conv.use_bias": False})
-    out = gl.patch(exp, "swap_conv")
+    out = gl.patch(exp, "swap_conv?include_stem=true")
     conv = out.model.layers[0].conv
     assert isinstance(conv, ml.SeparableConv)
     assert (conv.features, conv.kernel_size, conv.use_bias) == (8, 5, False)
@@ -147,3 +185,32 @@ def test_patched_experiments_still_learn(
     curve = U.losses(ctx)
     assert curve[-1] < curve[0], curve
     assert final["eval_loss"] == final["eval_loss"]  # not NaN
+
+
+def test_scale_depth_finds_blocks_in_a_resnet_with_pooling() -> None:
+    # Regression: the ResNet's MaxPool between stages, and the residual bodies' own conv
+    # lists, made the rule edit `layers[2].body` under a MaxPool.
+    exp = gl.patch(ml.Experiment(model=ml.resnet(), dataset=ml.Digits()), "scale_depth")
+    kinds = [type(x).__name__ for x in exp.model.layers]
+    assert kinds == ["Residual", "Residual", "MaxPool", "Residual", "Residual"]
+    assert all(len(r.body.layers) == 2 for r in exp.model.layers if isinstance(r, ml.Residual))
+    # the copy of the widening block needs no projection (its input is already 32 wide)
+    assert exp.model.layers[3].projection is not None and exp.model.layers[4].projection is None
+    scaled = gl.patch(ml.Experiment(model=ml.resnet(), dataset=ml.Digits()), "compound_scaling")
+    assert len(scaled.model.layers) == 5 and scaled.dataset.image_size == 9
+
+
+def test_swap_conv_leaves_the_stem_alone_unless_asked() -> None:
+    exp = gl.patch(U.tiny_cnn(), "swap_conv")
+    assert type(exp.model.layers[0].conv) is ml.Conv  # the 1-channel input conv
+    assert isinstance(exp.model.layers[2].conv, ml.SeparableConv)
+    every = gl.patch(U.tiny_cnn(), "swap_conv?include_stem=true")
+    assert not gl.query(every, ml.Conv)
+    res = gl.patch(ml.Experiment(model=ml.resnet(), dataset=ml.Digits()), "swap_conv")
+    assert type(res.model.stem.conv) is ml.Conv
+    assert isinstance(res.model.layers[0].body.layers[0].conv, ml.SeparableConv)
+
+
+def test_a_rule_argument_of_nan_is_refused() -> None:
+    with pytest.raises(gl.PatchError, match="not a number"):
+        gl.patch(U.tiny_cnn(), "change_lr?nan")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import ml_testutil as U
+import pytest
 
 import graftlab as gl
 import graftlab.ml as ml
@@ -86,3 +87,73 @@ def test_datasets_are_deterministic_and_know_their_classes() -> None:
     assert ml.Digits(image_size=12).load().train["x"].shape[1:] == (12, 12, 1)
     assert ml.Digits(flat=True).load().train["x"].shape[1:] == (64,)
     assert ml.dataset("wine").num_classes == 3
+
+
+def test_eval_loss_is_the_plain_loss_without_label_smoothing() -> None:
+    import jax
+    import numpy as np
+
+    from graftlab.ml.runtime.loop import build_model, make_steps
+
+    data = ml.Digits().load().test
+    model, _ = build_model(ml.mlp((16,), num_classes=10), data, ("x",), seed=0)
+    w = np.ones(64, np.float32)
+    batch = {"x": data["x"][:64], "y": data["y"][:64]}
+    out = {}
+    for smoothing in (0.0, 0.3):
+        _, eval_step, state = make_steps(
+            model, ml.Adam().create(1), ml.CrossEntropy(smoothing), [], ("x",), "y"
+        )
+        out[smoothing] = float(jax.jit(eval_step)(state, batch, w)["loss"])
+    assert out[0.3] == out[0.0]
+
+
+def test_the_done_line_reports_compilation_and_evaluation_apart(tmp_path: Path) -> None:
+    ctx = U.context(tmp_path)
+    U.tiny_mlp(steps=20).run(ctx)
+    done = [x for x in (ctx.workdir / "log.txt").read_text().splitlines() if "done:" in x]
+    assert len(done) == 1
+    for part in ("training", "examples/s", "compilation", "evaluation", "checkpoints"):
+        assert part in done[0]
+
+
+def test_sequence_evaluation_is_free_running_by_default() -> None:
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+
+    from graftlab.ml.runtime.loop import build_model, make_steps
+
+    exp = U.tiny_transformer()
+    task, trainer = exp.dataset, exp.trainer
+    assert trainer.free_running(task)
+    assert [m.name for m in trainer.metrics_for(task)] == ["accuracy", "sequence_accuracy"]
+    test = task.load().test
+    keys = tuple(task.input_keys)
+    model, _ = build_model(exp.model, test, keys, seed=3)
+    metrics = trainer.metrics_for(task)
+    _, free_step, state = make_steps(
+        model, ml.Adam().create(1), ml.CrossEntropy(), metrics, keys, "targets", True
+    )
+    _, forced_step, _ = make_steps(
+        model, ml.Adam().create(1), ml.CrossEntropy(), metrics, keys, "targets", False
+    )
+    batch = {k: v[:32] for k, v in test.items()}
+    w = np.ones(32, np.float32)
+    free = jax.jit(free_step)(state, batch, w)
+    forced = jax.jit(forced_step)(state, batch, w)
+    assert float(free["loss"]) == float(forced["loss"])  # the loss stays teacher-forced
+
+    # the same greedy decoding, written out by hand
+    model.eval()
+    src = jnp.asarray(batch["inputs"])
+    tokens = np.zeros_like(batch["decoder_inputs"])
+    tokens[:, 0] = batch["decoder_inputs"][:, 0]
+    for t in range(tokens.shape[1] - 1):
+        tokens[:, t + 1] = np.asarray(jnp.argmax(model(src, jnp.asarray(tokens))[:, t], -1))
+    pred = np.asarray(jnp.argmax(model(src, jnp.asarray(tokens)), -1))
+    right = pred == batch["targets"]
+    assert float(free["accuracy"]) == pytest.approx(right.sum() / right.shape[1], rel=1e-6)
+    assert float(free["sequence_accuracy"]) == pytest.approx(right.all(axis=1).sum())
+    # an untrained model: its own predictions are not the true prefix
+    assert float(free["accuracy"]) != float(forced["accuracy"])

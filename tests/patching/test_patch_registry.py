@@ -3,6 +3,7 @@ the ``graftlab.patches`` entry-point group (discovered for real from a distribut
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import sys
 import textwrap
@@ -16,6 +17,7 @@ import pytest
 
 import graftlab as gl
 from graftlab.patching import registry
+from graftlab.patching.registry import RuleRedefinedWarning
 
 
 @pytest.fixture
@@ -52,10 +54,12 @@ def test_redefining_the_same_function_is_allowed(names: list[str]) -> None:
     names.append("t/registry/reload")
     made = []
     for value in (1, 2):  # the same definition run twice, as a module reload does
+        # its default changed between the two: the new one wins, with a warning
+        with pytest.warns(RuleRedefinedWarning) if value == 2 else contextlib.nullcontext():
 
-        @gl.patcher("t/registry/reload")
-        def reloaded(target: Any, v: int = value) -> Any:
-            return {"batch_size": v}
+            @gl.patcher("t/registry/reload")
+            def reloaded(target: Any, v: int = value) -> Any:
+                return {"batch_size": v}
 
         made.append(reloaded)
     assert made[0] is not made[1]

@@ -48,7 +48,7 @@ def test_init_lays_down_the_template(tmp_path: Path, identity: None) -> None:
         if p.is_file() and ".git" not in p.relative_to(dest).parts
     }
     assert set(EXPECTED) <= laid
-    assert laid == template_files()
+    assert laid == template_files() | {"requirements-graft.txt"}
     assert (dest / "experiments").is_dir() or not (template_dir() / "experiments").is_dir()
 
 
@@ -76,6 +76,10 @@ def test_init_makes_the_first_commit_and_configures_the_diff_driver(
     tracked = set(git(dest, "ls-files").split())
     assert set(EXPECTED) <= tracked
     assert git(dest, "config", "diff.graft.textconv").strip() == textconv_command()
+    # no interpreter path is stored: moving the virtual environment keeps git diff working
+    assert textconv_command() == "graft textconv"
+    # the branch the template's README and workflow name
+    assert git(dest, "symbolic-ref", "HEAD").strip() == "refs/heads/main"
     assert "diff=graft" in (dest / ".gitattributes").read_text()
     assert git(dest, "check-attr", "diff", "experiments/any.py").strip().endswith("graft")
     repo = gl.Repo(dest)
@@ -153,5 +157,7 @@ def test_template_experiments_load_without_jax(tmp_path: Path) -> None:
         "    repo.load(n)\n"
         "print(sorted(repo.experiment_names()), 'jax' in sys.modules)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == "['baseline', 'fast_lr', 'wide'] False"

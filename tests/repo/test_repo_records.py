@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import git as gitpython
 import pytest
 from graft_toy_repo import git
 
@@ -54,8 +53,14 @@ def test_effective_status() -> None:
     assert record("b", status="failed").effective_status() == "failed"
     assert record("c").effective_status() == "running"  # this process is alive
     assert record("d", pid=dead_pid()).effective_status() == "interrupted"
-    # a run on another machine cannot be checked: it stays "running"
-    assert record("e", pid=dead_pid(), host="elsewhere.example").effective_status() == "running"
+    # a run on another machine is alive while it renews its lease (heartbeat) ...
+    now = 10_000.0
+    elsewhere = record("e", host="elsewhere.example", started=now - 900, heartbeat=now - 10)
+    assert elsewhere.effective_status(now) == "running"
+    # ... and interrupted once the lease ran out, though it still says "running"
+    assert elsewhere.effective_status(now + records.LEASE_SECONDS) == "interrupted"
+    short = record("f", host="elsewhere.example", started=now - 900, heartbeat=now - 10, lease=5)
+    assert short.effective_status(now) == "interrupted"
 
 
 def test_subject_carries_experiment_and_status() -> None:
@@ -123,12 +128,13 @@ def test_replacing_a_record_is_compare_and_swap(repo: gl.Repo) -> None:
     rec.status = "succeeded"
     second = records.write_record(g, rec, {}, first)
     assert git(Path(repo.root), "rev-parse", f"{second}^1").strip() == first
-    # a writer that lost the race (stale previous) does not move the ref
+    # a writer that lost the race (stale previous) does not move the ref, and says so
     rec.status = "failed"
-    with pytest.raises(gitpython.GitCommandError):
+    with pytest.raises(gitio.GitWriteError, match="another process updated") as info:
         records.write_record(g, rec, {}, first)
+    assert info.value.reason == "conflict" and "\n" not in str(info.value)
     # and creating a record whose ref exists fails too
-    with pytest.raises(gitpython.GitCommandError):
+    with pytest.raises(gitio.GitWriteError, match="another process updated"):
         records.write_record(g, rec, {}, None)
     assert records.read_records(g)[0].status == "succeeded"
     assert records.list_refs(g)[0][1] == second

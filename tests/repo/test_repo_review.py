@@ -210,3 +210,26 @@ def test_review_of_a_rule_change_between_commits(toy_path: Path) -> None:
     rv2 = review(repo, "HEAD~1..HEAD")
     assert {e.name for e in rv2.experiments} == {"wide", "wide_lr", "fast_wide"}
     assert rv2.changed_files == ["patches/__init__.py"]
+
+
+def test_a_range_reviews_from_the_merge_base_like_a_pull_request(toy_path: Path) -> None:
+    repo = gl.Repo(toy_path)
+    git(toy_path, "checkout", "-q", "-b", "feature")
+    patches = toy_path / "patches" / "__init__.py"
+    patches.write_text(
+        patches.read_text().replace(
+            '"optimizer.learning_rate": value', '"optimizer.learning_rate": value / 2'
+        )
+    )
+    git(toy_path, "commit", "-qam", "halve toy/lr")
+    git(toy_path, "checkout", "-q", "main")
+    baseline = toy_path / "experiments" / "baseline.py"
+    baseline.write_text(baseline.read_text().replace("steps=3", "steps=30"))
+    git(toy_path, "commit", "-qam", "main moves on")
+    fork = git(toy_path, "merge-base", "main", "feature").strip()
+    for spec in ("main..feature", "main...feature"):
+        rv = review(repo, spec)
+        # only what the branch did: toy/lr users, not every experiment main's commit touched
+        assert {e.name for e in rv.experiments} == {"fast", "fast_wide", "wide_lr"}
+        assert rv.changed_files == ["patches/__init__.py"]
+        assert rv.base == f"main (merge base {fork[:8]})"

@@ -16,6 +16,7 @@ import pytest
 from graft_toy_repo import git
 
 import graftlab as gl
+from graftlab.io.errors import FormatError
 from graftlab.repo import records
 from graftlab.repo.context import RunContext
 from graftlab.repo.environment import capture
@@ -124,18 +125,16 @@ def test_an_error_in_a_value_a_patch_wrote_points_at_the_patch(
     assert (err["line"], err["column"]) == position(text, '"toy/explode?index=1"')
 
 
-def test_an_error_at_load_time_is_recorded_with_its_position(repo: gl.Repo, toy_path: Path) -> None:
+def test_an_error_at_load_time_says_where_and_records_nothing(
+    repo: gl.Repo, toy_path: Path
+) -> None:
     (toy_path / "experiments" / "bad.py").write_text(
         'from toy import Layer\n\nexperiment = Layer(width="x")\n'
     )
-    rec = repo.run("bad")
-    assert rec.status == "failed"
-    assert rec.error is not None
-    assert (rec.error["file"], rec.error["line"], rec.error["column"]) == (
-        "experiments/bad.py",
-        3,
-        26,
-    )
+    with pytest.raises(FormatError) as info:
+        repo.run("bad")
+    assert (Path(info.value.file).name, info.value.line, info.value.column + 1) == ("bad.py", 3, 26)
+    assert records.list_refs(repo.git) == []
 
 
 def test_overrides_are_applied_and_recorded(repo: gl.Repo, toy_path: Path) -> None:
@@ -163,10 +162,43 @@ def test_a_malformed_override_records_nothing(repo: gl.Repo) -> None:
     assert records.list_refs(repo.git) == []
 
 
-def test_an_override_of_the_wrong_type_fails_the_run(repo: gl.Repo) -> None:
-    rec = repo.run("baseline", ['steps="many"'])
-    assert rec.status == "failed"
-    assert rec.error is not None and "steps" in rec.error["message"] + rec.error.get("path", "")
+@pytest.mark.parametrize(
+    ("override", "says"),
+    [
+        ('steps="many"', "steps"),  # a wrong type
+        ("optimizer.momentum=0.9", "momentum"),  # names nothing
+        ("layers[0].width=__import__('os')", "__import__"),  # not a value
+        ("steps=(1", "steps=(1"),  # a syntax error
+    ],
+)
+def test_a_bad_override_points_at_the_override_and_records_nothing(
+    repo: gl.Repo, override: str, says: str
+) -> None:
+    before = repo.run("baseline")
+    with pytest.raises(gl.GraftError) as info:
+        repo.run("baseline", [override])
+    message = str(info.value)
+    assert message.startswith(f"override {override!r}: ") and says in message
+    assert "experiments/baseline.py" not in message
+    assert [r[0] for r in records.list_refs(repo.git)] == [before.id]
+    assert repo.last_status() == {"baseline": "succeeded"}
+
+
+def test_an_unknown_rule_or_a_cycle_records_nothing(repo: gl.Repo, toy_path: Path) -> None:
+    exp = toy_path / "experiments"
+    (exp / "norule.py").write_text(
+        'from graftlab import Derived\n\nexperiment = Derived(base="baseline", patches=["toy/nope"])\n'
+    )
+    (exp / "loop_a.py").write_text(
+        'from graftlab import Derived\n\nexperiment = Derived(base="loop_b", patches=["toy/lr?0.2"])\n'
+    )
+    (exp / "loop_b.py").write_text(
+        'from graftlab import Derived\n\nexperiment = Derived(base="loop_a", patches=["toy/lr?0.2"])\n'
+    )
+    for name in ("norule", "loop_a"):
+        with pytest.raises(gl.GraftError):
+            repo.run(name)
+    assert records.list_refs(repo.git) == []
 
 
 def test_unknown_experiment_records_nothing(repo: gl.Repo) -> None:
@@ -214,7 +246,8 @@ def test_resume_of_an_interrupted_run_updates_the_same_record(
         pid=proc.pid,
         host=socket.gethostname(),
     )
-    first = records.write_record(repo.git, stale, {}, None)
+    source = (toy_path / "experiments" / "baseline.py").read_bytes()
+    first = records.write_record(repo.git, stale, {"source/experiments/baseline.py": source}, None)
     assert repo.runs()[0].effective_status() == "interrupted"
     rec = repo.run("baseline", resume=rid[:12])
     assert rec.id == rid

@@ -136,3 +136,17 @@ def test_annotated_types_by_attributes() -> None:
     assert spec.check(0.5) == 0.5
     with pytest.raises(gl.RangeError, match="expected > 0"):
         spec.check(0.0)
+
+
+def test_range_rejects_nan() -> None:
+    # NaN compares false with every bound, so it used to pass any range (change_lr?nan).
+    nan = float("nan")
+    for r in (
+        gl.Range(0, 10),
+        gl.Range(0, None),
+        gl.Range(None, 1),
+        gl.Range(0, 1, min_inclusive=False),
+    ):
+        assert r.violation(nan) is not None
+        assert "not a number" in (r.violation(nan) or "")
+    assert gl.Range(0, 10).violation(5.0) is None

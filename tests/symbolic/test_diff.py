@@ -92,15 +92,109 @@ def test_inserted_list_item_is_one_addition() -> None:
     assert d.entries[2].left_path is None
 
 
-def test_equal_length_lists_compare_item_by_item() -> None:
+def test_equal_length_lists_are_aligned_too() -> None:
     a = Net([Conv(0), Conv(1), Conv(2)])
     b = Net([Conv(1), Conv(2), Conv(3)])
-    # Same length: compared position by position (documented), not realigned.
-    assert kinds(gl.diff(a, b)) == [
+    # the minimal edit: one removal and one addition, not three changes
+    assert kinds(gl.diff(a, b)) == [("removed", "layers[0]"), ("added", "layers[2]")]
+    # items changed in place still compare item by item
+    c = Net([Conv(10), Conv(11), Conv(12)])
+    assert kinds(gl.diff(a, c)) == [
         ("changed", "layers[0].features"),
         ("changed", "layers[1].features"),
         ("changed", "layers[2].features"),
     ]
+
+
+@gl.symbolize
+class Block:
+    def __init__(self, features: int = 64, act: str = "relu", dropout: float = 0.1) -> None:
+        self.features = features
+
+
+@gl.symbolize
+class MaxPool:
+    def __init__(self, window: int = 2) -> None:
+        self.window = window
+
+
+def test_a_stack_of_identical_blocks_with_one_change_and_one_insertion() -> None:
+    a = Net([Block() for _ in range(40)])
+    b = gl.clone(a)
+    b.rebind({"layers[17].act": "gelu", "layers[30]": gl.Insert(MaxPool())})
+    d = gl.diff(a, b)
+    assert kinds(d) == [("changed", "layers[17].act"), ("added", "layers[30]")]
+    assert gl.eq(d.apply(a), b)
+    # the JSON diff of review aligns the same way
+    from graftlab.repo.semantic import json_diff
+
+    jd = json_diff(gl.to_json(a), gl.to_json(b))
+    assert kinds(jd) == [("changed", "layers[17].act"), ("added", "layers[30]")]
+
+
+def test_two_thousand_blocks_give_the_few_entries_the_edit_made() -> None:
+    a = Net([Block(features=64 + i % 3) for i in range(2000)])
+    b = gl.clone(a)
+    b.rebind({"layers[500].dropout": 0.2})
+    b.rebind({"layers[1500]": gl.Insert(MaxPool())})
+    b.rebind({"layers[10]": gl.MISSING})
+    d = gl.diff(a, b)
+    assert kinds(d) == [
+        ("removed", "layers[10]"),
+        ("changed", "layers[499].dropout"),
+        ("added", "layers[1499]"),
+    ]
+
+
+def _blocks() -> st.SearchStrategy[Any]:
+    return st.sampled_from(
+        [Block(), Block(), Block(features=32), Block(act="gelu"), MaxPool(), Dense(8)]
+    )
+
+
+@st.composite
+def _edit_scripts(draw: Any) -> tuple[list[Any], list[tuple[str, int, Any]]]:
+    n = draw(st.integers(min_value=0, max_value=30))
+    base = [gl.clone(draw(_blocks())) for _ in range(n)]
+    k = draw(st.integers(min_value=1, max_value=6))
+    ops = []
+    length = n
+    for _ in range(k):
+        choices = ["insert"] + (["delete", "change"] if length else [])
+        op = draw(st.sampled_from(choices))
+        if op == "insert":
+            ops.append((op, draw(st.integers(0, length)), gl.clone(draw(_blocks()))))
+            length += 1
+        elif op == "delete":
+            ops.append((op, draw(st.integers(0, length - 1)), None))
+            length -= 1
+        else:
+            ops.append((op, draw(st.integers(0, length - 1)), draw(st.integers(1, 999))))
+    return base, ops
+
+
+@settings(max_examples=300, deadline=None)
+@given(_edit_scripts())
+def test_k_edits_on_repeated_blocks_give_at_most_k_entries_and_apply_back(
+    script: tuple[list[Any], list[tuple[str, int, Any]]],
+) -> None:
+    base, ops = script
+    a = Net(base)
+    b = gl.clone(a)
+    for op, i, arg in ops:
+        if op == "insert":
+            b.rebind({f"layers[{i}]": gl.Insert(arg)})
+        elif op == "delete":
+            b.rebind({f"layers[{i}]": gl.MISSING})
+        else:  # change one value of the item
+            field = "features" if hasattr(b.layers[i], "features") else "window"
+            b.rebind({f"layers[{i}].{field}": arg})
+    d = gl.diff(a, b)
+    assert len(d) <= len(ops), d.to_text()
+    assert gl.eq(d.apply(a), b)
+    from graftlab.repo.semantic import json_diff
+
+    assert len(json_diff(gl.to_json(a), gl.to_json(b))) <= len(ops)
 
 
 def test_paths_in_left_and_right_trees_differ_after_insertion() -> None:

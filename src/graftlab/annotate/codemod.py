@@ -25,6 +25,7 @@ from graftlab.annotate.imports import (
     ImportPlan,
     apply_import,
     dotted_name,
+    first_party_names,
     plan_import,
     scan_module,
 )
@@ -178,6 +179,12 @@ class _Walker:
     def qualify(self, expr: cst.BaseExpression) -> str | None:
         name = dotted_name(_strip_call(expr))
         return None if name is None else self.aliases.resolve(name)
+
+    def uses_linen(self) -> bool:
+        """Whether this module imports Flax Linen (or ``flax`` itself)."""
+        return any(
+            full == "flax" or full.startswith("flax.linen") for full in self.aliases.names.values()
+        )
 
     def is_symbolize(self, qualname: str | None) -> bool:
         return qualname is not None and (
@@ -373,6 +380,7 @@ class _Walker:
         """Classify a class: its kinds, whether it is symbolic, and skip or annotate."""
         kinds: set[str] = set()
         inherited_from: str | None = None
+        unknown_base = False
         for arg in node.bases:
             local = self.local_class(arg.value, scope)
             if local is not None:
@@ -395,12 +403,14 @@ class _Walker:
                 kinds.add(sel.PYTREE_DATACLASS)
             elif qual in sel.NNX_BASES:
                 kinds.add("nnx")
-            elif qual in sel.LINEN_BASES:
+            elif qual in sel.LINEN_BASES or sel.is_linen_layer(qual):
                 kinds.add("linen")
-            elif sel.is_exception_base(qual):
+            elif sel.is_exception_base(qual, subclass=name):
                 kinds.add(sel.EXCEPTION)
             elif qual in sel.METACLASS_BASES:
                 kinds.add(sel.METACLASS)
+            elif qual.partition(".")[0] not in ("builtins", "abc", "typing", "object"):
+                unknown_base = True
         builder_position = -1
         already = False
         is_dataclass = False
@@ -419,6 +429,17 @@ class _Walker:
                 is_dataclass = not _keyword_false(decorator.decorator, "init")
                 if _keyword_true(decorator.decorator, "slots"):
                     slots = True
+        if (
+            unknown_base
+            and not kinds
+            and not is_dataclass
+            and _find_init(node) is None
+            and self.uses_linen()
+            and _has_fields(node, sel.LINEN_IMPLICIT_FIELDS)
+        ):
+            # A subclass of a Linen module defined in another file, adding fields: Flax makes
+            # it a dataclass, so it has a generated __init__ (not "no-init").
+            kinds.add("linen")
         frozen = frozenset(kinds)
         slots = slots or _defines_slots(node)
 
@@ -675,6 +696,7 @@ def annotate_source(
         walker = _Walker(config, scan.aliases, plan, text)
         new_body = walker.walk_block(module.body, "", top=True)
         assert new_body is not None
-    apply_import(new_body, plan, scan.docstring, first_use)
+    first_party = first_party_names(path) if plan.action in ("from", "module") else frozenset()
+    apply_import(new_body, plan, scan.docstring, first_use, first_party)
     code = module.with_changes(body=new_body).bytes
     return CodemodResult(data, code, walker.annotations, walker.skips)

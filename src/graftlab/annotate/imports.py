@@ -15,6 +15,7 @@ import dataclasses
 import itertools
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Literal
 
 import libcst as cst
@@ -249,9 +250,14 @@ def plan_import(scan: ModuleScan, first_use: int) -> ImportPlan:
 
 
 def apply_import(
-    body: list[cst.BaseStatement], plan: ImportPlan, docstring: bool, first_use: int
+    body: list[cst.BaseStatement],
+    plan: ImportPlan,
+    docstring: bool,
+    first_use: int,
+    first_party: frozenset[str] = frozenset(),
 ) -> None:
-    """Apply ``plan`` to a module body in place (``first_use``: first changed statement)."""
+    """Apply ``plan`` to a module body in place (``first_use``: first changed statement;
+    ``first_party``: top-level names sorted after third-party imports)."""
     if plan.action == "none":
         return
     if plan.action == "merge":
@@ -263,7 +269,9 @@ def apply_import(
         )
     else:
         new_import = cst.Import(names=[cst.ImportAlias(cst.Name(GRAFTLAB))])
-    _insert_import(body, cst.SimpleStatementLine(body=[new_import]), docstring, first_use)
+    _insert_import(
+        body, cst.SimpleStatementLine(body=[new_import]), docstring, first_use, first_party
+    )
 
 
 def _name_sort_keys(name: str) -> tuple[tuple[object, ...], ...]:
@@ -344,16 +352,45 @@ def _has_blank(lines: Sequence[cst.EmptyLine]) -> bool:
     return any(line.comment is None for line in lines)
 
 
-def _section_kind(stmts: Sequence[cst.SimpleStatementLine]) -> str:
+def first_party_names(path: str) -> frozenset[str]:
+    """Top-level names an import sorter (ruff, isort) treats as first-party for ``path``.
+
+    The file's top-level package (found by walking up ``__init__.py`` files) and the modules
+    and packages beside it, as ruff's default ``src = [".", "src"]`` finds them.
+    """
+    try:
+        file = Path(path).resolve()
+        if not file.is_file():
+            return frozenset()
+        root = file.parent
+        while (root / "__init__.py").is_file():
+            root = root.parent
+        names = set()
+        for entry in root.iterdir():
+            if entry.suffix == ".py":
+                names.add(entry.stem)
+            elif entry.is_dir() and (entry / "__init__.py").is_file():
+                names.add(entry.name)
+        return frozenset(names - {GRAFTLAB})
+    except OSError:
+        return frozenset()
+
+
+def _section_kind(
+    stmts: Sequence[cst.SimpleStatementLine], first_party: frozenset[str] = frozenset()
+) -> str:
     kinds = set()
     for stmt in stmts:
         _, module, relative = _import_key(stmt)
+        top = module.partition(".")[0]
         if relative:
             kinds.add("local")
-        elif module.partition(".")[0] in _STDLIB:
+        elif top in _STDLIB:
             kinds.add("stdlib")
-        elif module.partition(".")[0] == GRAFTLAB:
+        elif top == GRAFTLAB:
             kinds.add("graftlab")
+        elif top in first_party:
+            kinds.add("first")
         else:
             kinds.add("third")
     if "graftlab" in kinds:
@@ -362,11 +399,17 @@ def _section_kind(stmts: Sequence[cst.SimpleStatementLine]) -> str:
         return "stdlib"
     if kinds == {"local"}:
         return "local"
+    if kinds <= {"first", "local"}:
+        return "first"
     return "third"
 
 
 def _insert_import(
-    body: list[cst.BaseStatement], new: cst.SimpleStatementLine, docstring: bool, first_use: int
+    body: list[cst.BaseStatement],
+    new: cst.SimpleStatementLine,
+    docstring: bool,
+    first_use: int,
+    first_party: frozenset[str] = frozenset(),
 ) -> None:
     start = 1 if docstring else 0
     while start < len(body) and _is_future(body[start]):
@@ -390,14 +433,15 @@ def _insert_import(
             sections.append((section_start, i))
             section_start = i
     sections.append((section_start, end))
-    kinds = [_section_kind(body[a:b]) for a, b in sections]  # type: ignore[arg-type]
+    kinds = [_section_kind(body[a:b], first_party) for a, b in sections]  # type: ignore[arg-type]
     target = next((s for s, k in zip(sections, kinds, strict=True) if k == "graftlab"), None)
     if target is None:
         target = next((s for s, k in zip(sections, kinds, strict=True) if k == "third"), None)
     if target is not None:
         _insert_in_section(body, new, *target)
         return
-    # No third-party section: open one after the standard library, before local imports.
+    # No third-party section: open one after the standard library, before first-party and
+    # local imports.
     after = [s for s, k in zip(sections, kinds, strict=True) if k == "stdlib"]
     if after:
         position = after[-1][1]

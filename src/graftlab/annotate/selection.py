@@ -122,16 +122,39 @@ LINEN_IMPLICIT_FIELDS: frozenset[str] = frozenset({"parent", "name"})
 NNX_RUNTIME_PARAMS: tuple[str, ...] = ("rngs",)
 
 
-def is_exception_base(qualname: str) -> bool:
+def is_exception_base(qualname: str, subclass: str = "") -> bool:
     """Tell whether a base class's qualified name denotes an exception class.
 
-    Builtin exception names count, and so does any base whose last component ends in
-    ``Error``, ``Exception`` or ``Warning`` (the universal naming convention).
+    Builtin exception names count, and so does a base whose last component ends in
+    ``Exception`` or ``Warning``. A base named ``...Error`` is an exception when the subclass
+    is named like one too, or the base comes from an ``errors``/``exceptions`` module: a
+    ``ReconstructionError`` loss module subclassed by ``MeanSquared`` is not one.
     """
-    last = qualname.rpartition(".")[2]
+    module, _, last = qualname.rpartition(".")
     if qualname in BUILTIN_EXCEPTIONS or qualname.startswith("builtins."):
         return last in BUILTIN_EXCEPTIONS
-    return last.endswith(("Error", "Exception", "Warning"))
+    if last.endswith(("Exception", "Warning")):
+        return True
+    if not last.endswith("Error"):
+        return False
+    if not subclass or subclass.endswith(("Error", "Exception", "Warning", "Exc")):
+        return True
+    parts = module.lower().split(".")
+    return any(p in ("errors", "exceptions", "error", "exception", "exc") for p in parts)
+
+
+def is_linen_layer(qualname: str) -> bool:
+    """A Flax Linen layer class (``flax.linen.Dense``): subclasses are Linen modules too."""
+    module, _, last = qualname.rpartition(".")
+    return (
+        module in ("flax.linen", "flax.linen.module")
+        and last[:1].isupper()
+        and last
+        not in (
+            "Variable",
+            "FrozenDict",
+        )
+    )
 
 
 # --- configuration -------------------------------------------------------------------------

@@ -25,6 +25,7 @@ _COMMANDS = (
     "graftlab.cli.fmt",
     "graftlab.cli.lsp",
     "graftlab.annotate.cli",
+    "graftlab.cli.tune_cmds",
 )
 
 

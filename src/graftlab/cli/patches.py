@@ -51,6 +51,24 @@ def describe(rule: Any) -> dict[str, Any]:
     }
 
 
+def _argument_text(a: dict[str, Any]) -> str:
+    return f"{a['name']}: {a['type']}" + (
+        f" = {a['default']}" if "default" in a else " (required)"
+    )
+
+
+def plain_text(found: list[dict[str, Any]]) -> str:
+    """The rules as plain lines (for pipes and files): full names, arguments and help, never
+    cut or wrapped to a terminal width."""
+    lines = [f"{len(found)} patch rule(s)", ""]
+    for r in found:
+        lines.append(r["name"])
+        lines.extend(f"    {_argument_text(a)}" for a in r["arguments"])
+        lines.extend(f"    {h}" for h in (r["help"] or "").splitlines() if h.strip())
+        lines.append("")
+    return "\n".join(lines)
+
+
 def run(args: argparse.Namespace) -> int:
     config = config_for(Path.cwd())
     if config.root is not None and str(config.root) not in sys.path:
@@ -63,14 +81,15 @@ def run(args: argparse.Namespace) -> int:
         json.dump(found, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
+    if not sys.stdout.isatty():  # a pipe or a file: plain lines, nothing cut to a width
+        sys.stdout.write(plain_text(found))
+        for e in errors:
+            Console(stderr=True).print(f"[yellow]warning:[/] plug-in failed to load: {e}")
+        return 0
     console = Console(highlight=False)
     table = Table("rule", "arguments", "help", title=f"{len(found)} patch rule(s)")
     for r in found:
-        arg_text = "\n".join(
-            f"{a['name']}: {a['type']}"
-            + (f" = {a['default']}" if "default" in a else " (required)")
-            for a in r["arguments"]
-        )
+        arg_text = "\n".join(_argument_text(a) for a in r["arguments"])
         table.add_row(r["name"], arg_text or "-", r["help"])
     console.print(table)
     for e in errors:

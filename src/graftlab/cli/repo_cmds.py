@@ -56,8 +56,25 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--resume", metavar="RUN", help="continue an interrupted run from its last checkpoint"
     )
+    p.add_argument(
+        "--accept-changes",
+        action="store_true",
+        help="with --resume: continue even though the experiment changed since the run "
+        "started (the record lists the changes)",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="with --resume: take over a run whose lease has not run out yet",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.add_argument("--json", action="store_true", help="print the run record as JSON")
+    p.add_argument(
+        "--decisions",
+        metavar="DECISIONS",
+        help="for a search space: the point to run, as JSON, NAME=VALUE;... or @FILE "
+        "(graft show NAME --space lists the decisions)",
+    )
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser(
@@ -80,6 +97,25 @@ def add_parser(sub: Any) -> None:
     p.add_argument("runs", nargs="+", help="run ids (unique prefixes are enough)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser(
+        "gc",
+        help="remove run work folders (checkpoints) that are no longer needed",
+        description="Remove .git/graft/runs/<id> work folders: those of runs that succeeded or "
+        "whose record is gone, and those of failed or interrupted runs older than --older-than "
+        "days (they could still be resumed until then). Running runs are never touched.\n\n"
+        "Examples:\n  graft gc\n  graft gc --older-than 0 --dry-run",
+        formatter_class=RAW,
+    )
+    p.add_argument(
+        "--older-than",
+        type=float,
+        default=7.0,
+        metavar="DAYS",
+        help="keep failed/interrupted runs' folders this long (default 7)",
+    )
+    p.add_argument("--dry-run", action="store_true", help="only list what would be removed")
+    p.set_defaults(func=cmd_gc)
 
     for verb in ("push", "pull"):
         p = sub.add_parser(
@@ -112,14 +148,31 @@ def cmd_ls(args: argparse.Namespace) -> int:
         json.dump(rows, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
-    out = console()
-    t = table(out, "experiment", "base", "chain", "last run", title=f"{len(rows)} experiment(s)")
-    for r in rows:
-        t.add_row(
-            r["name"], r["base"] or "-", str(r["chain"]) if r["base"] else "-", r["last_run"] or "-"
-        )
-    out.print(t)
+    from graftlab.cli import plain_table
+
+    plain_table.show(
+        ("experiment", "base", "chain", "last run"),
+        [
+            (
+                r["name"],
+                r["base"] or "-",
+                str(r["chain"]) if r["base"] else "-",
+                r["last_run"] or "-",
+            )
+            for r in rows
+        ],
+        title=f"{len(rows)} experiment(s)",
+        colors=[{3: STATUS_COLORS.get(r["last_run"] or "", "")} for r in rows],
+    )
     return 0
+
+
+STATUS_COLORS = {
+    "succeeded": "green",
+    "failed": "red",
+    "running": "yellow",
+    "interrupted": "magenta",
+}
 
 
 def cmd_lineage(args: argparse.Namespace) -> int:
@@ -160,8 +213,38 @@ def cmd_lineage(args: argparse.Namespace) -> int:
     for root in sorted(children.get(None, [])):
         if keep is None or root in keep:
             add(tree, root, 0)
+    cycles = lineage_cycles(bases)
+    for cycle in cycles:
+        if keep is None or keep & set(cycle):
+            tree.add(f"[red]cycle:[/] {' -> '.join([*cycle, cycle[0]])}")
     console().print(tree)
+    if cycles:
+        console(stderr=True).print(
+            f"warning: {sum(len(c) for c in cycles)} experiment(s) derive from themselves "
+            "through a cycle of bases and cannot be loaded",
+            markup=False,
+        )
     return 0
+
+
+def lineage_cycles(bases: dict[str, str | None]) -> list[list[str]]:
+    """Every cycle of bases (``a -> b -> a``), each listed once from its smallest name."""
+    cycles: list[list[str]] = []
+    done: set[str] = set()
+    for start in sorted(bases):
+        path: list[str] = []
+        on_path: dict[str, int] = {}
+        cur: str | None = start
+        while cur is not None and cur in bases and cur not in done and cur not in on_path:
+            on_path[cur] = len(path)
+            path.append(cur)
+            cur = bases[cur]
+        if cur is not None and cur in on_path:
+            cycle = path[on_path[cur] :]
+            i = cycle.index(min(cycle))
+            cycles.append(cycle[i:] + cycle[:i])
+        done.update(path)
+    return cycles
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -170,16 +253,23 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise GraftError("graft run: name an experiment (graft ls lists them) or --resume RUN")
     name = args.name
     overrides = list(args.overrides)
+    if (args.accept_changes or args.force) and not args.resume:
+        raise GraftError("graft run: --accept-changes and --force only go with --resume RUN")
     if args.resume and not name:
         rid, _ = records.resolve_run(repo.git, args.resume)
         name = records.read_records(repo.git, [rid])[0].experiment
     err = console(stderr=True)
     show = not args.no_progress and err.is_terminal
+    from graftlab.hyper.decisions import parse_decisions
+
     record = repo.run(
         name,
         overrides,
+        decisions=parse_decisions(args.decisions) if args.decisions else None,
         seed=args.seed,
         resume=args.resume,
+        accept_changes=args.accept_changes,
+        force=args.force,
         show_progress=show,
         log_stream=sys.stderr if not args.json else None,
     )
@@ -221,32 +311,30 @@ def cmd_runs(args: argparse.Namespace) -> int:
         )
         sys.stdout.write("\n")
         return 0
-    out = console()
-    t = table(
-        out,
-        "id",
-        "experiment",
-        "commit",
-        "status",
-        "metrics",
-        "duration",
-        "started",
-        title=f"{len(recs)} run(s)",
-    )
-    colors = {"succeeded": "green", "failed": "red", "running": "yellow", "interrupted": "magenta"}
+    from graftlab.cli import plain_table
+
+    rows, colors = [], []
     for r in recs:
         st = r.effective_status()
         commit = (r.commit or "-")[:8] + ("+dirty" if r.dirty else "")
-        t.add_row(
-            r.id,
-            r.experiment,
-            commit,
-            f"[{colors.get(st, 'white')}]{st}[/]",
-            metrics_text(r.metrics),
-            duration(r.duration),
-            ago(r.started),
+        rows.append(
+            (
+                r.id,
+                r.experiment,
+                commit,
+                st,
+                metrics_text(r.metrics),
+                duration(r.duration),
+                ago(r.started),
+            )
         )
-    out.print(t)
+        colors.append({3: STATUS_COLORS.get(st, "")})
+    plain_table.show(
+        ("id", "experiment", "commit", "status", "metrics", "duration", "started"),
+        rows,
+        title=f"{len(recs)} run(s)",
+        colors=colors,
+    )
     return 0
 
 
@@ -300,27 +388,60 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def _sync(repo: Repo, verb: str, remote: str) -> int:
-    spec = f"+{records.REF_PREFIX}*:{records.REF_PREFIX}*"
-    try:
-        if verb == "push":
-            repo.git.git.push(remote, f"{records.REF_PREFIX}*:{records.REF_PREFIX}*")
-        else:
-            repo.git.git.fetch(remote, spec)
-    except Exception as e:
-        raise GraftError(
-            f"graft {verb} {remote}: {getattr(e, 'stderr', '') or e}".strip()
-        ) from None
-    console().print(f"{verb}ed run records {'to' if verb == 'push' else 'from'} {remote}")
+def cmd_gc(args: argparse.Namespace) -> int:
+    from graftlab.repo.gc import collect
+
+    repo = Repo()
+    removed = collect(repo.git, args.older_than, dry_run=args.dry_run)
+    out = console()
+    for r in removed:
+        out.print(
+            f"{'would remove' if args.dry_run else 'removed'} {r.run_id} ({r.why}, {r.size / 1e6:.1f} MB)",
+            markup=False,
+        )
+    total = sum(r.size for r in removed) / 1e6
+    out.print(
+        f"{len(removed)} work folder(s), {total:.1f} MB {'to free' if args.dry_run else 'freed'}"
+    )
     return 0
 
 
 def cmd_push(args: argparse.Namespace) -> int:
-    return _sync(Repo(), "push", args.remote)
+    from graftlab.repo.sync import push
+
+    repo = Repo()
+    rejected = push(repo.git, args.remote)
+    if rejected:
+        shown = ", ".join(rejected[:3]) + (", ..." if len(rejected) > 3 else "")
+        raise GraftError(
+            f"graft push {args.remote}: {len(rejected)} run record(s) changed on {args.remote} "
+            f"since your last pull ({shown}); run `graft pull {args.remote}` first, then push again"
+        )
+    console().print(f"pushed run records to {args.remote}")
+    return 0
 
 
 def cmd_pull(args: argparse.Namespace) -> int:
-    return _sync(Repo(), "pull", args.remote)
+    from graftlab.repo.sync import pull
+
+    repo = Repo()
+    rep = pull(repo.git, args.remote)
+    out = console()
+    parts = [
+        f"{len(rep.new)} new",
+        f"{len(rep.updated)} updated",
+        *([f"{len(rep.merged)} merged"] if rep.merged else []),
+        *([f"{len(rep.kept)} kept (ours is later)"] if rep.kept else []),
+    ]
+    out.print(f"pulled run records from {args.remote}: " + ", ".join(parts))
+    err = console(stderr=True)
+    for rid, mine, theirs in rep.conflicts:
+        err.print(
+            f"conflict: run {rid} changed on both sides (ours: {mine}, {args.remote}: {theirs}); "
+            f"kept ours, theirs is at refs/graft/incoming/{args.remote}/{rid}",
+            markup=False,
+        )
+    return 1 if rep.conflicts else 0
 
 
 def add_init_parser(sub: Any) -> None:
@@ -349,13 +470,24 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def add_plot_parser(sub: Any) -> None:
-    p = sub.add_parser("plot", help="draw learning curves of runs to a PNG",
-                       description="Plot the metrics recorded by runs (metrics.jsonl) against the step.\n\n"
-                       "Examples:\n  graft plot 20261123-0521 20261123-0530 -o curves.png\n"
-                       "  graft plot $(graft runs --json | jq -r '.[].id') --metric eval_accuracy",
-                       formatter_class=RAW)
+    p = sub.add_parser(
+        "plot",
+        help="draw learning curves of runs to a PNG",
+        description="Plot the metrics recorded by runs (metrics.jsonl) against the step.\n\n"
+        "Examples:\n  graft plot 20261123-0521 20261123-0530 -o curves.png\n"
+        "  graft plot $(graft runs --json | jq -r '.[].id') --metric eval_accuracy",
+        formatter_class=RAW,
+    )
     p.add_argument("runs", nargs="+", help="run ids (unique prefixes are enough)")
-    p.add_argument("-o", "--output", default="curves.png", help="the PNG to write (default curves.png)")
+    p.add_argument(
+        "-o", "--output", default="curves.png", help="the PNG to write (default curves.png)"
+    )
+    p.add_argument(
+        "--metric",
+        action="append",
+        metavar="NAME",
+        help="plot only this metric (repeat for more; default: every metric)",
+    )
     p.set_defaults(func=cmd_plot)
 
 
@@ -363,14 +495,28 @@ def cmd_plot(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     repo = Repo()
+    if len(args.runs) == 1 and args.runs[0].startswith("tune-"):
+        from graftlab.cli.tune_cmds import plot_tune
+
+        out_path = Path(args.output if args.output != "curves.png" else f"{args.runs[0]}.png")
+        plot_tune(repo, args.runs[0], out_path)
+        console().print(f"wrote {out_path}")
+        return 0
     curves: dict[str, list[dict[str, Any]]] = {}
     for prefix in args.runs:
         rid, sha = records.resolve_run(repo.git, prefix)
         rec = records.read_records(repo.git, [rid])[0]
         raw = records.read_file(repo.git, sha, "metrics.jsonl") or b""
         rows = [json.loads(line) for line in raw.decode().splitlines() if line.strip()]
+        if args.metric:
+            rows = [
+                {"step": r["step"], **{m: r[m] for m in args.metric if m in r}}
+                for r in rows
+                if any(m in r for m in args.metric)
+            ]
         if not rows:
-            raise GraftError(f"run {rid} recorded no metrics")
+            what = f"metric {', '.join(args.metric)}" if args.metric else "metrics"
+            raise GraftError(f"run {rid} recorded no {what}")
         curves[f"{rec.experiment} ({rid})"] = rows
     from graftlab.ml.plot import plot_learning_curves
 

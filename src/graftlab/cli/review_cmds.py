@@ -44,6 +44,19 @@ def add_parser(sub: Any) -> None:
     p.add_argument("range", help="BASE..HEAD, or BASE to compare with the working tree")
     p.add_argument("--format", choices=("text", "md", "json"), default="text")
     p.add_argument("--output", "-o", type=Path, help="write to a file instead of standard output")
+    p.add_argument(
+        "--max-chars",
+        type=int,
+        metavar="N",
+        help="with --format md: shorten to at most N characters (summary first; GitHub "
+        "comments hold 65536)",
+    )
+    p.add_argument(
+        "--full-output",
+        type=Path,
+        metavar="FILE",
+        help="with --max-chars: also write the whole review here (for a job summary or artifact)",
+    )
     p.set_defaults(func=cmd_review)
 
     p = sub.add_parser(
@@ -112,11 +125,13 @@ def cmd_diff(args: argparse.Namespace) -> int:
         for e in rv.experiments:
             e.name = f"{la} → {lb}"
             e.status = "diff"
-        print_text(rv, console()) if rv.experiments else None
+        print_text(rv, console(), title="graft diff") if rv.experiments else None
     return 0
 
 
 def cmd_review(args: argparse.Namespace) -> int:
+    if (args.max_chars is not None or args.full_output is not None) and args.format != "md":
+        raise GraftError("graft review: --max-chars and --full-output go with --format md")
     repo = Repo()
     err = console(stderr=True)
     if err.is_terminal:
@@ -127,7 +142,13 @@ def cmd_review(args: argparse.Namespace) -> int:
     if args.format == "json":
         text = json.dumps(rv.to_json(), indent=2) + "\n"
     elif args.format == "md":
-        text = to_markdown(rv)
+        text = to_markdown(
+            rv,
+            max_chars=args.max_chars,
+            more="the job summary and the graft-review artifact" if args.full_output else "",
+        )
+        if args.full_output is not None:
+            args.full_output.write_text(to_markdown(rv), encoding="utf-8")
     else:
         if args.output is None:
             print_text(rv, console())

@@ -31,10 +31,18 @@ def add_parser(sub: Any) -> None:
         "--materialized", action="store_true", help="apply derived experiments' patch chains"
     )
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.add_argument(
+        "--space", action="store_true", help="list the search space: its size and each decision"
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.name.startswith("tune-"):
+        from graftlab.cli.tune_cmds import print_tune
+        from graftlab.repo.layout import Repo
+
+        return print_tune(Repo(), args.name, as_json=args.json)
     try:
         path = experiment_path(args.name)
     except GraftError:
@@ -42,6 +50,10 @@ def run(args: argparse.Namespace) -> int:
         if shown is None:
             raise
         return shown
+    if getattr(args, "space", False):
+        from graftlab.cli.tune_cmds import show_space
+
+        return show_space(path, as_json=args.json)
     loaded = load_file(path, materialize=args.materialized)
     value = loaded.get("experiment")
     if args.json:

@@ -1,6 +1,9 @@
 """``graft.toml``: the repository configuration the loader needs (allowed modules).
 
-Found by walking up from a file's directory. The repository layer reads the rest of the
+The configuration comes from the repository root only: walking up from a file's directory,
+the outermost ``graft.toml`` below the git work tree's top (the directory holding ``.git``)
+wins, so a ``graft.toml`` that a pull request adds in a subfolder (``experiments/sub/``)
+cannot widen what experiment files may import. The repository layer reads the rest of the
 file; here only ``[graft] allowed_modules`` matters, plus the root (put on ``sys.path`` so
 the team's own modules import).
 """
@@ -39,13 +42,21 @@ class GraftConfig:
 
 
 def find_config(start: Path) -> Path | None:
-    """The nearest ``graft.toml`` at or above ``start``."""
+    """The repository root's ``graft.toml`` for ``start``: the outermost one at or above it.
+
+    The walk stops at the top of the git work tree (a directory holding ``.git``), so a
+    repository nested in another (a submodule) keeps its own root. ``graft.toml`` files
+    below the root are ignored.
+    """
     start = start.resolve()
+    found = None
     for d in (start, *start.parents) if start.is_dir() else start.parents:
         candidate = d / CONFIG_NAME
         if candidate.is_file():
-            return candidate
-    return None
+            found = candidate
+        if (d / ".git").exists():
+            break
+    return found
 
 
 def load_config(path: Path) -> GraftConfig:
@@ -72,8 +83,25 @@ def load_config(path: Path) -> GraftConfig:
 
 
 def config_for(path: Path | None) -> GraftConfig:
-    """The configuration that governs a file (an empty one if there is no ``graft.toml``)."""
+    """The configuration that governs a file (an empty one if there is no ``graft.toml``).
+
+    Parsed once per ``graft.toml`` and version (its modification time and size), so that
+    loading a thousand experiments does not parse it a thousand times.
+    """
     if path is None:
         return GraftConfig()
     found = find_config(path)
-    return load_config(found) if found else GraftConfig()
+    if not found:
+        return GraftConfig()
+    try:
+        st = found.stat()
+    except OSError:
+        return load_config(found)
+    key = (str(found), st.st_mtime_ns, st.st_size)
+    cached = _CONFIGS.get(key)
+    if cached is None:
+        cached = _CONFIGS[key] = load_config(found)
+    return cached
+
+
+_CONFIGS: dict[tuple[str, int, int], GraftConfig] = {}

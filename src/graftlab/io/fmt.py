@@ -16,6 +16,7 @@ from typing import Any
 from graftlab.io.loader import LoadedFile, loads_file
 from graftlab.io.syntax import (
     AssignS,
+    BulkE,
     CallE,
     DictE,
     DottedE,
@@ -51,8 +52,14 @@ class _IRFormatter(Formatter):
         self.loaded = loaded
         self.notes = notes
         self.kw_order: dict[int, list[tuple[str | None, Expr]]] = {}
+        self.expanded: dict[int, Expr] = {}
 
     def kids(self, e: Expr) -> tuple[str, str, list[tuple[str | None, Expr]]] | None:
+        if isinstance(e, BulkE):  # a long literal the loader parsed at C speed: as written
+            expanded = self.expanded.get(id(e))
+            if expanded is None:
+                expanded = self.expanded[id(e)] = e.expr()
+            e = expanded
         if isinstance(e, ListE):
             return "[", "]", [(None, x) for x in e.items]
         if isinstance(e, TupleE):

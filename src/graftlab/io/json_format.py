@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from graftlab.io.limits import MAX_DEPTH
 from graftlab.symbolic import registry
 from graftlab.symbolic.build import construct
 from graftlab.symbolic.errors import RegistryError, SymbolicError, ValidationError
@@ -28,6 +29,8 @@ CLASS = "__class__"
 FLOAT = "__float__"
 DICT = "__dict__"
 _MARKERS = {TYPE, TUPLE, ENUM, CLASS, FLOAT, DICT}
+# Deeper than any value the text format can hold (each level there may take two here).
+MAX_JSON_DEPTH = 4 * MAX_DEPTH
 
 
 class JSONFormatError(SymbolicError, ValueError):
@@ -93,6 +96,12 @@ def from_json_str(text: str | bytes, *, allowed_modules: Iterable[str] | None = 
         ) from None
     except (UnicodeDecodeError, TypeError) as e:
         raise JSONFormatError(f"not JSON text: {e}", KeyPath()) from None
+    except ValueError as e:  # an integer over Python's digit limit (found by fuzzing)
+        raise JSONFormatError(f"not JSON this reader accepts: {e}", KeyPath()) from None
+    except RecursionError:
+        raise JSONFormatError(
+            f"the JSON nests too deeply to read (the limit is {MAX_JSON_DEPTH} levels)", KeyPath()
+        ) from None
     return from_json(data, allowed_modules=allowed_modules)
 
 
@@ -111,6 +120,8 @@ def _from(v: Any, path: tuple[Any, ...], allowed: tuple[str, ...] | None) -> Any
     t = type(v)
     if t is int or t is str or t is bool or t is float or v is None:
         return v
+    if len(path) >= MAX_JSON_DEPTH:
+        raise JSONFormatError(f"the value nests deeper than {MAX_JSON_DEPTH} levels", KeyPath(path))
     if t is list:
         return [_from(x, (*path, i), allowed) for i, x in enumerate(v)]
     if t is not dict:

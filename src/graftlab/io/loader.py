@@ -11,17 +11,20 @@ from __future__ import annotations
 import difflib
 import enum
 import importlib
+import importlib.util
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from graftlab.io import forms
+from graftlab.io import forms, limits
+from graftlab.io.allowlist import import_allowed, import_refusal, leads_to_allowed
 from graftlab.io.config import ALWAYS_ALLOWED, GraftConfig, config_for
 from graftlab.io.errors import FormatError, FormatErrors, ImportNotAllowedError
 from graftlab.io.spans import Located, SourceMap, Span, attach_source_map
 from graftlab.io.syntax import (
+    BulkE,
     CallE,
     DictE,
     DottedE,
@@ -40,7 +43,6 @@ from graftlab.io.syntax import (
 from graftlab.symbolic.clone import clone
 from graftlab.symbolic.errors import SymbolicError
 from graftlab.symbolic.keypath import KeyPath
-from graftlab.symbolic.registry import module_allowed
 
 
 class _Poison:
@@ -124,6 +126,14 @@ class BuildContext:
         self.base_dir = base_dir
         self.values: dict[str, Any] = {}
         self.spans: dict[KeyPath, Located] = {}
+        # The spans under each top-level name, so that using a name copies its own spans
+        # (linear in its size) instead of scanning every span of the file.
+        self.under: dict[Any, list[tuple[KeyPath, Located]]] = {}
+        self.depth_of: dict[Any, int] = {}
+        self.bulk: dict[KeyPath, BulkE] = {}  # long literals: element spans on demand
+        self.nodes = 0
+        self.name_uses = 0
+        self.over_limit = False
         self.errors: list[FormatError] = []
         self.assigned_at: dict[str, int] = {}
 
@@ -134,6 +144,15 @@ class BuildContext:
         return POISON
 
     def span_for(self, path: KeyPath, fallback: Span) -> Span:
+        if self.bulk:
+            for n in range(len(path) - 1, 0, -1):
+                e = self.bulk.get(KeyPath(path[:n]))
+                if e is not None:
+                    prefix = KeyPath(path[:n])
+                    for rel, loc in element_spans(e).items():
+                        if rel:
+                            self.spans.setdefault(KeyPath((*prefix, *rel)), loc)
+                    break
         kp = path
         while kp:
             loc = self.spans.get(kp)
@@ -168,6 +187,7 @@ class BuildContext:
                 e.span,
             )
         obj = self.imports[head]
+        passing = False  # obj is a package passed through on the way to an allowed module
         for i, part in enumerate(parts[1:], 1):
             where = ".".join(parts[:i])
             if isinstance(obj, ModuleType):
@@ -178,6 +198,18 @@ class BuildContext:
                         e.span,
                     )
                 nxt = getattr(obj, part)
+                if not isinstance(nxt, ModuleType) and passing:
+                    return self.error(
+                        import_refusal(obj.__name__, self.allowed) or "not allowed", e.span
+                    )
+                passing = False
+                if isinstance(nxt, ModuleType) and not import_allowed(nxt.__name__, self.allowed):
+                    # only on the way to an allowed module (``graftlab.cli.demo_components``)
+                    if i == len(parts) - 1 or not leads_to_allowed(nxt.__name__, self.allowed):
+                        return self.error(
+                            import_refusal(nxt.__name__, self.allowed) or "not allowed", e.span
+                        )
+                    passing = True
                 if not (_acceptable_import(nxt)):
                     return self.error(
                         f"{where}.{part} is not a symbolic class or function, an enum or a module",
@@ -214,13 +246,41 @@ class BuildContext:
     # -- values ---------------------------------------------------------------------------
 
     def record(self, path: KeyPath, span: Span, key: Span | None = None) -> None:
-        self.spans[path] = Located(span, key)
+        """Remember where the value at ``path`` was written."""
+        self._put(path, Located(span, key))
+
+    def _put(self, path: KeyPath, loc: Located) -> None:
+        if path not in self.spans and path:
+            root = path[0]
+            self.under.setdefault(root, []).append((path, loc))
+            if len(path) > self.depth_of.get(root, 0):
+                self.depth_of[root] = len(path)
+        self.spans[path] = loc
+
+    def over(self, message: str, span: Span) -> Any:
+        """Report a limit once; the rest of the file is not built."""
+        if not self.over_limit:
+            self.over_limit = True
+            self.error(message, span)
+        return POISON
 
     def eval(self, e: Expr, path: KeyPath, key_span: Span | None = None) -> Any:
         """Build the value of ``e`` at ``path``, recording spans; ``POISON`` on error."""
-        self.spans[path] = Located(e.span, key_span)
+        if self.over_limit:
+            return POISON
+        self.nodes += 1
+        if self.nodes > limits.MAX_NODES:
+            return self.over(
+                f"the file builds more than {limits.MAX_NODES:,} values "
+                "(each use of a name copies its value): split it or use names less",
+                e.span,
+            )
+        self._put(path, Located(e.span, key_span))
         t = type(e)
         if t is Lit:
+            return e.value  # type: ignore[attr-defined]
+        if t is BulkE:
+            self.bulk[path] = e  # type: ignore[assignment]
             return e.value  # type: ignore[attr-defined]
         if t is CallE:
             return self.call(e, path)  # type: ignore[arg-type]
@@ -258,12 +318,41 @@ class BuildContext:
             if value is POISON:
                 return POISON
             # Each use of a name is its own copy; its inner spans point at the definition.
-            src = KeyPath((name,))
-            n = len(src)
-            for p, loc in list(self.spans.items()):
-                if len(p) > n and p[:n] == src:
-                    self.spans[KeyPath((*path, *p[n:]))] = loc
-            return clone(value)
+            inner = self.under.get(name, [])
+            self.name_uses += 1
+            if self.name_uses > limits.MAX_NAME_USES:
+                return self.over(
+                    f"names are used more than {limits.MAX_NAME_USES:,} times in this file",
+                    e.span,
+                )
+            self.nodes += len(inner) + sum(
+                b.size for p, _ in inner if (b := self.bulk.get(p)) is not None
+            )
+            if self.nodes > limits.MAX_NODES:
+                return self.over(
+                    f"the file builds more than {limits.MAX_NODES:,} values: this use of "
+                    f"{name!r} copies {len(inner):,} more (each use of a name copies its value)",
+                    e.span,
+                )
+            if len(path) - 1 + self.depth_of.get(name, 1) > limits.MAX_DEPTH:
+                return self.over(
+                    f"using {name!r} here nests values deeper than {limits.MAX_DEPTH} levels",
+                    e.span,
+                )
+            for p, loc in inner[1:]:  # inner[0] is the name's own span; ``path`` has one
+                self._put(KeyPath((*path, *p[1:])), loc)
+            for p, _ in inner:
+                b = self.bulk.get(p)
+                if b is not None:
+                    self.bulk[KeyPath((*path, *p[1:]))] = b
+            try:
+                return clone(value)  # constructs each object again
+            except SymbolicError as err:
+                return self.error(f"a copy of {name!r} is not valid: {err.message}", e.span, path)
+            except Exception as err:  # a class's own __init__ failed on the copy
+                return self.error(
+                    f"copying {name!r} raised {type(err).__name__}: {err}", e.span, path
+                )
         if name in self.assigned_at:
             return self.error(
                 f"{name!r} is used before it is assigned (line {self.assigned_at[name]}): "
@@ -400,36 +489,122 @@ class BuildContext:
         )
 
 
+def element_spans(e: BulkE) -> dict[KeyPath, Located]:
+    """The spans of a long literal's elements, relative to it (parses its text again)."""
+    out: dict[KeyPath, Located] = {}
+    stack: list[tuple[Expr, KeyPath, Span | None]] = [(e.expr(), KeyPath(), None)]
+    while stack:
+        x, p, key = stack.pop()
+        out[p] = Located(x.span, key)
+        if isinstance(x, (ListE, TupleE)):
+            stack.extend((item, p.child(i), None) for i, item in enumerate(x.items))
+        elif isinstance(x, DictE):
+            stack.extend((v, p.child(k), ks) for (k, ks), v in zip(x.keys, x.values, strict=True))
+    return out
+
+
 def _spelled(e: NameE | DottedE) -> str:
     return e.name if isinstance(e, NameE) else ".".join(e.parts)
 
 
+class _TooBig(Exception):
+    def __init__(self, span: Span, message: str) -> None:
+        self.span = span
+        self.message = message
+
+
+def _check_size(src: Source, module: ModuleIR) -> list[FormatError]:
+    """Count the values the file would build, each use of a name copying its value, before
+    importing or building anything: a small file that multiplies (a "billion laughs") is
+    rejected at once, at the use that crosses ``MAX_NODES``."""
+    sizes: dict[str, int] = {}  # what a use of each name copies
+    total = 0
+    limit = limits.MAX_NODES
+
+    def count(e: Expr) -> int:
+        nonlocal total
+        t = type(e)
+        if t is NameE and e.name in sizes:  # type: ignore[attr-defined]
+            n = sizes[e.name]  # type: ignore[attr-defined]
+            total += 1 + n
+            if total > limit:
+                raise _TooBig(
+                    e.span,
+                    f"the file builds more than {limit:,} values: this use of "
+                    f"{e.name!r} copies {n:,} more (each use of a name copies its value)",  # type: ignore[attr-defined]
+                )
+            return n
+        total += 1
+        if total > limit:
+            raise _TooBig(e.span, f"the file builds more than {limit:,} values")
+        n = 1 + (e.size if t is BulkE else 0)  # type: ignore[attr-defined]
+        if t is CallE:
+            kids = [*e.args, *(kw.value for kw in e.kwargs)]  # type: ignore[attr-defined]
+        elif t is ListE or t is TupleE:
+            kids = e.items  # type: ignore[attr-defined]
+        elif t is DictE:
+            kids = e.values  # type: ignore[attr-defined]
+        else:
+            return n
+        for kid in kids:
+            n += count(kid)
+        return n
+
+    try:
+        for a in module.assigns:
+            if a.name not in sizes:
+                sizes[a.name] = count(a.value)
+    except _TooBig as big:
+        return [src.error(big.message, big.span)]
+    return []
+
+
 def _check_imports(src: Source, module: ModuleIR, allowed: tuple[str, ...]) -> list[FormatError]:
+    """Every import checked against the allow-list before anything is imported."""
     errors = []
     for imp in module.imports:
-        if not module_allowed(imp.module, allowed):
-            shown = ", ".join(allowed)
-            errors.append(
-                src.error(
-                    f"import of {imp.module!r} is not allowed: allowed modules are {shown} "
-                    "(add it to allowed_modules in graft.toml)",
-                    imp.span,
-                    ImportNotAllowedError,
-                )
-            )
+        why = import_refusal(imp.module, allowed)
+        if why is None:
+            continue
+        if isinstance(imp, FromS) and imp.names:
+            # ``from graftlab.cli import demo_components``: the package itself is not on the
+            # list, but each name is an allowed submodule (whose import imports the package).
+            bad = [
+                (n, span)
+                for n, _alias, span in imp.names
+                if not import_allowed(f"{imp.module}.{n}", allowed)
+            ]
+            if not bad:
+                continue
+            if len(bad) < len(imp.names):
+                for n, span in bad:
+                    errors.append(
+                        src.error(
+                            import_refusal(f"{imp.module}.{n}", allowed) or why,
+                            span,
+                            ImportNotAllowedError,
+                        )
+                    )
+                continue
+        errors.append(src.error(why, imp.span, ImportNotAllowedError))
     return errors
 
 
-def _do_imports(src: Source, module: ModuleIR, errors: list[FormatError]) -> dict[str, Any]:
+def _do_imports(
+    src: Source, module: ModuleIR, errors: list[FormatError], allowed: tuple[str, ...]
+) -> dict[str, Any]:
+    """Import what the (already checked) imports name and bind it."""
     bound: dict[str, Any] = {}
     for imp in module.imports:
-        try:
-            mod = importlib.import_module(imp.module)
-        except Exception as e:
-            errors.append(
-                src.error(f"cannot import {imp.module!r}: {type(e).__name__}: {e}", imp.span)
-            )
-            continue
+        whole = import_allowed(imp.module, allowed)
+        if whole or isinstance(imp, ImportS):
+            try:
+                mod = importlib.import_module(imp.module)
+            except Exception as e:
+                errors.append(
+                    src.error(f"cannot import {imp.module!r}: {type(e).__name__}: {e}", imp.span)
+                )
+                continue
         if isinstance(imp, ImportS):
             bound[imp.bound_name] = (
                 mod if imp.alias else importlib.import_module(imp.module.split(".")[0])
@@ -440,17 +615,26 @@ def _do_imports(src: Source, module: ModuleIR, errors: list[FormatError]) -> dic
             if name.startswith("__"):
                 errors.append(src.error(f"dunder names cannot be imported: {name!r}", span))
                 continue
-            if hasattr(mod, name):
+            sub = f"{imp.module}.{name}"
+            if whole and hasattr(mod, name):
                 obj = getattr(mod, name)
-            else:
-                try:
-                    obj = importlib.import_module(f"{imp.module}.{name}")
-                except ImportError:
-                    public = [n for n in vars(mod) if not n.startswith("_")]
-                    close = difflib.get_close_matches(name, public, n=1)
-                    hint = f"; did you mean {close[0]!r}?" if close else ""
-                    errors.append(src.error(f"module {imp.module!r} has no {name!r}{hint}", span))
+                if isinstance(obj, ModuleType) and not import_allowed(obj.__name__, allowed):
+                    why = import_refusal(obj.__name__, allowed) or "not allowed"
+                    errors.append(src.error(why, span, ImportNotAllowedError))
                     continue
+            elif import_allowed(sub, allowed):
+                try:
+                    obj = importlib.import_module(sub)
+                except ImportError:
+                    errors.append(src.error(_has_no(imp.module, name), span))
+                    continue
+            elif _module_exists(sub):
+                why = import_refusal(sub, allowed) or "not allowed"
+                errors.append(src.error(why, span, ImportNotAllowedError))
+                continue
+            else:
+                errors.append(src.error(_has_no(imp.module, name), span))
+                continue
             if not _acceptable_import(obj):
                 errors.append(
                     src.error(
@@ -464,15 +648,34 @@ def _do_imports(src: Source, module: ModuleIR, errors: list[FormatError]) -> dic
     return bound
 
 
+def _has_no(module: str, name: str) -> str:
+    mod = sys.modules.get(module)
+    public = [n for n in vars(mod) if not n.startswith("_")] if mod is not None else []
+    close = difflib.get_close_matches(name, public, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"module {module!r} has no {name!r}{hint}"
+
+
+def _module_exists(name: str) -> bool:
+    """Whether a submodule exists, found without importing it (its package is imported)."""
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def load_file(
     path: str | Path,
     *,
     allowed_modules: Any = None,
     materialize: bool = True,
+    config: GraftConfig | None = None,
 ) -> LoadedFile:
     """Load every name an experiment file defines (see ``docs/format.md``).
 
     ``materialize=False`` keeps derived experiments as written (base plus patch chain).
+    ``config`` is the repository's configuration (found from the file when not given; a
+    base experiment is loaded under its derived experiment's).
     """
     p = Path(path)
     try:
@@ -486,6 +689,7 @@ def load_file(
         allowed_modules=allowed_modules,
         base_dir=p.parent,
         materialize=materialize,
+        config=config,
     )
 
 
@@ -496,20 +700,31 @@ def loads_file(
     allowed_modules: Any = None,
     base_dir: Path | None = None,
     materialize: bool = True,
+    config: GraftConfig | None = None,
 ) -> LoadedFile:
-    """Like ``load_file`` for text; ``allowed_modules`` defaults to the nearest graft.toml's."""
-    module, errors, src = parse(text, file)
-    config = config_for(base_dir) if base_dir is not None else None
+    """Like ``load_file`` for text; ``allowed_modules`` defaults to the root graft.toml's."""
+    if len(text) > limits.MAX_BYTES // 4 and len(text.encode("utf-8", "surrogatepass")) > (
+        limits.MAX_BYTES
+    ):
+        raise FormatError(
+            f"the text is over {limits.MAX_BYTES} bytes; experiment files are limited to that",
+            None,
+            file=file,
+        )
+    module, errors, src = parse(text, file, bulk=True)
+    if config is None and base_dir is not None:
+        config = config_for(base_dir)
     if allowed_modules is None:
         allowed = config.all_allowed if config else ALWAYS_ALLOWED
     else:
         allowed = tuple(dict.fromkeys((*ALWAYS_ALLOWED, *allowed_modules)))
     errors.extend(_check_imports(src, module, allowed))
+    errors.extend(_check_size(src, module))
     if errors:
         raise _combined(errors)
     if config is not None and config.root is not None and str(config.root) not in sys.path:
         sys.path.insert(0, str(config.root))
-    imports = _do_imports(src, module, errors)
+    imports = _do_imports(src, module, errors, allowed)
     ctx = BuildContext(
         src, module, imports, base_dir, config=config, allowed=allowed, materialize=materialize
     )
@@ -532,11 +747,13 @@ def loads_file(
     errors.extend(ctx.errors)
     if errors:
         raise _combined(errors)
-    smap = SourceMap(file, ctx.spans, text)
+    lazy = {p: (lambda e=e: element_spans(e)) for p, e in ctx.bulk.items()}
+    smap = SourceMap(file, ctx.spans, text, lazy)
     loaded = LoadedFile(file, module.docstring, ctx.values, module, smap, imports)
     maps = smap.by_name()
     for name, value in ctx.values.items():
-        attach_source_map(value, maps.get(name) or SourceMap(file, {}, text))
+        m = maps.get(name)
+        attach_source_map(value, m if m is not None else SourceMap(file, {}, text))
     return loaded
 
 

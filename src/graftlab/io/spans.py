@@ -6,6 +6,7 @@ Lines are 1-based; columns are 0-based and count characters (code points), not b
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from graftlab.symbolic.keypath import KeyPath
@@ -41,10 +42,42 @@ class Located(NamedTuple):
 class SourceMap:
     """Spans of the values of one loaded tree, by key path relative to its root."""
 
-    def __init__(self, file: str, entries: dict[KeyPath, Located], text: str = "") -> None:
+    def __init__(
+        self,
+        file: str,
+        entries: dict[KeyPath, Located],
+        text: str = "",
+        bulk: dict[KeyPath, Callable[[], dict[KeyPath, Located]]] | None = None,
+    ) -> None:
         self.file = file
-        self.entries = entries
+        self._entries = entries
         self.text = text
+        # Long literal lists and dicts: the spans of their elements, relative to them, are
+        # computed when first asked for (parsing the region again), not on every load.
+        self._bulk = dict(bulk) if bulk else {}
+
+    @property
+    def entries(self) -> dict[KeyPath, Located]:
+        """Every recorded span by key path (the elements of long literals included)."""
+        for prefix in list(self._bulk):
+            self._expand(prefix)
+        return self._entries
+
+    def _expand(self, prefix: KeyPath) -> None:
+        make = self._bulk.pop(prefix, None)
+        if make is None:
+            return
+        for rel, loc in make().items():
+            if rel:
+                self._entries.setdefault(KeyPath((*prefix, *rel)), loc)
+
+    def _expand_for(self, kp: KeyPath) -> None:
+        if self._bulk:
+            for n in range(len(kp) - 1, -1, -1):
+                pre = KeyPath(kp[:n])
+                if pre in self._bulk:
+                    self._expand(pre)
+                    return
 
     def span_of(self, path: Any) -> Span | None:
         """The span of the value at ``path`` (or of its nearest recorded ancestor)."""
@@ -54,14 +87,16 @@ class SourceMap:
     def key_span_of(self, path: Any) -> Span | None:
         """The span of the keyword that passed the value at ``path`` (``None`` if positional)."""
         kp = KeyPath.parse(path)
-        loc = self.entries.get(kp)
+        self._expand_for(kp)
+        loc = self._entries.get(kp)
         return loc.key if loc else None
 
     def locate(self, path: Any) -> Located | None:
         """The recorded location of ``path``, falling back to its nearest ancestor."""
         kp = KeyPath.parse(path)
+        self._expand_for(kp)
         while True:
-            loc = self.entries.get(kp)
+            loc = self._entries.get(kp)
             if loc is not None or not kp:
                 return loc
             kp = kp.parent
@@ -96,19 +131,28 @@ class SourceMap:
         """The map of the subtree at ``prefix``, with paths relative to it."""
         kp = KeyPath.parse(prefix)
         n = len(kp)
+        self._expand_for(kp)
         return SourceMap(
             self.file,
-            {KeyPath(p[n:]): loc for p, loc in self.entries.items() if p[:n] == tuple(kp)},
+            {KeyPath(p[n:]): loc for p, loc in self._entries.items() if p[:n] == tuple(kp)},
             self.text,
+            {KeyPath(p[n:]): f for p, f in self._bulk.items() if p[:n] == tuple(kp)},
         )
 
     def by_name(self) -> dict[Any, SourceMap]:
         """The maps of every top-level name at once (one pass over the entries)."""
         groups: dict[Any, dict[KeyPath, Located]] = {}
-        for p, loc in self.entries.items():
+        for p, loc in self._entries.items():
             if p:
                 groups.setdefault(p[0], {})[KeyPath(p[1:])] = loc
-        return {name: SourceMap(self.file, entries, self.text) for name, entries in groups.items()}
+        lazy: dict[Any, dict[KeyPath, Any]] = {}
+        for p, f in self._bulk.items():
+            if p:
+                lazy.setdefault(p[0], {})[KeyPath(p[1:])] = f
+        return {
+            name: SourceMap(self.file, entries, self.text, lazy.get(name))
+            for name, entries in groups.items()
+        }
 
     def __len__(self) -> int:
         return len(self.entries)

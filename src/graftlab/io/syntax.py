@@ -8,19 +8,19 @@ sentence saying what is allowed there. Nothing is imported or built here.
 from __future__ import annotations
 
 import ast
+import functools
 import io
 import re
 import sys
 import tokenize
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
+from graftlab.io import bulk as _bulk
 from graftlab.io.errors import FormatError
+from graftlab.io.limits import MAX_BYTES, MAX_DEPTH
 from graftlab.io.spans import Span
-
-MAX_DEPTH = 100
-MAX_BYTES = 50 * 1024 * 1024
-
 
 # --- the format's syntax tree -----------------------------------------------------------
 
@@ -33,6 +33,27 @@ class Expr:
 @dataclass(eq=False)
 class Lit(Expr):
     value: Any
+
+
+@dataclass(eq=False)
+class BulkE(Lit):
+    """A long literal list or dict parsed at C speed (see ``bulk``); ``value`` is built.
+
+    ``text`` is the region's source, ``offset`` its start in the file, ``line``/``column``
+    where it starts; ``expr()`` gives the region as ordinary syntax (for spans, formatting).
+    """
+
+    text: str
+    line: int
+    column: int
+    size: int  # about how many values it holds (its commas), for the node limit
+
+    def expr(self) -> Expr:
+        """The region parsed as an ordinary list or dict (slow; on demand)."""
+        sub = Source(self.text, "<region>")
+        node = _Parser(sub).expr(_bulk.region_expr(self.text), 0)
+        assert node is not None
+        return _shift(node, self.line - 1, self.column)
 
 
 @dataclass(eq=False)
@@ -127,12 +148,23 @@ def split_lines(text: str) -> list[str]:
 class Source:
     """The text of a file with helpers to turn parser offsets into spans."""
 
-    def __init__(self, text: str, file: str) -> None:
+    def __init__(self, text: str, file: str, parsed: str | None = None) -> None:
         self.text = text
         self.file = file
-        self.lines = split_lines(text)
+        # the text Python parsed, if not ``text`` (literal regions blanked: same lines and
+        # columns, but not the same bytes where a region held non-ASCII characters)
+        self._parsed = parsed
         self._byte_lines: dict[int, bytes] = {}
         self._ascii = text.isascii()  # then parser byte offsets are already columns
+
+    @functools.cached_property
+    def lines(self) -> list[str]:
+        """The file's lines (split when first needed: messages, non-ASCII columns)."""
+        return split_lines(self.text)
+
+    @functools.cached_property
+    def _parsed_lines(self) -> list[str]:
+        return split_lines(self._parsed) if self._parsed is not None else self.lines
 
     def line(self, n: int) -> str:
         return self.lines[n - 1] if 0 < n <= len(self.lines) else ""
@@ -140,7 +172,8 @@ class Source:
     def _col(self, line: int, byte_col: int) -> int:
         if self._ascii:
             return byte_col
-        text = self.line(line)
+        lines = self._parsed_lines
+        text = lines[line - 1] if 0 < line <= len(lines) else ""
         if text.isascii():
             return byte_col
         raw = self._byte_lines.get(line)
@@ -212,9 +245,13 @@ _VALUE_HELP = (
 
 
 class _Parser:
-    def __init__(self, src: Source) -> None:
+    def __init__(
+        self, src: Source, regions: dict[tuple[int, int], _bulk.Region] | None = None
+    ) -> None:
         self.src = src
         self.errors: list[FormatError] = []
+        self.regions = regions or {}  # placeholder position -> literal region
+        self.used_regions = 0
 
     def err(self, message: str, node: ast.AST | Span) -> None:
         span = node if isinstance(node, Span) else self.src.span(node)
@@ -346,6 +383,11 @@ class _Parser:
                 return None
             return DictE(span, keys, values)  # type: ignore[arg-type]
         if isinstance(node, ast.Name):
+            if self.regions and node.id == "_":
+                region = self.regions.get((span.line, span.column))
+                if region is not None:
+                    self.used_regions += 1
+                    return self._bulk(region)
             if node.id.startswith("__"):
                 self.err(f"names starting with '__' are not allowed: {node.id!r}", node)
                 return None
@@ -357,6 +399,16 @@ class _Parser:
             return self.call(node, span, depth)
         self.err(f"{_describe(node)} is not allowed: {_VALUE_HELP}", node)
         return None
+
+    def _bulk(self, r: _bulk.Region) -> BulkE:
+        text = self.src.text
+        line = text.count("\n", 0, r.start) + 1
+        column = r.start - text.rfind("\n", 0, r.start) - 1
+        end_line = line + text.count("\n", r.start, r.end)
+        end_column = r.end - text.rfind("\n", 0, r.end) - 1
+        region = text[r.start : r.end]
+        span = Span(line, column, end_line, end_column)
+        return BulkE(span, r.value, region, line, column, region.count(",") + 1)
 
     def _starred(self, elts: list[ast.expr]) -> bool:
         bad = [e for e in elts if isinstance(e, ast.Starred)]
@@ -475,8 +527,20 @@ def _describe(node: ast.AST) -> str:
     return names.get(type(node), f"a {type(node).__name__} expression")
 
 
-def parse(text: str, file: str = "<string>") -> tuple[ModuleIR, list[FormatError], Source]:
-    """The file's syntax tree and every construct error found (nothing is imported or run)."""
+def parse(
+    text: str, file: str = "<string>", *, bulk: bool = False
+) -> tuple[ModuleIR, list[FormatError], Source]:
+    """The file's syntax tree and every construct error found (nothing is imported or run).
+
+    ``bulk=True`` lets long literal lists and dicts of a large file come back as ``BulkE``
+    nodes parsed at C speed (the loader's choice; tools that rewrite the text leave it off).
+    """
+    if bulk and "\x00" not in text and _bulk.usable(text):
+        regions = _bulk.find_regions(text, MAX_DEPTH)
+        if regions:
+            done = _parse_with_regions(text, file, regions)
+            if done is not None:
+                return done
     src = Source(text, file)
     if "\x00" in text:
         i = text.index("\x00")
@@ -492,7 +556,7 @@ def parse(text: str, file: str = "<string>") -> tuple[ModuleIR, list[FormatError
             src,
         )
     try:
-        tree = ast.parse(text, filename=file, type_comments=False)
+        tree = _quiet_parse(text, file)
     except SyntaxError as e:
         line = e.lineno or 1
         col = max(0, (e.offset or 1) - 1)
@@ -531,6 +595,58 @@ def parse(text: str, file: str = "<string>") -> tuple[ModuleIR, list[FormatError
         p.errors.append(src.error(f"values nest deeper than {MAX_DEPTH} levels", Span(1, 0, 1, 1)))
         module = ModuleIR()
     return module, p.errors, src
+
+
+def _quiet_parse(text: str, file: str) -> ast.Module:
+    """``ast.parse`` without the warnings Python gives for odd text (``"\\("`` is an invalid
+    escape): a file being read is data, and its problems are reported as errors or not at all."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text, filename=file, type_comments=False)
+
+
+def _parse_with_regions(
+    text: str, file: str, regions: list[_bulk.Region]
+) -> tuple[ModuleIR, list[FormatError], Source] | None:
+    """Parse with literal regions blanked; ``None`` if Python did not see every placeholder
+    where a value starts (then the plain parse decides)."""
+    blanked = _bulk.blank(text, regions)
+    try:
+        tree = _quiet_parse(blanked, file)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    src = Source(text, file, parsed=blanked)
+    p = _Parser(src, {(r.line, r.column): r for r in regions})
+    try:
+        module = p.module(tree)
+    except RecursionError:
+        return None
+    if p.used_regions != len(regions):
+        return None
+    return module, p.errors, src
+
+
+def _shift(e: Expr, lines: int, column: int) -> Expr:
+    """Move the spans of a region's syntax (parsed on its own) to where it is in the file."""
+
+    def move(span: Span) -> Span:
+        return Span(
+            span.line + lines,
+            span.column + (column if span.line == 1 else 0),
+            span.end_line + lines,
+            span.end_column + (column if span.end_line == 1 else 0),
+        )
+
+    stack = [e]
+    while stack:
+        x = stack.pop()
+        x.span = move(x.span)
+        if isinstance(x, (ListE, TupleE)):
+            stack.extend(x.items)
+        elif isinstance(x, DictE):
+            x.keys = [(k, move(ks)) for k, ks in x.keys]
+            stack.extend(x.values)
+    return e
 
 
 def comments(text: str) -> list[tuple[int, int, str, bool]]:

@@ -15,8 +15,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from graftlab.io import codecs
 from graftlab.io.atomic import atomic_write_text
 from graftlab.io.errors import WriteError
+from graftlab.io.limits import MAX_DEPTH
 from graftlab.symbolic import nodes
 from graftlab.symbolic.formatting import Formatter, format_float
 from graftlab.symbolic.keypath import KeyPath
@@ -118,13 +120,32 @@ class _Writer(Formatter):
     def items(self, value: Any) -> tuple[str, str, list[tuple[str | None, Any]]] | None:
         if isinstance(value, dict):
             return "{", "}", [(string_literal(k) + ": ", v) for k, v in dict.items(value)]
-        return super().items(value)
+        parts = super().items(value)
+        if parts is None and type(value) not in LEAF_TYPES and not isinstance(value, enum.Enum):
+            stand_in = self._encoded(value)
+            if stand_in is not None:
+                return super().items(stand_in)
+        return parts
+
+    def _encoded(self, value: Any) -> Any:
+        # One stand-in per value and dump, so that repeated layouts agree.
+        cache = self.__dict__.setdefault("_codec_cache", {})
+        key = id(value)
+        if key not in cache:
+            cache[key] = (value, codecs.encode(value))
+        return cache[key][1]
 
 
 def _collect_types(
     value: Any, path: KeyPath, types: set[Any], shown: Formatter | None = None
 ) -> None:
     """The classes and enums that the text of ``value`` names (hidden defaults name none)."""
+    if len(path) > MAX_DEPTH:
+        # the loader rejects such a file: refuse to write it rather than write it
+        raise WriteError(
+            f"{path}: the value nests deeper than {MAX_DEPTH} levels, the limit of experiment "
+            "files (the loader would reject the file)"
+        )
     t = type(value)
     if t in LEAF_TYPES:
         if t is bytes or t is complex:
@@ -171,9 +192,14 @@ def _collect_types(
     ):
         types.add(value)
         return
+    stand_in = codecs.encode(value)
+    if stand_in is not None:
+        _collect_types(stand_in, path, types, None)
+        return
     raise WriteError(
         f"{path or '<root>'}: a {t.__name__} cannot be written in an experiment file "
-        "(only symbolic objects, enums, literals, lists, tuples and dicts can)"
+        "(only symbolic objects, enums, literals, lists, tuples, dicts and values with a "
+        f"codec can): {codecs.what_to_do(value)}"
     )
 
 

@@ -375,3 +375,59 @@ class Transformer(nnx.Module):
         if self.final_norm is not None:
             x = self.final_norm(x)
         return self.head(x)
+
+
+# --- Linen modules ------------------------------------------------------------------------
+
+# Arguments of a Linen ``__call__`` that switch modes: name -> whether True means training.
+LINEN_MODE_ARGS = {
+    "train": True,
+    "training": True,
+    "is_training": True,
+    "is_train": True,
+    "deterministic": False,
+    "use_running_average": False,
+    "eval": False,
+    "evaluate": False,
+}
+
+
+def linen_mode_arg(module: Any) -> tuple[str | None, bool]:
+    """The mode argument of a Linen module's ``__call__`` (found by signature) and whether
+    ``True`` means training; ``(None, True)`` if it has none."""
+    import inspect
+
+    try:
+        params = inspect.signature(type(module).__call__).parameters
+    except (TypeError, ValueError):
+        return None, True
+    for name, means_train in LINEN_MODE_ARGS.items():
+        if name in params:
+            return name, means_train
+    return None, True
+
+
+class Linen(nnx.Module):
+    """A Linen module (through ``nnx.bridge.ToNNX``) switched between training and
+    evaluation as NNX modules are: ``model.train()``/``model.eval()`` set ``deterministic``,
+    which sets the module's mode argument (``train``/``deterministic``...) and, in training,
+    makes its non-parameter collections (``batch_stats``) mutable."""
+
+    def __init__(
+        self, inner: Any, mode_arg: str | None, means_train: bool, mutable: tuple[str, ...]
+    ) -> None:
+        self.inner = inner
+        self.mode_arg = mode_arg
+        self.means_train = means_train
+        self.mutable = mutable
+        self.deterministic = False  # training mode; model.eval() sets it
+
+    def mode_kwargs(self, training: bool) -> dict[str, bool]:
+        if self.mode_arg is None:
+            return {}
+        return {self.mode_arg: training if self.means_train else not training}
+
+    def __call__(self, *xs: Any) -> Any:
+        training = not self.deterministic
+        mutable: Any = list(self.mutable) if training and self.mutable else False
+        return self.inner(*xs, mutable=mutable, **self.mode_kwargs(training))

@@ -148,13 +148,29 @@ class Builder:
         return value
 
     def _linen(self, value: Any, x: Abstract) -> tuple[Any, Abstract]:
+        """A Linen module: initialized from the input shape in training mode, wrapped so that
+        ``train()``/``eval()`` switch its mode argument and mutable collections."""
         import jax.numpy as jnp
         from flax import nnx
+        from flax.nnx.bridge import variables as bv
 
-        module = nnx.bridge.ToNNX(value, rngs=self.rngs)
+        from graftlab.ml._nnx import Linen, linen_mode_arg
+
+        inner = nnx.bridge.ToNNX(value, rngs=self.rngs)
+        mode_arg, means_train = linen_mode_arg(value)
+        wrapper = Linen(inner, mode_arg, means_train, ())
         xs = x if isinstance(x, tuple) else (x,)
-        nnx.bridge.lazy_init(module, *[jnp.zeros(s.shape, s.dtype) for s in xs])
-        return module, output_of(module, x)
+        nnx.bridge.lazy_init(
+            inner, *[jnp.zeros(s.shape, s.dtype) for s in xs], **wrapper.mode_kwargs(True)
+        )
+        attrs = {
+            k: v
+            for k, v in vars(inner).items()
+            if not k.startswith("to_nnx__") and not k.startswith("_pytree__")
+        }
+        collections = tuple(c for c in bv.nnx_attrs_to_linen_vars(attrs) if c != "params")
+        wrapper.mutable = collections
+        return wrapper, output_of(wrapper, x)
 
 
 def output_of(module: Any, x: Abstract) -> Abstract:

@@ -59,6 +59,14 @@ class Dataset:
         """The batch entry the loss compares the model's output with."""
         return "y" if self.task == "classification" else "targets"
 
+    @property
+    def example_shapes(self) -> dict[str, tuple[int, ...]]:
+        """The shape of one example of each batch entry (no batch axis), e.g.
+        ``{"x": (8, 8, 1), "y": ()}``. Rules use it to fit a model to the data; the default
+        loads the data, built-in datasets declare it without loading."""
+        s = self.load()
+        return {k: tuple(v.shape[1:]) for k, v in s.train.items()}
+
     def load(self) -> Splits:
         raise NotImplementedError
 
@@ -78,6 +86,7 @@ def split(arrays: dict[str, np.ndarray], test_fraction: float, seed: int) -> Spl
 class _Sklearn(Dataset):
     _loader = ""
     _classes = 0
+    _features_count = 0
     test_fraction: float
     seed: int
     standardize: bool
@@ -101,6 +110,10 @@ class _Sklearn(Dataset):
             s.train["x"] = ((s.train["x"] - mean) / std).astype(np.float32)
             s.test["x"] = ((s.test["x"] - mean) / std).astype(np.float32)
         return s
+
+    @property
+    def example_shapes(self) -> dict[str, tuple[int, ...]]:
+        return {"x": (self._features_count,), "y": ()}
 
     def load(self) -> Splits:
         x, y = self._features()
@@ -136,6 +149,11 @@ class Digits(_Sklearn):
         self.image_size = image_size
         self.flat = flat
         self.standardize = standardize
+
+    @property
+    def example_shapes(self) -> dict[str, tuple[int, ...]]:
+        s = self.image_size
+        return {"x": (s * s,) if self.flat else (s, s, 1), "y": ()}
 
     def load(self) -> Splits:
         x, y = self._features()
@@ -177,6 +195,7 @@ class Iris(_Tabular):
 
     name = "iris"
     _loader = "load_iris"
+    _features_count = 4
     _classes = 3
 
 
@@ -186,6 +205,7 @@ class Wine(_Tabular):
 
     name = "wine"
     _loader = "load_wine"
+    _features_count = 13
     _classes = 3
 
 
@@ -195,6 +215,7 @@ class BreastCancer(_Tabular):
 
     name = "breast_cancer"
     _loader = "load_breast_cancer"
+    _features_count = 30
     _classes = 2
 
 
@@ -244,6 +265,14 @@ class _SequenceTask(Dataset):
     @property
     def target_length(self) -> int:
         return self.length
+
+    @property
+    def example_shapes(self) -> dict[str, tuple[int, ...]]:
+        return {
+            "inputs": (self.input_length,),
+            "decoder_inputs": (self.target_length,),
+            "targets": (self.target_length,),
+        }
 
     def transform(self, seqs: np.ndarray) -> np.ndarray:
         raise NotImplementedError

@@ -6,10 +6,10 @@ and returns the final metrics. Nothing here imports JAX: the run does, when it s
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from graftlab.ml.datasets import Dataset
-from graftlab.ml.losses import Accuracy, CrossEntropy, LossFn, Metric
+from graftlab.ml.losses import Accuracy, CrossEntropy, LossFn, Metric, SequenceAccuracy
 from graftlab.ml.optim import Adam, Optimizer
 from graftlab.symbolic.constraints import Range
 from graftlab.symbolic.symbolize import symbolize
@@ -29,10 +29,16 @@ class Trainer:
       eval_every: evaluate on the test split (and report metrics) every N steps and at the end.
       eval_batch_size: batch for evaluation (None: ``batch_size``).
       loss: the training loss.
-      metrics: metrics reported at each evaluation (the loss is always reported).
+      metrics: metrics reported at each evaluation (the loss is always reported); None:
+        accuracy, and for sequence tasks also whole-sequence accuracy.
+      decoding: how sequence tasks are evaluated: ``free_running`` (the model reads its own
+        greedy predictions, as when it is used) or ``teacher_forced`` (it reads the true
+        previous tokens); None: free-running for sequence tasks.
       checkpoint_every: save a checkpoint every N steps (None: at each evaluation; 0: never).
       keep_checkpoints: how many checkpoints to keep.
       seed: seed of initialization, data order and dropout (a run's seed overrides it).
+      fail_on_nonfinite: a NaN/inf training loss or metric fails the run (naming the step
+        and the suspicious values); False keeps training and reports the non-finite values.
     """
 
     def __init__(
@@ -43,10 +49,12 @@ class Trainer:
         eval_every: Annotated[int, Range(1, None)] = 100,
         eval_batch_size: int | None = None,
         loss: LossFn = CrossEntropy(),  # noqa: B008
-        metrics: list[Metric] = (Accuracy(),),  # type: ignore[assignment]  # noqa: B008
+        metrics: list[Metric] | None = None,
         checkpoint_every: int | None = None,
         keep_checkpoints: Annotated[int, Range(1, None)] = 2,
         seed: int = 0,
+        fail_on_nonfinite: bool = True,
+        decoding: Literal["free_running", "teacher_forced"] | None = None,
     ) -> None:
         self.steps = steps
         self.epochs = epochs
@@ -58,6 +66,22 @@ class Trainer:
         self.checkpoint_every = checkpoint_every
         self.keep_checkpoints = keep_checkpoints
         self.seed = seed
+        self.fail_on_nonfinite = fail_on_nonfinite
+        self.decoding = decoding
+
+    def metrics_for(self, dataset: Dataset) -> list[Metric]:
+        """The metrics reported on ``dataset``: ``metrics``, or the defaults of its task."""
+        if self.metrics is not None:
+            return list(self.metrics)
+        if dataset.task == "sequence":
+            return [Accuracy(), SequenceAccuracy()]
+        return [Accuracy()]
+
+    def free_running(self, dataset: Dataset) -> bool:
+        """Whether evaluation decodes autoregressively (sequence tasks with a decoder input)."""
+        if self.decoding == "teacher_forced" or dataset.task != "sequence":
+            return False
+        return len(tuple(dataset.input_keys)) == 2
 
     def total_steps(self, train_size: int) -> int:
         """The number of optimizer steps for a training split of ``train_size`` examples."""

@@ -19,6 +19,10 @@ class LossFn:
     def __call__(self, logits: Any, labels: Any) -> Any:
         raise NotImplementedError
 
+    def plain(self) -> LossFn:
+        """This loss without training-only terms (label smoothing): what evaluation reports."""
+        return self
+
 
 @symbolize
 class CrossEntropy(LossFn):
@@ -26,6 +30,9 @@ class CrossEntropy(LossFn):
 
     def __init__(self, label_smoothing: Annotated[float, Range(0.0, 1.0)] = 0.0) -> None:
         self.label_smoothing = label_smoothing
+
+    def plain(self) -> LossFn:
+        return CrossEntropy() if self.label_smoothing else self
 
     def __call__(self, logits: Any, labels: Any) -> Any:
         import jax

@@ -29,8 +29,13 @@ from graftlab.symbolic.keypath import KeyPath
 from graftlab.symbolic.symbolize import symbolize
 
 
+def _input_shape(dataset: Any) -> tuple[int, ...]:
+    return tuple(dataset.example_shapes[dataset.input_keys[0]])
+
+
 class _Classifier(Component):
     _flatten_input = False
+    _needs_images = False
     stem: Any = None
     pooling: Any = None
 
@@ -56,7 +61,21 @@ class _Classifier(Component):
         return _nnx.Classifier(stem, layers, pooling, head, self._flatten_input), y
 
     def adapt_to(self, dataset: Any) -> dict[str, Any]:
-        """Edits that fit the output layer to ``dataset.num_classes``."""
+        """Edits that fit the output layer to ``dataset.num_classes``; a ``ValueError`` says
+        why the model cannot read the dataset (a sequence task, vectors for a CNN)."""
+        kind = type(self).__name__
+        if dataset.task != "classification":
+            raise ValueError(
+                f"{kind} is a classifier but {dataset.name or type(dataset).__name__} is a "
+                f"{dataset.task} task (use a Transformer)"
+            )
+        shape = _input_shape(dataset)
+        if self._needs_images and len(shape) != 3:
+            raise ValueError(
+                f"{kind} convolves images of shape (height, width, channels) but "
+                f"{dataset.name or type(dataset).__name__} gives examples of shape {shape} "
+                "(use an MLP, or a dataset of images)"
+            )
         return {"head.features": dataset.num_classes}
 
 
@@ -96,6 +115,8 @@ class CNN(_Classifier):
         self.head = head
         self.pooling = pooling
 
+    _needs_images = True
+
 
 @symbolize
 class ResNet(_Classifier):
@@ -119,6 +140,8 @@ class ResNet(_Classifier):
         self.layers = layers
         self.head = head
         self.pooling = pooling
+
+    _needs_images = True
 
 
 @symbolize
@@ -200,11 +223,26 @@ class Transformer(Component):
         return model, y
 
     def adapt_to(self, dataset: Any) -> dict[str, Any]:
-        """Edits that fit the vocabulary (embedding and output layer) to ``dataset``."""
+        """Edits that fit the vocabulary (embedding and output layer) and the position
+        embeddings to ``dataset``; a ``ValueError`` if it is not a task of token sequences."""
+        if dataset.task != "sequence":
+            raise ValueError(
+                f"a Transformer maps token sequences to token sequences but "
+                f"{dataset.name or type(dataset).__name__} is a {dataset.task} task "
+                "(use an MLP or a CNN)"
+            )
+        shapes = dataset.example_shapes
+        keys = list(dataset.input_keys)
+        if len(keys) != 2 or any(len(shapes[k]) != 1 for k in keys):
+            raise ValueError(
+                f"a Transformer reads (inputs, decoder_inputs) token sequences; "
+                f"{dataset.name or type(dataset).__name__} gives "
+                + ", ".join(f"{k} {tuple(shapes[k])}" for k in keys)
+            )
         vocab = dataset.num_classes
         edits: dict[str, Any] = {"embedding.num_embeddings": vocab, "head.features": vocab}
         if self.positions is not None:
-            need = dataset.input_length + dataset.target_length
+            need = shapes[keys[0]][0] + shapes[keys[1]][0]
             if self.positions.max_length < need:
                 edits["positions.max_length"] = need
         return edits

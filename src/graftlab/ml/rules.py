@@ -34,9 +34,11 @@ from graftlab.ml.datasets import DATASETS, Dataset, DatasetName
 from graftlab.ml.experiment import Trainer
 from graftlab.ml.layers import Conv, Dense, Embedding, LayerNorm, MaxPool, SeparableConv
 from graftlab.ml.models import Transformer
+from graftlab.patching.errors import PatchError
 from graftlab.patching.rule import patcher
 from graftlab.symbolic.clone import clone
 from graftlab.symbolic.constraints import Range
+from graftlab.symbolic.equality import eq
 from graftlab.symbolic.keypath import KeyPath
 from graftlab.symbolic.nodes import get, state_of
 from graftlab.symbolic.query import query, walk
@@ -70,32 +72,87 @@ def _at(path: KeyPath, name: str) -> str:
 
 
 @patcher("change_dataset")
-def change_dataset(target: Any, name: DatasetName) -> Any:
-    """Move to another bundled dataset and fit the model's output layer to it.
+def change_dataset(
+    target: Any,
+    name: DatasetName,
+    num_symbols: int | None = None,
+    length: int | None = None,
+    train_size: int | None = None,
+    test_size: int | None = None,
+    image_size: int | None = None,
+    flat: bool | None = None,
+    test_fraction: float | None = None,
+    standardize: bool | None = None,
+    seed: int | None = None,
+) -> Any:
+    """Move to another bundled dataset and fit the model's input and output to it.
+
+    Options of the current dataset that the new one also has are kept (a 16-symbol task
+    stays 16 symbols); the URI sets others. The model is fitted from the dataset's declared
+    shapes (output layer, vocabulary, position embeddings); a model that cannot read the
+    dataset (a CNN on vectors, a Transformer on images) is refused.
 
     Args:
       name: the dataset (digits, iris, wine, breast_cancer, copy, reverse, sort).
+      num_symbols: sequence tasks: distinct tokens.
+      length: sequence tasks: tokens per sequence.
+      train_size: sequence tasks: training sequences.
+      test_size: sequence tasks: evaluation sequences.
+      image_size: digits: side of the images.
+      flat: digits: vectors instead of images.
+      test_fraction: scikit-learn sets: share held out for evaluation.
+      standardize: scikit-learn sets: zero mean, unit variance.
+      seed: seed of the split or generator.
     """
-    new = DATASETS[name]()
+    cls = DATASETS[name]
+    fields = cls.__sym_schema__.fields  # type: ignore[attr-defined]
+    options = {
+        "num_symbols": num_symbols,
+        "length": length,
+        "train_size": train_size,
+        "test_size": test_size,
+        "image_size": image_size,
+        "flat": flat,
+        "test_fraction": test_fraction,
+        "standardize": standardize,
+        "seed": seed,
+    }
+    given = {k: v for k, v in options.items() if v is not None}
+    for k in given:
+        if k not in fields:
+            raise PatchError(
+                f"dataset {name!r} has no option {k!r} (its options: {', '.join(fields)})",
+                argument=k,
+            )
     edits: dict[str, Any] = {}
     for path, ds in query(target, Dataset, include_root=False).items():
-        if type(ds) is not type(new):
+        kept = {k: v for k, v in _args(ds).items() if k in fields}
+        try:
+            new = cls(**{**kept, **given})
+        except Exception as e:
+            raise PatchError(f"the options do not fit dataset {name!r}: {e}") from e
+        if not eq(new, ds):
             edits[str(path)] = new
         parent = path.parent
         try:
             model = get(target, _at(parent, "model"))
         except Exception:
             continue
+        model_path = parent.child("model")
         adapt = getattr(model, "adapt_to", None)
         if adapt is not None:
-            for k, v in adapt(new).items():
-                edits[_at(parent.child("model"), k)] = v
+            try:
+                fitted = adapt(new)
+            except ValueError as e:
+                raise PatchError(f"{model_path} does not fit dataset {name!r}: {e}") from None
+            for k, v in fitted.items():
+                edits[_at(model_path, k)] = v
             continue
         # A model of the team's own: the last Dense whose width is the old class count.
         old = getattr(ds, "num_classes", None)
         dense = [p for p, d in query(model, Dense).items() if d.features == old]
         if dense:
-            edits[_at(parent.child("model"), str(dense[-1]) + ".features")] = new.num_classes
+            edits[_at(model_path, str(dense[-1]) + ".features")] = new.num_classes
     return edits
 
 
@@ -202,33 +259,70 @@ def _runs(items: list[Any]) -> list[tuple[int, int]]:
     return out
 
 
+def _strided(block: Any) -> bool:
+    """Whether anything inside ``block`` downsamples (a stride other than 1)."""
+    for _, obj in _objects(block):
+        s = _args(obj).get("strides")
+        if s not in (None, 1) and s != (1, 1):
+            return True
+    return False
+
+
+def _repeat(block: Any) -> Any:
+    """A copy of ``block`` to follow it: the copy's input already has the block's output
+    shape, so a residual block drops a 1x1 projection that only changed the width."""
+    copy = clone(block)
+    if isinstance(copy, Residual) and copy.projection is not None and not _strided(copy):
+        copy.rebind(projection=None)
+    return copy
+
+
+def _depth_lists(target: Any) -> list[tuple[KeyPath, str, list[Any]]]:
+    """The lists of blocks depth scaling reaches: ``layers``/``encoder``/``decoder`` lists
+    holding repeatable blocks, outside any repeatable block (a block's own insides, e.g. the
+    two convs of a residual body, are part of the block, not a run to repeat)."""
+    found = []
+    inside: list[KeyPath] = []
+    for path, obj in _objects(target):
+        if any(p.is_prefix_of(path) for p in inside):
+            continue
+        if isinstance(obj, _REPEATABLE):
+            inside.append(path)
+            continue
+        args = _args(obj)
+        for name in _DEPTH_LISTS:
+            items = args.get(name)
+            if isinstance(items, list) and any(isinstance(x, _REPEATABLE) for x in items):
+                found.append((path, name, list(items)))
+    return found
+
+
 @patcher("scale_depth")
 def scale_depth(target: Any, factor: Annotated[float, Range(0.0, None)] = 2.0) -> Any:
     """Scale the number of blocks in each run of repeated blocks (repeating the last one).
+
+    Repeatable blocks are found by what they are (conv, dense, residual and transformer
+    blocks), wherever they sit in a list of layers; pooling and other layers between runs
+    stay where they are, and the insides of a block are never repeated.
 
     Args:
       factor: the depth multiplier (runs keep at least one block).
     """
     edits: dict[str, Any] = {}
-    for path, obj in _objects(target):
-        args = _args(obj)
-        for name in _DEPTH_LISTS:
-            items = args.get(name)
-            if not isinstance(items, list) or not items:
-                continue
-            new: list[Any] = []
-            last = 0
-            for start, stop in _runs(list(items)):
-                new.extend(clone(x) for x in items[last:start])
-                n = stop - start
-                want = max(1, math.ceil(n * factor - 1e-9))
-                run = [clone(x) for x in items[start : start + min(n, want)]]
-                run.extend(clone(items[stop - 1]) for _ in range(want - len(run)))
-                new.extend(run)
-                last = stop
-            new.extend(clone(x) for x in items[last:])
-            if len(new) != len(items):
-                edits[_at(path, name)] = new
+    for path, name, items in _depth_lists(target):
+        new: list[Any] = []
+        last = 0
+        for start, stop in _runs(items):
+            new.extend(clone(x) for x in items[last:start])
+            n = stop - start
+            want = max(1, math.ceil(n * factor - 1e-9))
+            run = [clone(x) for x in items[start : start + min(n, want)]]
+            run.extend(_repeat(items[stop - 1]) for _ in range(want - len(run)))
+            new.extend(run)
+            last = stop
+        new.extend(clone(x) for x in items[last:])
+        if len(new) != len(items):
+            edits[_at(path, name)] = new
     return edits
 
 
@@ -266,12 +360,30 @@ def compound_scaling(
 # --- layers ------------------------------------------------------------------------------
 
 
+def _stem_convs(target: Any) -> set[KeyPath]:
+    """The convolutions that read a model's raw input: everything under a ``stem`` argument,
+    or, in a model without one, its first ``Conv`` (layers are walked in forward order)."""
+    convs = [p for p, v in _objects(target) if type(v) is Conv]
+    stems = {p for p in convs if "stem" in [k for k in p if isinstance(k, str)]}
+    if stems:
+        return stems
+    return {convs[0]} if convs else set()
+
+
 @patcher("swap_conv")
-def swap_conv(target: Any) -> Any:
-    """Replace every ``Conv`` with a ``SeparableConv`` carrying all its arguments."""
+def swap_conv(target: Any, include_stem: bool = False) -> Any:
+    """Replace every ``Conv`` with a ``SeparableConv`` carrying all its arguments.
+
+    The stem (the convolution that reads the raw input, often one channel wide, where a
+    depthwise step learns almost nothing) is left alone unless ``include_stem`` is set.
+
+    Args:
+      include_stem: also swap the stem's convolution.
+    """
+    stems = set() if include_stem else _stem_convs(target)
 
     def fn(path: KeyPath, value: Any) -> Any:
-        if type(value) is Conv and value.feature_group_count == 1:
+        if type(value) is Conv and value.feature_group_count == 1 and path not in stems:
             a = _args(value)
             a.pop("feature_group_count", None)
             return SeparableConv(**a)
@@ -306,7 +418,13 @@ def add_skip_connections(target: Any) -> Any:
     """Wrap every conv or dense block in a ``Residual`` (a 1x1 conv or dense projection
     where the width or stride changes)."""
     edits: dict[str, Any] = {}
+    residuals: list[KeyPath] = []
     for path, obj in _objects(target):
+        if any(r.is_prefix_of(path) for r in residuals):
+            continue  # already inside a residual block
+        if isinstance(obj, Residual):
+            residuals.append(path)
+            continue
         items = _args(obj).get("layers")
         if not isinstance(items, list):
             continue
@@ -402,6 +520,11 @@ def lamda_like(
       depth: depth multiplier.
       width: width multiplier.
     """
+    if not query(target, Transformer, include_root=True):
+        raise PatchError(
+            "lamda_like turns an encoder-decoder Transformer into a decoder-only language "
+            "model, and this experiment has no Transformer"
+        )
     return [
         "decoder_only",
         "relative_position_biases",

@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextvars
 import difflib
 import importlib
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from graftlab.io import forms
@@ -29,6 +29,7 @@ from graftlab.patching.apply import patch
 from graftlab.patching.errors import PatchError
 from graftlab.patching.rule import Rule
 from graftlab.symbolic.keypath import KeyPath
+from graftlab.symbolic.placeholder import is_template
 from graftlab.symbolic.symbolize import symbolize
 
 _LOADING: contextvars.ContextVar[tuple[Path, ...]] = contextvars.ContextVar(
@@ -61,6 +62,25 @@ def experiment_names(root: Path) -> list[str]:
     )
 
 
+def _check_base_name(name: str, root: Path) -> None:
+    """A base is named relative to the experiments folder: no ``..``, no absolute path."""
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    if (
+        not name.strip()
+        or PurePosixPath(name).is_absolute()
+        or PureWindowsPath(name).is_absolute()
+        or PureWindowsPath(name).drive
+        or "\\" in name
+        or ".." in parts
+        or "\x00" in name
+    ):
+        raise LookupError(
+            f"base experiment {name!r} is not a name inside the experiments folder ({root}): "
+            "write it relative to that folder, e.g. 'baseline' or 'vision/resnet' "
+            "(no '..', no absolute path, '/' between folders)"
+        )
+
+
 def resolve_base(name: str, ctx: BuildContext) -> Path:
     """The file of base experiment ``name`` (under the repository's experiments directory)."""
     config = ctx.config
@@ -71,9 +91,16 @@ def resolve_base(name: str, ctx: BuildContext) -> Path:
         raise LookupError(
             f"cannot find base experiment {name!r}: the text was not loaded from a file"
         )
+    _check_base_name(name, root)
     candidate = (root / name).with_suffix(".py") if not name.endswith(".py") else root / name
     if candidate.is_file():
-        return candidate.resolve()
+        resolved = candidate.resolve()
+        if not resolved.is_relative_to(root.resolve()):  # e.g. through a symbolic link
+            raise LookupError(
+                f"base experiment {name!r} resolves to {resolved}, outside the experiments "
+                f"folder ({root}): bases must be experiments of this repository"
+            )
+        return resolved
     names = experiment_names(root)
     close = difflib.get_close_matches(name, names, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
@@ -124,8 +151,11 @@ def materialize(derived: Derived, ctx: BuildContext, path: KeyPath, call: CallE)
     try:
         _import_patch_modules(ctx)
         try:
+            # the base is loaded under this file's configuration (the repository root's)
             loaded = load_file(
-                base_file, allowed_modules=ctx.allowed if ctx.config is None else None
+                base_file,
+                allowed_modules=ctx.allowed if ctx.config is None else None,
+                config=ctx.config,
             )
             base_value = loaded.get("experiment")
         except FormatError as e:
@@ -159,8 +189,8 @@ def _import_patch_modules(ctx: BuildContext) -> None:
 
 def _derived_form(ctx: BuildContext, call: CallE, path: KeyPath) -> Any:
     obj = ctx.build_call(Derived, call, path)
-    if obj is POISON or not ctx.materialize:
-        return obj
+    if obj is POISON or not ctx.materialize or is_template(obj):
+        return obj  # a search space over chains is materialized per decision (graftlab.hyper)
     return materialize(obj, ctx, path, call)
 
 

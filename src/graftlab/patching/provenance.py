@@ -2,7 +2,9 @@
 
 A chain records a ``Provenance`` in the tree's metadata for every value it writes, so
 ``gl.provenance(obj, "model.layers[2].conv")`` answers "where did this come from?".
-Values inside a written subtree inherit the provenance of the write.
+Values inside a written subtree inherit the provenance of the write. A record belongs to a
+value in one tree: a copy (``clone``, ``patch`` returning a new tree) gets its own, and a
+later edit replaces it (another rule) or clears it (``rebind`` by hand).
 """
 
 from __future__ import annotations
@@ -58,7 +60,8 @@ def carry_over(old: Any, new: Any) -> None:
         if eq(st.args[key], old_st.args[key]):
             if st.meta is None:
                 st.meta = {}
-            st.meta.setdefault(key, {}).setdefault(META_KEY, entry[META_KEY])
+            # a new record: records are shared between clones, never changed in place
+            st.meta[key] = {META_KEY: entry[META_KEY], **st.meta.get(key, {})}
 
 
 def _meta(node: Any) -> dict[Any, Any] | None:
@@ -85,8 +88,9 @@ def provenance(root: Any, path: Any = "") -> Provenance | None:
         key = kp[depth - 1] if depth > 0 else None
         meta = _meta(holder) if holder is not None else _meta(chain[0])
         entry = meta.get(key) if meta else None
-        if entry and META_KEY in entry:
-            return entry[META_KEY]  # type: ignore[no-any-return]
+        if entry is not None:
+            # the nearest write decides: a rule's record, or none for an edit by hand
+            return entry.get(META_KEY)  # type: ignore[no-any-return]
     return None
 
 

@@ -1,7 +1,8 @@
 """The registry of patch rules by name, including rules published by installed packages.
 
 Names are unique: registering a second rule under a taken name is an error (re-defining
-the same function, as a module reload does, is not). Packages publish rules through the
+the same function, as a module reload does, is not: the new definition replaces the old,
+with a ``RuleRedefinedWarning`` when its code differs). Packages publish rules through the
 ``graftlab.patches`` entry-point group; those are imported the first time a rule is looked
 up or listed.
 """
@@ -9,6 +10,7 @@ up or listed.
 from __future__ import annotations
 
 import difflib
+import warnings
 from importlib import metadata
 from typing import Any
 
@@ -34,7 +36,26 @@ def register_rule(name: str, rule: Any) -> None:
             f"a patch rule named {name!r} already exists ({_identity(existing)}); "
             f"{_identity(rule)} needs another name (namespaced names like 'team/{name}' help)"
         )
+    if existing is not None and existing is not rule and _code(existing) != _code(rule):
+        # the same module.qualname redefined (a module reloaded in a notebook): the new
+        # definition replaces the old one, but say so when its code changed
+        warnings.warn(
+            f"patch rule {name!r} ({_identity(rule)}) is redefined with different code: "
+            "the new definition replaces the old one",
+            RuleRedefinedWarning,
+            stacklevel=3,
+        )
     _RULES[name] = rule
+
+
+class RuleRedefinedWarning(UserWarning):
+    """A rule's ``module.qualname`` was registered again with different code."""
+
+
+def _code(rule: Any) -> Any:
+    fn = rule.__sym_function__
+    code = getattr(fn, "__code__", None)
+    return (code.co_code, code.co_consts, fn.__defaults__) if code is not None else None
 
 
 def unregister_rule(name: str) -> None:

@@ -60,10 +60,22 @@ class ParsedURI:
         return [a for a in self.args if a.key is not None]
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def parse_uri(uri: str) -> ParsedURI:
     """Split a URI; ``URIError`` says where it is malformed."""
     if not isinstance(uri, str):
         raise URIError(f"a patch URI must be a string, got {type(uri).__name__}")
+    bad = _SURROGATE.search(uri)
+    if bad is not None:
+        raise URIError(
+            f"a URI is Unicode text: {bad.group()!r} at column {bad.start() + 1} is half of a "
+            "surrogate pair, not a character",
+            uri=uri,
+            offset=bad.start(),
+            length=1,
+        )
     name, sep, query = uri.partition("?")
     if not _NAME.match(name):
         raise URIError(

@@ -56,7 +56,9 @@ def verify_rev(repo: git.Repo, rev: str) -> None:
         ) from None
 
 
-def snapshot_dir(directory: Path, only: list[str] | None = None) -> dict[str, Any]:
+def snapshot_dir(
+    directory: Path, only: list[str] | None = None, label: str | None = None
+) -> dict[str, Any]:
     """Run ``graftlab.repo.snapshot`` on a directory in a fresh Python process."""
     env = dict(os.environ)
     proc = subprocess.run(
@@ -68,9 +70,9 @@ def snapshot_dir(directory: Path, only: list[str] | None = None) -> dict[str, An
         check=False,
     )
     if proc.returncode != 0:
-        raise GraftError(
-            f"cannot read the experiments of {directory}: {proc.stderr.strip().splitlines()[-1:]}"
-        )
+        last = (proc.stderr.strip().splitlines() or ["the snapshot process failed"])[-1]
+        last = last.replace(str(directory) + "/", "").replace(str(directory), ".")
+        raise GraftError(f"cannot read the experiments of {label or directory}: {last}")
     return json.loads(proc.stdout)  # type: ignore[no-any-return]
 
 
@@ -83,7 +85,7 @@ def snapshot_rev(
     top = Path(repo.working_tree_dir or root)
     sub = root.resolve().relative_to(top.resolve())
     with extracted(repo, rev) as tmp:
-        return snapshot_dir(tmp / sub, only)
+        return snapshot_dir(tmp / sub, only, label=rev)
 
 
 def changed_files(repo: git.Repo, base: str, head: str) -> list[str]:
@@ -91,11 +93,13 @@ def changed_files(repo: git.Repo, base: str, head: str) -> list[str]:
     args = [base] if head == WORKTREE else [base, head]
     for rev in args:
         verify_rev(repo, rev)
-    try:
-        out = repo.git.diff("--name-only", *args, "--")
+    try:  # -z: names as they are (git quotes non-ASCII names otherwise)
+        out = repo.git.diff("--name-only", "-z", *args, "--")
+        others = (
+            repo.git.ls_files("-z", "--others", "--exclude-standard") if head == WORKTREE else ""
+        )
     except git.GitCommandError as e:
         raise GraftError(f"cannot compare {' and '.join(args)}: {git_message(e)}") from None
-    files = [line for line in out.splitlines() if line]
-    if head == WORKTREE:
-        files += [u for u in repo.untracked_files if u not in files]
+    files = [name for name in out.split("\0") if name]
+    files += [u for u in others.split("\0") if u and u not in files]
     return files

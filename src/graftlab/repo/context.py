@@ -4,6 +4,10 @@
 ``run(context)``. Running an experiment by hand (``experiment.run()``) uses a local context
 that prints logs and keeps metrics in memory. Metrics are appended to ``metrics.jsonl`` in
 the run's work directory as they arrive, so a crash loses nothing already reported.
+
+A resumed run continues the recorded metrics: the first report after the resume drops the
+entries at or after its step (they came from steps the resumed run repeats), so the file
+never holds a step twice and the final metrics include every metric ever reported.
 """
 
 from __future__ import annotations
@@ -30,6 +34,27 @@ class RunContext:
     metrics_log: list[dict[str, Any]] = field(default_factory=list)
     artifacts: list[Path] = field(default_factory=list)
     started: float = field(default_factory=time.time)
+    _pending_resume: bool = field(default=False, repr=False)
+
+    def __post_init__(self) -> None:
+        path = self.workdir / "metrics.jsonl"
+        if self.resume and path.is_file():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                try:
+                    entry = json.loads(line)
+                except ValueError:
+                    continue  # a line cut short by a kill
+                if isinstance(entry, dict) and "step" in entry:
+                    self.metrics_log.append(entry)
+            self._pending_resume = True
+            self._rewrite()
+
+    def _rewrite(self) -> None:
+        """Write ``metrics.jsonl`` from ``metrics_log`` (atomically: a temporary file renamed)."""
+        path = self.workdir / "metrics.jsonl"
+        tmp = path.with_suffix(".jsonl.tmp")
+        tmp.write_text("".join(json.dumps(e) + "\n" for e in self.metrics_log), encoding="utf-8")
+        tmp.replace(path)
 
     @classmethod
     def local(cls, *, seed: int | None = None, show_progress: bool = True) -> RunContext:
@@ -62,6 +87,12 @@ class RunContext:
         """Metrics at a training step (``loss=0.3, accuracy=0.9``), streamed to the record."""
         entry = {"step": int(step), "time": round(time.time() - self.started, 3)}
         entry.update({k: float(v) for k, v in values.items()})
+        if self._pending_resume:  # the resumed run repeats the steps from here on
+            self._pending_resume = False
+            kept = [e for e in self.metrics_log if e.get("step", 0) < int(step)]
+            if len(kept) != len(self.metrics_log):
+                self.metrics_log[:] = kept
+                self._rewrite()
         self.metrics_log.append(entry)
         with open(self.workdir / "metrics.jsonl", "a", encoding="utf-8") as f:
             f.write(json.dumps(entry) + "\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import platform
 import sys
 from importlib import metadata
@@ -19,14 +20,22 @@ PACKAGES = (
 )
 
 
-def capture() -> dict[str, Any]:
-    """A JSON-able description of where a run ran (devices only if JAX is already loaded)."""
-    versions = {}
+@functools.cache
+def _versions() -> tuple[tuple[str, str], ...]:
+    """Installed versions of ``PACKAGES`` (read once per process: reading package metadata
+    costs milliseconds per package)."""
+    found = []
     for name in PACKAGES:
         try:
-            versions[name] = metadata.version(name)
+            found.append((name, metadata.version(name)))
         except metadata.PackageNotFoundError:
             continue
+    return tuple(found)
+
+
+def capture() -> dict[str, Any]:
+    """A JSON-able description of where a run ran (devices only if JAX is already loaded)."""
+    versions = dict(_versions())
     env: dict[str, Any] = {
         "python": sys.version.split()[0],
         "implementation": platform.python_implementation(),

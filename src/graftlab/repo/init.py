@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import git
@@ -30,8 +29,42 @@ def slug(name: str) -> str:
 
 
 def textconv_command() -> str:
-    """The diff driver command, with this interpreter so it works without a PATH."""
-    return f'"{sys.executable}" -m graftlab.cli textconv'
+    """The diff driver command: ``graft`` from the PATH, so that moving or recreating a
+    virtual environment never breaks ``git diff`` (no interpreter path is stored)."""
+    return "graft textconv"
+
+
+REQUIREMENTS = "requirements-graft.txt"
+
+
+def requirement() -> str:
+    """The graftlab this repository is made with, as a pip requirement (no ML extra: review
+    only materializes experiments). A git install is pinned to its commit, a release to its
+    version."""
+    import json
+    from importlib import metadata
+
+    try:
+        dist = metadata.distribution("graftlab")
+    except metadata.PackageNotFoundError:
+        return "graftlab"
+    try:
+        direct = json.loads(dist.read_text("direct_url.json") or "{}")
+    except ValueError:
+        direct = {}
+    vcs = direct.get("vcs_info") or {}
+    url = str(direct.get("url", ""))
+    if vcs.get("vcs") == "git" and vcs.get("commit_id") and not url.startswith("file:"):
+        return f"graftlab @ git+{url}@{vcs['commit_id']}"
+    return f"graftlab=={dist.version}"
+
+
+def requirements_text() -> str:
+    return (
+        "# What CI installs to review pull requests (.github/workflows/graft-review.yml):\n"
+        "# the graftlab this repository was created with. Change it when you upgrade.\n"
+        f"{requirement()}\n"
+    )
 
 
 def init_repo(dest: Path, name: str | None = None, *, commit: bool = True) -> Path:
@@ -52,7 +85,8 @@ def init_repo(dest: Path, name: str | None = None, *, commit: bool = True) -> Pa
             new = text.replace("{{name}}", name).replace("{{slug}}", slug(name))
             if new != text:
                 path.write_text(new, encoding="utf-8")
-    repo = git.Repo.init(dest)
+    (dest / REQUIREMENTS).write_text(requirements_text(), encoding="utf-8")
+    repo = git.Repo.init(dest, initial_branch="main")
     with repo.config_writer() as cw:
         cw.set_value('diff "graft"', "textconv", textconv_command())
     if commit:

@@ -14,6 +14,7 @@ import json
 import os
 import socket
 import tempfile
+import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -22,6 +23,10 @@ import git
 from graftlab.repo import gitio
 
 REF_PREFIX = "refs/graft/runs/"
+HEARTBEAT_SECONDS = 30.0  # how often a running run renews its lease
+LEASE_SECONDS = 300.0  # a running record not renewed for this long reads as interrupted
+# The order in which a run's states follow each other: a later state never goes back.
+RANK = {"running": 0, "interrupted": 1, "succeeded": 2, "failed": 2}
 
 
 @dataclass
@@ -31,7 +36,7 @@ class RunRecord:
     id: str
     experiment: str
     file: str
-    status: str = "running"  # running | succeeded | failed
+    status: str = "running"  # running | succeeded | failed (interrupted is derived)
     started: float = 0.0
     ended: float | None = None
     commit: str | None = None
@@ -42,6 +47,13 @@ class RunRecord:
     env: dict[str, Any] = field(default_factory=dict)
     pid: int = 0
     host: str = ""
+    heartbeat: float = 0.0  # when the running process last renewed its lease
+    lease: float = 0.0  # seconds after the heartbeat the run counts as alive (0: default)
+    source: dict[str, Any] = field(default_factory=dict)  # what was loaded: file -> sha256
+    resumes: list[dict[str, Any]] = field(default_factory=list)  # each resume: when, how
+    decisions: dict[str, Any] | None = None  # the point of a search space this run tried
+    tune: str | None = None  # the tuning run this trial belongs to
+    trial: int | None = None
 
     @property
     def duration(self) -> float | None:
@@ -51,11 +63,19 @@ class RunRecord:
     def ref(self) -> str:
         return REF_PREFIX + self.id
 
-    def effective_status(self) -> str:
-        """``interrupted`` for a run that still says running but whose process is gone."""
+    def effective_status(self, now: float | None = None) -> str:
+        """``interrupted`` for a run that still says running but is gone.
+
+        A run renews a lease while it runs (``heartbeat``); one whose lease ran out is
+        interrupted wherever it ran (another host, a container, a preempted machine). On
+        this host the process itself says so at once.
+        """
         if self.status != "running":
             return self.status
-        if self.host == socket.gethostname() and self.pid and not _alive(self.pid):
+        if self.host == socket.gethostname() and self.pid:
+            return "running" if _alive(self.pid) else "interrupted"
+        last = max(self.heartbeat, self.started)
+        if (now if now is not None else time.time()) - last > (self.lease or LEASE_SECONDS):
             return "interrupted"
         return "running"
 
@@ -104,7 +124,16 @@ def write_record(
         )
     )
     commit = gitio.write_commit(repo, tree, message, parents)
-    gitio.update_ref(repo, record.ref, commit, previous)
+    try:
+        gitio.update_ref(repo, record.ref, commit, previous, f"graft run: {record.status}")
+    except gitio.GitWriteError as e:
+        if e.reason == "conflict":
+            raise gitio.GitWriteError(
+                f"run {record.id}: another process updated this run record first "
+                "(nothing was written; `graft runs` shows its state)",
+                "conflict",
+            ) from None
+        raise
     return commit
 
 
@@ -135,9 +164,14 @@ def read_records(repo: git.Repo, ids: list[str] | None = None) -> list[RunRecord
     if ids is not None:
         wanted = set(ids)
         refs = [r for r in refs if r[0] in wanted]
-    if not refs:
+    return [r for r in read_at(repo, [sha for _, sha, _ in refs]) if r is not None]
+
+
+def read_at(repo: git.Repo, commits: list[str]) -> list[RunRecord | None]:
+    """The record (``run.json``) stored in each of ``commits`` (``None`` where there is none)."""
+    if not commits:
         return []
-    request = "".join(f"{sha}:run.json\n" for _, sha, _ in refs).encode()
+    request = "".join(f"{sha}:run.json\n" for sha in commits).encode()
     with tempfile.TemporaryFile() as f:
         f.write(request)
         f.seek(0)
@@ -147,19 +181,20 @@ def read_records(repo: git.Repo, ids: list[str] | None = None) -> list[RunRecord
             stdout_as_string=False,
             strip_newline_in_stdout=False,
         )
-    records = []
+    out: list[RunRecord | None] = []
     pos = 0
-    for _ in refs:
+    for _ in commits:
         nl = raw.index(b"\n", pos)
         header = raw[pos:nl].decode()
         pos = nl + 1
-        if header.endswith("missing"):
+        if header.endswith("missing") or header.endswith("ambiguous"):
+            out.append(None)
             continue
         size = int(header.split()[2])
         body = raw[pos : pos + size]
         pos += size + 1
-        records.append(RunRecord.from_json(json.loads(body)))
-    return records
+        out.append(RunRecord.from_json(json.loads(body)))
+    return out
 
 
 def resolve_run(repo: git.Repo, prefix: str) -> tuple[str, str]:

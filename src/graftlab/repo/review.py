@@ -57,6 +57,8 @@ class Review:
     changed_rules: dict[str, str]  # name -> added | removed | changed
     experiments: list[ExperimentReview]
     total: int
+    rule_diffs: dict[str, str] = field(default_factory=dict)  # name -> unified diff of its code
+    rule_helpers: dict[str, list[str]] = field(default_factory=dict)  # name -> changed helpers
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -64,6 +66,8 @@ class Review:
             "head": self.head,
             "changed_files": self.changed_files,
             "changed_rules": self.changed_rules,
+            "rule_diffs": self.rule_diffs,
+            "rule_helpers": self.rule_helpers,
             "experiments": [e.to_json() for e in self.experiments],
             "experiments_total": self.total,
         }
@@ -109,6 +113,8 @@ def compare(
     """The review of two snapshots."""
     rules_before, rules_after = base_snap["rules"], head_snap["rules"]
     changed_rules: dict[str, str] = {}
+    rule_diffs: dict[str, str] = {}
+    rule_helpers: dict[str, list[str]] = {}
     for name in sorted(set(rules_before) | set(rules_after)):
         a, b = rules_before.get(name), rules_after.get(name)
         if a is None:
@@ -117,6 +123,14 @@ def compare(
             changed_rules[name] = "removed"
         elif a["hash"] != b["hash"]:
             changed_rules[name] = "changed"
+        elif a.get("deps", {}) != b.get("deps", {}):
+            changed_rules[name] = "changed"
+            da, db = a.get("deps", {}), b.get("deps", {})
+            rule_helpers[name] = sorted(k for k in set(da) | set(db) if da.get(k) != db.get(k))
+        if name in changed_rules and (a or {}).get("source") != (b or {}).get("source"):
+            rule_diffs[name] = _code_diff(
+                name, (a or {}).get("source", ""), (b or {}).get("source", "")
+            )
     lineage = _lineage(head_snap)
     before, after = base_snap["experiments"], head_snap["experiments"]
     changed_set = set(files)
@@ -157,9 +171,31 @@ def compare(
             status_of[name] = True
             out.append(r)
     for r in out:
-        r.causes = _causes(r, lineage, changed_rules, status_of)
+        r.causes = _causes(r, lineage, changed_rules, status_of, rule_helpers)
     shown = [r for r in out if r.materialized or r.written or r.status != "changed"]
-    return Review(base, head, files, changed_rules, shown, len(set(before) | set(after)))
+    return Review(
+        base,
+        head,
+        files,
+        changed_rules,
+        shown,
+        len(set(before) | set(after)),
+        rule_diffs,
+        rule_helpers,
+    )
+
+
+def _code_diff(name: str, before: str, after: str) -> str:
+    """The unified diff of a rule's code (shown once per rule)."""
+    import difflib
+
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True),
+        after.splitlines(keepends=True),
+        f"a/{name}",
+        f"b/{name}",
+    )
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
 def _root() -> Any:
@@ -169,7 +205,11 @@ def _root() -> Any:
 
 
 def _causes(
-    r: ExperimentReview, lineage: dict[str, Any], rules: dict[str, str], changed: dict[str, bool]
+    r: ExperimentReview,
+    lineage: dict[str, Any],
+    rules: dict[str, str],
+    changed: dict[str, bool],
+    helpers: dict[str, list[str]] | None = None,
 ) -> list[str]:
     causes = []
     if r.file_changed:
@@ -181,8 +221,10 @@ def _causes(
         base, used = lineage[current]
         for rule in sorted(used):
             if rule in rules:
+                via = (helpers or {}).get(rule)
                 causes.append(
                     f"rule {rule} {rules[rule]}"
+                    + (f" (helper {', '.join(via)})" if via else "")
                     + ("" if current == r.name else f" (via {current})")
                 )
         if base is not None and changed.get(base):
@@ -192,9 +234,36 @@ def _causes(
     return causes
 
 
+def merge_base(g: Any, base: str, head: str) -> str:
+    """The commit ``A..B`` and ``A...B`` review from: where ``head`` branched off ``base``."""
+    import git
+
+    from graftlab.repo.checkout import verify_rev
+    from graftlab.symbolic.errors import GraftError
+
+    for rev in (base, head):
+        verify_rev(g, rev)
+    try:
+        return str(g.git.merge_base(base, head)).strip()
+    except git.GitCommandError:
+        raise GraftError(f"{base} and {head} have no common ancestor to review from") from None
+
+
 def review(repo: Any, spec: str, progress: Any = None) -> Review:
-    """Review a revision range of ``repo`` (a ``gl.Repo``)."""
+    """Review a revision range of ``repo`` (a ``gl.Repo``).
+
+    ``A..B`` and ``A...B`` review what a pull request of ``B`` into ``A`` changes, as
+    GitHub shows it: from the merge base of ``A`` and ``B`` to ``B`` (commits that ``A``
+    gained meanwhile are not the branch's changes). ``A`` alone compares with the working
+    tree.
+    """
     base, head = parse_range(spec)
+    label = base
+    if head != WORKTREE:
+        fork = merge_base(repo.git, base, head)
+        if fork != repo.git.git.rev_parse(f"{base}^{{commit}}").strip():
+            label = f"{base} (merge base {fork[:8]})"
+        base = fork
     files = changed_files(repo.git, base, head)
     # The two revisions are materialized in two processes at once.
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -209,7 +278,7 @@ def review(repo: Any, spec: str, progress: Any = None) -> Review:
         for f in files
     ]
     return compare(
-        base_snap, head_snap, rel_files, base, "working tree" if head == WORKTREE else head
+        base_snap, head_snap, rel_files, label, "working tree" if head == WORKTREE else head
     )
 
 
@@ -222,8 +291,52 @@ def _md_escape(text: str) -> str:
     return re.sub(r"([|`])", r"\\\1", text).replace("\n", " ")
 
 
-def to_markdown(rv: Review) -> str:
-    """A pull-request comment: a summary table first, then one collapsible section each."""
+COMMENT_LIMIT = 65_536  # GitHub's limit on a comment's body, in characters
+
+
+def to_markdown(rv: Review, max_chars: int | None = None, more: str = "") -> str:
+    """A pull-request comment: a summary table first, then one collapsible section each.
+
+    With ``max_chars`` the text stays under it: the summary comes first, then as many table
+    rows, rule diffs and sections as fit, then a line saying what was left out and where it
+    is (``more``, e.g. "the job summary and the graft-review artifact").
+    """
+    head, rows, rules, sections = _md_parts(rv)
+    parts = [*head, *rows, *(["\n"] if rows else []), *rules, *sections]
+    if not rv.experiments:
+        parts.append("No experiment changes.\n")
+    full = "".join(parts).rstrip() + "\n"
+    if max_chars is None or len(full) <= max_chars:
+        return full
+    budget = max_chars - 400
+    out = list(head)
+    used = sum(len(x) for x in out)
+    shown_rows = 0
+    for r in rows:
+        if used + len(r) > budget * 2 // 3:
+            break
+        out.append(r)
+        used += len(r)
+        shown_rows += 1
+    out.append("\n")
+    left = len(rows) - shown_rows
+    shown_sections = 0
+    for block in [*rules, *sections]:
+        if used + len(block) > budget:
+            break
+        out.append(block)
+        used += len(block)
+        shown_sections += 1
+    omitted = len(rules) + len(sections) - shown_sections
+    where = f" in {more}" if more else ""
+    note = "**Shortened to fit a comment:** "
+    note += f"{left} more experiment row(s) and " if left else ""
+    note += f"{omitted} more section(s) are{where}.\n"
+    return "".join(out).rstrip() + "\n\n" + note
+
+
+def _md_parts(rv: Review) -> tuple[list[str], list[str], list[str], list[str]]:
+    """(heading and summary, table rows, rule diffs, experiment sections) as text blocks."""
     lines = [f"## graft review: `{rv.base}` → `{rv.head}`", ""]
     n = len(rv.experiments)
     lines.append(
@@ -234,60 +347,80 @@ def to_markdown(rv: Review) -> str:
     lines.append("")
     if rv.changed_rules:
         lines.append(
-            "**Patch rules:** " + ", ".join(f"`{k}` ({v})" for k, v in rv.changed_rules.items())
+            "**Patch rules:** "
+            + ", ".join(
+                f"[`{k}`](#{rule_anchor(k)}) ({v})" if k in rv.rule_diffs else f"`{k}` ({v})"
+                for k, v in rv.changed_rules.items()
+            )
         )
         lines.append("")
+    rows: list[str] = []
     if rv.experiments:
         lines += [
             "| experiment | status | why | written | materialized |",
             "|---|---|---|---:|---:|",
         ]
         for e in rv.experiments:
-            why = "; ".join(e.causes) or "-"
-            lines.append(
-                f"| `{e.name}` | {e.status} | {_md_escape(why)} | {len(e.written)} | {len(e.materialized)} |"
+            why = "; ".join(_md_escape(c) for c in e.causes) or "-"
+            for rule in rv.rule_diffs:
+                why = why.replace(f"rule {rule} ", f"[rule {rule}](#{rule_anchor(rule)}) ", 1)
+            rows.append(
+                f"| `{e.name}` | {e.status} | {why} | {len(e.written)} | {len(e.materialized)} |\n"
             )
-        lines.append("")
-    for e in rv.experiments:
-        lines.append("<details>")
-        lines.append(
-            f"<summary><b>{e.name}</b> ({e.status}; {len(e.materialized)} materialized change(s))</summary>"
+    head = ["\n".join(lines) + "\n"]
+    rules: list[str] = []
+    for rule, code in rv.rule_diffs.items():
+        block = [f"#### rule {rule}", ""]
+        helpers = rv.rule_helpers.get(rule)
+        if helpers:
+            block += [f"Helpers changed: {', '.join(f'`{h}`' for h in helpers)}", ""]
+        block += ["<details><summary>the rule's code change</summary>", "", "```diff"]
+        block += [code.rstrip("\n"), "```", "", "</details>", ""]
+        rules.append("\n".join(block) + "\n")
+    sections = [_md_section(e) for e in rv.experiments]
+    return head, rows, rules, sections
+
+
+def _md_section(e: ExperimentReview) -> str:
+    lines = ["<details>"]
+    lines.append(
+        f"<summary><b>{e.name}</b> ({e.status}; {len(e.materialized)} materialized change(s))</summary>"
+    )
+    lines.append("")
+    if e.error:
+        where = (
+            f"{e.error.get('file', '')}:{e.error.get('line', '')}" if e.error.get("line") else ""
         )
+        lines.append(f"> ⚠️ does not load: {_md_escape(e.error.get('message', ''))} {where}")
         lines.append("")
-        if e.error:
-            where = (
-                f"{e.error.get('file', '')}:{e.error.get('line', '')}"
-                if e.error.get("line")
-                else ""
-            )
-            lines.append(f"> ⚠️ does not load: {_md_escape(e.error.get('message', ''))} {where}")
-            lines.append("")
-        for title, entries, prov in (
-            ("As written", e.written, None),
-            ("Materialized", e.materialized, e.provenance),
-        ):
-            if not entries:
-                continue
-            lines.append(f"**{title}**")
-            lines.append("")
-            lines.append(
-                "| | key path | before | after |" + (" set by |" if prov is not None else "")
-            )
-            lines.append("|---|---|---|---|" + ("---|" if prov is not None else ""))
-            for d in entries:
-                old = "" if d.kind == "added" else f"`{_md_escape(render(d.old, 80))}`"
-                new = "" if d.kind == "removed" else f"`{_md_escape(render(d.new, 80))}`"
-                row = f"| {_MD_SYMBOL[d.kind]} | `{d.path or '<root>'}` | {old} | {new} |"
-                if prov is not None:
-                    p = provenance_for(prov, d.path) if d.right_path is not None else None
-                    row += f" {'`' + _md_escape(p['uri']) + '` ' + _where(p) if p else ''} |"
-                lines.append(row)
-            lines.append("")
-        lines.append("</details>")
+    for title, entries, prov in (
+        ("As written", e.written, None),
+        ("Materialized", e.materialized, e.provenance),
+    ):
+        if not entries:
+            continue
+        lines.append(f"**{title}**")
         lines.append("")
-    if not rv.experiments:
-        lines.append("No experiment changes.")
-    return "\n".join(lines).rstrip() + "\n"
+        lines.append("| | key path | before | after |" + (" set by |" if prov is not None else ""))
+        lines.append("|---|---|---|---|" + ("---|" if prov is not None else ""))
+        for d in entries:
+            old = "" if d.kind == "added" else f"`{_md_escape(render(d.old, 80))}`"
+            new = "" if d.kind == "removed" else f"`{_md_escape(render(d.new, 80))}`"
+            row = f"| {_MD_SYMBOL[d.kind]} | `{d.path or '<root>'}` | {old} | {new} |"
+            if prov is not None:
+                p = provenance_for(prov, d.path) if d.right_path is not None else None
+                row += f" {'`' + _md_escape(p['uri']) + '` ' + _where(p) if p else ''} |"
+            lines.append(row)
+        lines.append("")
+    lines.append("</details>")
+    lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def rule_anchor(rule: str) -> str:
+    """The anchor GitHub gives the heading ``rule NAME`` (lower case, punctuation dropped)."""
+    text = f"rule {rule}".lower()
+    return re.sub(r"[^a-z0-9 _-]", "", text).replace(" ", "-")
 
 
 def _where(p: dict[str, Any]) -> str:
@@ -297,17 +430,29 @@ def _where(p: dict[str, Any]) -> str:
     return f"({file}{line} #{p['position']})" if file else f"(#{p['position']})"
 
 
-def print_text(rv: Review, console: Any) -> None:
+def print_text(rv: Review, console: Any, title: str = "graft review") -> None:
     """The review in the terminal: a summary table and a colored diff per experiment."""
     from rich.table import Table
 
-    console.print(
-        f"[bold]graft review[/] {rv.base} → {rv.head}: {len(rv.experiments)} of {rv.total} experiments change"
-    )
+    if title == "graft review":
+        console.print(
+            f"[bold]{title}[/] {rv.base} → {rv.head}: {len(rv.experiments)} of {rv.total} experiments change"
+        )
+    else:
+        console.print(f"[bold]{title}[/] {rv.base} → {rv.head}")
     if rv.changed_rules:
         console.print(
             "patch rules: " + ", ".join(f"{k} ({v})" for k, v in rv.changed_rules.items())
         )
+    for rule, code in rv.rule_diffs.items():
+        console.rule(f"rule {rule}: its code change")
+        helpers = rv.rule_helpers.get(rule)
+        if helpers:
+            console.print("helpers changed: " + ", ".join(helpers), markup=False)
+        console.print(code.rstrip("\n"), markup=False, highlight=False)
+    for rule, helpers in rv.rule_helpers.items():
+        if rule not in rv.rule_diffs:
+            console.print(f"rule {rule}: helpers changed: {', '.join(helpers)}", markup=False)
     if not rv.experiments:
         return
     table = Table("experiment", "status", "why", "written", "materialized")

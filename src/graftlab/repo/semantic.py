@@ -1,18 +1,17 @@
 """Semantic diffs of experiments stored as graftlab JSON (from any revision or run record).
 
 Two revisions may define different classes, so review compares the JSON form: objects
-(``{"__type__": ...}``) argument by argument, lists aligned like ``gl.diff`` does, and values
+(``{"__type__": ...}``) argument by argument, lists aligned by a minimal edit script like ``gl.diff``, and values
 rendered back as readable expressions (``Conv(features=32)``).
 """
 
 from __future__ import annotations
 
-import difflib
 import json
 from typing import Any
 
 from graftlab.io.json_format import CLASS, DICT, ENUM, FLOAT, TUPLE, TYPE
-from graftlab.symbolic.diff import Diff, DiffEntry
+from graftlab.symbolic.diff import Diff, DiffEntry, diff_sequences
 from graftlab.symbolic.keypath import KeyPath
 
 
@@ -115,22 +114,23 @@ def _mapping(
 
 
 def _list(a: list[Any], b: list[Any], lp: KeyPath, rp: KeyPath, out: list[DiffEntry]) -> None:
-    if len(a) == len(b):
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            _diff(x, y, lp.child(i), rp.child(i), out)
-        return
     ha = [json.dumps(x, sort_keys=True) for x in a]
     hb = [json.dumps(y, sort_keys=True) for y in b]
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, ha, hb, autojunk=False).get_opcodes():
-        if op == "equal":
-            continue
-        paired = min(i2 - i1, j2 - j1) if op == "replace" else 0
-        for k in range(paired):
-            _diff(a[i1 + k], b[j1 + k], lp.child(i1 + k), rp.child(j1 + k), out)
-        for i in range(i1 + paired, i2):
-            out.append(DiffEntry("removed", lp.child(i), None, a[i], None))
-        for j in range(j1 + paired, j2):
-            out.append(DiffEntry("added", None, rp.child(j), None, b[j]))
+
+    def same(x: Any, y: Any) -> bool:
+        kx, ky = _kind(x), _kind(y)
+        return kx == ky and (kx != "object" or x[TYPE] == y[TYPE])
+
+    def sub(x: Any, y: Any, lpi: KeyPath, rpi: KeyPath) -> list[DiffEntry]:
+        found: list[DiffEntry] = []
+        _diff(x, y, lpi, rpi, found)
+        return found
+
+    def kind(x: Any) -> str:
+        k = _kind(x)
+        return str(x[TYPE]) if k == "object" else k
+
+    diff_sequences(a, b, ha, hb, lp, rp, out, sub, same, kind=kind)
 
 
 def entry_json(e: DiffEntry, provenance: dict[str, Any] | None = None) -> dict[str, Any]:

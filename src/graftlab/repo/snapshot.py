@@ -53,12 +53,27 @@ def _error(e: BaseException, root: Path) -> dict[str, Any]:
 
 def _relative(prov: dict[str, Any], root: Path) -> dict[str, Any]:
     """A provenance entry whose file is relative to the checkout (not a temporary path)."""
-    if prov.get("file"):
+    file = prov.get("file")
+    if file:
+        for prefix in _prefixes(root):
+            if file.startswith(prefix):
+                prov["file"] = file[len(prefix) :]
+                return prov
         try:
-            prov["file"] = Path(prov["file"]).resolve().relative_to(root.resolve()).as_posix()
+            prov["file"] = Path(file).resolve().relative_to(root.resolve()).as_posix()
         except ValueError:
             pass
     return prov
+
+
+_PREFIXES: dict[Path, tuple[str, ...]] = {}
+
+
+def _prefixes(root: Path) -> tuple[str, ...]:
+    """``root/`` as written and resolved (computed once: resolving paths is costly)."""
+    if root not in _PREFIXES:
+        _PREFIXES[root] = tuple(dict.fromkeys((f"{root}/", f"{root.resolve()}/")))
+    return _PREFIXES[root]
 
 
 def take(root: Path, progress: Any = None, only: list[str] | None = None) -> dict[str, Any]:
@@ -114,14 +129,104 @@ def take(root: Path, progress: Any = None, only: list[str] | None = None) -> dic
             "function": f"{fn.__module__}.{fn.__qualname__}",
             "file": rel,
             "hash": hashlib.sha256(source.encode()).hexdigest()[:16],
+            "source": source if rel is not None else "",
+            "deps": dependencies(fn, root) if rel is not None else {},
         }
     return out
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _names(code: Any) -> set[str]:
+    """Global names a function's code (and the code nested in it) refers to."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if inspect.iscode(const):
+            names |= _names(const)
+    return names
+
+
+def _local_file(obj: Any, root: Path) -> str | None:
+    """The file of a module, class or function, relative to ``root`` (None outside it)."""
+    try:
+        file = inspect.getsourcefile(obj) or ""
+    except (TypeError, OSError):
+        return None
+    try:
+        return Path(file).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return None
+
+
+def dependencies(fn: Any, root: Path) -> dict[str, str]:
+    """The repository's own code a rule runs besides its body, with digests: helpers it names
+    in its own module (``file:name``) and whole modules of the repository it reaches through
+    imports, transitively (``file``). A change there changes what the rule does."""
+    deps: dict[str, str] = {}
+    module = sys.modules.get(fn.__module__)
+    own = _local_file(module, root) if module is not None else None
+    todo: list[Any] = []
+    for name in sorted(_names(fn.__code__)):
+        obj = getattr(module, name, None)
+        if obj is None or obj is fn:
+            continue
+        if inspect.ismodule(obj):
+            todo.append(obj)
+        elif inspect.isfunction(obj) or inspect.isclass(obj):
+            file = _local_file(obj, root)
+            if file is None:
+                continue
+            if file == own:
+                try:
+                    deps[f"{file}:{name}"] = _digest(inspect.getsource(obj))
+                except (OSError, TypeError):
+                    continue
+            else:
+                todo.append(sys.modules.get(obj.__module__))
+    seen: set[str] = set()
+    while todo:
+        mod = todo.pop()
+        file = _local_file(mod, root) if mod is not None else None
+        if file is None or file in seen or file == own:
+            continue
+        seen.add(file)
+        try:
+            deps[file] = _digest((root / file).read_text(encoding="utf-8"))
+        except OSError:
+            continue
+        for value in vars(mod).values():
+            if inspect.ismodule(value):
+                todo.append(value)
+            elif inspect.isfunction(value) or inspect.isclass(value):
+                todo.append(sys.modules.get(getattr(value, "__module__", "") or ""))
+    return deps
+
+
+def scrub(value: Any, root: Path) -> Any:
+    """``value`` with the checkout's own directory removed from every string, so that an
+    error read from a temporary extraction reads the same at every revision."""
+    prefixes = sorted({str(root), str(root.resolve())}, key=len, reverse=True)
+
+    def clean(v: Any) -> Any:
+        if isinstance(v, str):
+            for p in prefixes:
+                v = v.replace(p + "/", "").replace(p, ".")
+            return v
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [clean(x) for x in v]
+        return v
+
+    return clean(value)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     root = Path(args[0] if args else ".").resolve()
-    json.dump(take(root, only=args[1:] or None), sys.stdout)
+    json.dump(scrub(take(root, only=args[1:] or None), root), sys.stdout)
     return 0
 
 

@@ -9,6 +9,7 @@ from graftlab.symbolic.errors import (
     ComponentError,
     GraftError,
     KeyPathError,
+    LiveObjectError,
     MissingArgumentError,
     RangeError,
     RegistryError,
@@ -24,6 +25,7 @@ from graftlab.symbolic.nodes import SymDict, SymList, get, parent_of, path_of, r
 from graftlab.symbolic.objects import ArgsView
 from graftlab.symbolic.query import query, transform, walk
 from graftlab.symbolic.rebind import Insert, rebind
+from graftlab.symbolic.rebuild import rebuild
 from graftlab.symbolic.registry import lookup, register, type_name
 from graftlab.symbolic.schema import MISSING, Field, Schema
 from graftlab.symbolic.symbolize import is_symbolic, schema_of, symbolize
@@ -78,4 +80,6 @@ __all__ = [
     "transform",
     "type_name",
     "walk",
+    "LiveObjectError",
+    "rebuild",
 ]

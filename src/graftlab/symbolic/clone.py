@@ -1,4 +1,4 @@
-"""Copies of symbolic trees: deep (every node new) or shallow (children shared, re-linked)."""
+"""Copies of symbolic trees: every node new (a node has one parent; see ``clone``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,13 @@ from graftlab.symbolic.nodes import LEAF_TYPES, SymDict, SymList
 
 
 def clone(value: Any, deep: bool = True) -> Any:
-    """A copy of ``value`` that is a root of its own; leaves are shared (they are immutable)."""
+    """A copy of ``value`` that is a root of its own; leaves are shared (they are immutable).
+
+    A node has exactly one parent, so the copy's symbolic children are new nodes whatever
+    ``deep`` says (a child shared by two trees would be edited through both). ``deep=False``
+    only keeps tuples and non-symbolic values as they are (PyGlove's ``sym_clone(deep=False)``
+    shares children; here that cannot hold).
+    """
     t = type(value)
     if t in LEAF_TYPES:
         return value

@@ -34,6 +34,8 @@ class Range(Constraint):
     max_inclusive: bool = True
 
     def violation(self, value: Any) -> str | None:
+        if value != value:  # NaN compares false with every bound: never in range
+            return f"{value!r} is not a number: expected {self.describe()}"
         lo, hi = self.min, self.max
         if lo is not None and (value < lo if self.min_inclusive else value <= lo):
             return f"{value!r} is out of range: expected {self.describe()}"

@@ -58,7 +58,12 @@ def eq(a: Any, b: Any) -> bool:
         if len(aa) != len(ab):
             return False
         for k, v in aa.items():
-            if k not in ab or not eq(v, ab[k]):
+            if k not in ab:
+                return False
+            w = ab[k]
+            if (type(v) is tuple) is not (type(w) is tuple):
+                v, w = _as_list(sa.schema, k, v), _as_list(sa.schema, k, w)
+            if not eq(v, w):
                 return False
         return True
     if _state(b) is not None:
@@ -72,6 +77,20 @@ def eq(a: Any, b: Any) -> bool:
         )
     except Exception:
         return False
+
+
+def _as_list(schema: Any, name: str, value: Any) -> Any:
+    """A tuple given for a ``list[T]`` argument compares (and hashes) like the list it
+    stands for: the original ``__init__`` received the tuple, the value is the same."""
+    if type(value) is not tuple:
+        return value
+    f = schema.fields.get(name)
+    spec = f.spec if f is not None else None
+    from graftlab.symbolic.typespec import ListSpec, UnionSpec
+
+    if isinstance(spec, UnionSpec):
+        spec = next((o for o in spec.options if isinstance(o, ListSpec)), None)
+    return list(value) if isinstance(spec, ListSpec) else value
 
 
 def ne(a: Any, b: Any) -> bool:
@@ -96,7 +115,16 @@ def sym_hash(value: Any) -> int:
         return hash(("tuple", *(sym_hash(v) for v in value)))
     st = _state(value)
     if st is not None:
-        return hash((t, frozenset((k, sym_hash(v)) for k, v in st.args.items())))
+        schema = st.schema
+        return hash(
+            (
+                t,
+                frozenset(
+                    (k, sym_hash(_as_list(schema, k, v) if type(v) is tuple else v))
+                    for k, v in st.args.items()
+                ),
+            )
+        )
     try:
         return hash(value)
     except TypeError:

@@ -45,6 +45,12 @@ class UnknownArgumentError(ValidationError):
     """An argument name that the schema does not declare."""
 
 
+class LiveObjectError(SymbolicError):
+    """An edit of the arguments of an object that holds built state (weights, variables,
+    state added after construction) was refused; nothing changed. ``gl.rebuild(obj, edits)``
+    makes a fresh object from the edited arguments instead."""
+
+
 class SchemaError(GraftError):
     """A class or function cannot be symbolized as written (bad annotation, signature)."""
 

@@ -21,10 +21,21 @@ if TYPE_CHECKING:
 LEAF_TYPES = frozenset({int, float, str, bool, type(None), bytes, complex})
 
 
-class ObjState:
-    """The symbolic state of one object: its schema, arguments and place in a tree."""
+BUILDING: Any = "<building>"
+"""``ObjState.snap`` while the original ``__init__`` runs: edits it makes re-derive nothing."""
+LIVE: Any = "<live>"
+"""``ObjState.snap`` of an object that holds built state (weights) from birth."""
 
-    __slots__ = ("args", "key", "meta", "parent", "runtime", "schema")
+
+class ObjState:
+    """The symbolic state of one object: its schema, arguments and place in a tree.
+
+    ``snap`` is ``None`` for a spec whose ``__init__`` has not run (runtime arguments
+    missing), ``BUILDING`` while it runs, ``LIVE`` for framework objects with built state, and
+    otherwise the object's fingerprint right after ``__init__`` (see ``frameworks``).
+    """
+
+    __slots__ = ("args", "key", "meta", "parent", "runtime", "schema", "snap")
 
     def __init__(self, schema: Any, args: dict[str, Any]) -> None:
         self.schema = schema
@@ -33,6 +44,7 @@ class ObjState:
         self.key: Key | None = None
         self.meta: dict[Key, Any] | None = None
         self.runtime: dict[str, Any] | None = None
+        self.snap: Any = None
 
 
 def state_of(value: Any) -> ObjState | None:
@@ -269,9 +281,47 @@ def owner_objects(node: Any) -> list[Any]:
 
 def rederive(node: Any) -> None:
     """Re-derive the state of every object from ``node`` up to the root (after an edit)."""
-    for obj in owner_objects(node):
+    run_plan(edit_plan(node))
+
+
+def edit_plan(node: Any) -> list[Any]:
+    """The objects to re-derive after a mutation of the container ``node``, bottom-up.
+
+    The walk up stops at an object whose own ``__init__`` is running (an edit it makes of
+    its own arguments, as torch's ``add_param_group`` does) and at a live object (built
+    state, or changed after construction): a container that reached a live object's
+    ``__init__`` is the object's own state, so mutating it is the plain Python mutation it
+    was before annotation, and nothing re-runs. ``rebind`` is the edit that refuses instead.
+    """
+    from graftlab.symbolic.frameworks import fingerprint
+
+    out: list[Any] = []
+    parent = parent_of(node)
+    while parent is not None:
+        st = state_of(parent)
+        if st is not None:
+            snap = st.snap
+            if snap is BUILDING:
+                break
+            if snap is not None and (
+                snap is LIVE or (st.schema.rederive_on_edit and snap != fingerprint(parent))
+            ):
+                break
+            out.append(parent)
+            parent = st.parent
+        else:
+            parent = parent_of(parent)
+    return out
+
+
+def run_plan(objs: list[Any]) -> None:
+    """Re-derive the objects of an ``edit_plan``."""
+    for obj in objs:
         st = obj.__dict__["_sym_"]
         st.schema.rederive(obj)
+
+
+_placeholder_types: set[type] = set()  # filled by ``graftlab.symbolic.placeholder``
 
 
 def check_item(spec: Spec | None, value: Any, key: Key) -> Any:
@@ -284,9 +334,17 @@ def check_item(spec: Spec | None, value: Any, key: Key) -> Any:
     try:
         return spec.check(value)
     except ValidationError as e:
-        e.path = KeyPath((key, *(e.path or ())))
-        e.args = (e._render(),)
-        raise
+        err = e
+        if _placeholder_types:
+            from graftlab.symbolic import placeholder
+
+            try:
+                return placeholder.stand_in(spec, value, e)
+            except ValidationError as e2:
+                err = e2
+        err.path = KeyPath((key, *(err.path or ())))
+        err.args = (err._render(),)
+        raise err from None
 
 
 def wrap(value: Any, spec: Spec | None) -> Any:
@@ -396,6 +454,7 @@ class SymList(list):  # type: ignore[type-arg]
         return i
 
     def __setitem__(self, index: Any, value: Any) -> None:
+        plan = edit_plan(self)
         if isinstance(index, slice):
             targets = range(*index.indices(len(self)))
             values = list(value)
@@ -421,9 +480,10 @@ class SymList(list):  # type: ignore[type-arg]
             value = attach(check_item(self._sym_spec, value, i), self, i)
             detach(list.__getitem__(self, i))
             list.__setitem__(self, i, value)
-        rederive(self)
+        run_plan(plan)
 
     def __delitem__(self, index: Any) -> None:
+        plan = edit_plan(self)
         if isinstance(index, slice):
             for old in list.__getitem__(self, index):
                 detach(old)
@@ -435,67 +495,74 @@ class SymList(list):  # type: ignore[type-arg]
             list.__delitem__(self, i)
             self._shift_meta(i, -1)
             self._relink_from(i)
-        rederive(self)
+        run_plan(plan)
 
     def append(self, value: Any) -> None:
+        plan = edit_plan(self)
         i = len(self)
         list.append(self, attach(check_item(self._sym_spec, value, i), self, i))
-        rederive(self)
+        run_plan(plan)
 
     def insert(self, index: SupportsIndex, value: Any) -> None:
+        plan = edit_plan(self)
         i = index.__index__()
         n = len(self)
         i = max(0, min(n, i + n if i < 0 else i))
         list.insert(self, i, attach(check_item(self._sym_spec, value, i), self, i))
         self._shift_meta(i, 1)
         self._relink_from(i + 1)
-        rederive(self)
+        run_plan(plan)
 
     def extend(self, values: Iterable[Any]) -> None:
+        plan = edit_plan(self)
         start = len(self)
         new = [
             attach(check_item(self._sym_spec, v, start + j), self, start + j)
             for j, v in enumerate(values)
         ]
         list.extend(self, new)
-        rederive(self)
+        run_plan(plan)
 
     def __iadd__(self, values: Iterable[Any]) -> SymList:  # type: ignore[override,misc]
         self.extend(values)
         return self
 
     def pop(self, index: SupportsIndex = -1) -> Any:
+        plan = edit_plan(self)
         i = self._normalize(index)
         value = list.pop(self, i)
         detach(value)
         self._shift_meta(i, -1)
         self._relink_from(i)
-        rederive(self)
+        run_plan(plan)
         return value
 
     def remove(self, value: Any) -> None:
         del self[self.index(value)]
 
     def clear(self) -> None:
+        plan = edit_plan(self)
         for v in list.__iter__(self):
             detach(v)
         list.clear(self)
         self._sym_meta = None
-        rederive(self)
+        run_plan(plan)
 
     def sort(self, *args: Any, **kwargs: Any) -> None:
+        plan = edit_plan(self)
         before = list(list.__iter__(self))
         list.sort(self, *args, **kwargs)
         self._remap_meta(before)
         self._relink_from(0)
-        rederive(self)
+        run_plan(plan)
 
     def reverse(self) -> None:
+        plan = edit_plan(self)
         before = list(list.__iter__(self))
         list.reverse(self)
         self._remap_meta(before)
         self._relink_from(0)
-        rederive(self)
+        run_plan(plan)
 
     def __imul__(self, n: SupportsIndex) -> SymList:  # type: ignore[override,misc]
         items = list(self)
@@ -541,6 +608,7 @@ class SymDict(dict):  # type: ignore[type-arg]
         return (SymDict, (dict(self), self._sym_spec))
 
     def __setitem__(self, key: str, value: Any) -> None:
+        plan = edit_plan(self)
         if not isinstance(key, str):
             raise ValidationError(
                 f"dict keys must be str, got {type(key).__name__} {key!r}", KeyPath()
@@ -549,25 +617,28 @@ class SymDict(dict):  # type: ignore[type-arg]
         if key in self:
             detach(dict.__getitem__(self, key))
         dict.__setitem__(self, key, value)
-        rederive(self)
+        run_plan(plan)
 
     def __delitem__(self, key: str) -> None:
+        plan = edit_plan(self)
         detach(dict.__getitem__(self, key))
         dict.__delitem__(self, key)
-        rederive(self)
+        run_plan(plan)
 
     def pop(self, key: str, *default: Any) -> Any:
+        plan = edit_plan(self)
         if key not in self:
             return dict.pop(self, key, *default)
         value = dict.pop(self, key)
         detach(value)
-        rederive(self)
+        run_plan(plan)
         return value
 
     def popitem(self) -> tuple[str, Any]:
+        plan = edit_plan(self)
         key, value = dict.popitem(self)
         detach(value)
-        rederive(self)
+        run_plan(plan)
         return key, value
 
     def setdefault(self, key: str, default: Any = None) -> Any:
@@ -576,6 +647,7 @@ class SymDict(dict):  # type: ignore[type-arg]
         return self[key]
 
     def update(self, other: Any = (), **kw: Any) -> None:  # type: ignore[override]
+        plan = edit_plan(self)
         merged = dict(other, **kw)
         staged = {}
         for k, v in merged.items():
@@ -588,17 +660,18 @@ class SymDict(dict):  # type: ignore[type-arg]
             if k in self:
                 detach(dict.__getitem__(self, k))
             dict.__setitem__(self, k, attach(v, self, k))
-        rederive(self)
+        run_plan(plan)
 
     def __ior__(self, other: Any) -> SymDict:  # type: ignore[override,misc]
         self.update(other)
         return self
 
     def clear(self) -> None:
+        plan = edit_plan(self)
         for v in dict.values(self):
             detach(v)
         dict.clear(self)
-        rederive(self)
+        run_plan(plan)
 
     def __copy__(self) -> SymDict:
         return SymDict(dict(self), self._sym_spec)

@@ -18,7 +18,10 @@ from typing import Any, TypeVar
 
 from graftlab.symbolic import nodes, registry
 from graftlab.symbolic.errors import SchemaError, SymbolicError
+from graftlab.symbolic.frameworks import fingerprint, holds_built_state, identity_semantics
 from graftlab.symbolic.nodes import ObjState
+from graftlab.symbolic.placeholder import TEMPLATE_KEY, holds_choices
+from graftlab.symbolic.placeholder import _active as active
 from graftlab.symbolic.schema import Schema, _resolve_hints, from_signature
 
 T = TypeVar("T", bound=type)
@@ -124,6 +127,8 @@ def _base_params(cls: type) -> list[inspect.Parameter]:
 
 
 def _make_init(cls: type, schema: Schema, original: Any) -> Any:
+    live_from_birth = holds_built_state(cls)
+    BUILDING, LIVE = nodes.BUILDING, nodes.LIVE
     bind = schema.bind
     runtime = schema.runtime
     required_runtime = schema.required_runtime
@@ -156,18 +161,31 @@ def _make_init(cls: type, schema: Schema, original: Any) -> Any:
         for k, v in values.items():
             if type(v) not in _LEAF:
                 values[k] = attach(v, self, k)
+        if active[0] and holds_choices(values):
+            d[TEMPLATE_KEY] = True  # a search-space template: built only once materialized
+            return
         if required_runtime and (rt is None or not required_runtime <= rt.keys()):
             return  # a spec: built later by gl.build with the runtime arguments
         st.runtime = rt or None
-        if simple:
-            original(self, **values)
-        else:
-            pos, kw = schema.call_args(values)
-            if rt:
-                kw = {**kw, **rt}
-            original(self, *pos, **kw)
+        st.snap = BUILDING
+        try:
+            if simple:
+                original(self, **values)
+            else:
+                pos, kw = schema.call_args(values)
+                if rt:
+                    kw = {**kw, **rt}
+                original(self, *pos, **kw)
+        finally:
+            st.snap = LIVE if live_from_birth else fingerprint(self)
 
     functools.update_wrapper(__init__, original)
+    # ``inspect.signature`` follows ``__wrapped__``; ``inspect.getfullargspec`` (Keras reads
+    # it in ``Operation.__new__``) does not, but honours ``__signature__``.
+    try:
+        __init__.__signature__ = inspect.signature(original)  # type: ignore[attr-defined]
+    except (TypeError, ValueError):
+        pass
     __init__.__sym_original__ = original  # type: ignore[attr-defined]
     return __init__
 
@@ -233,7 +251,10 @@ def symbolize_class(
     cls.__sym_schema__ = schema  # type: ignore[attr-defined]
     for attr, value in _METHODS.items():
         _install(cls, attr, value, only_if_free=not attr.startswith("sym_"))
-    if cls.__eq__ is object.__eq__:  # type: ignore[comparison-overlap]
+    if not identity_semantics(cls):
+        # Plain symbolic classes are value-like records of hyperparameters: ``==`` and
+        # ``hash`` are symbolic. Framework classes and classes with their own ``__eq__`` or
+        # ``__hash__`` keep theirs (torch de-duplicates parameters by them).
         cls.__eq__ = _sym_eq  # type: ignore[assignment,method-assign]
         cls.__hash__ = _sym_hash  # type: ignore[assignment,method-assign]
     if cls.__repr__ is object.__repr__:  # type: ignore[comparison-overlap]
@@ -344,6 +365,10 @@ def _clone(self: Any, deep: bool = True) -> Any:
     from graftlab.symbolic.clone import clone
 
     return clone(self, deep=deep)
+
+
+_sym_eq.__sym_eq__ = True  # type: ignore[attr-defined]
+_sym_hash.__sym_eq__ = True  # type: ignore[attr-defined]
 
 
 _METHODS: dict[str, Any] = {

@@ -36,6 +36,10 @@ def walk(root: Any, *, include_root: bool = True) -> Iterator[tuple[KeyPath, Any
             stack.append((path.child(key), child))
 
 
+# text that means something in a regular expression and nothing in a key-path glob
+_REGEX_ONLY = re.compile(r"\\[dws.]|\.\+|^\^|\$$|\(\?|\|")
+
+
 @lru_cache(maxsize=256)
 def _pattern(text: str) -> re.Pattern[str]:
     out = []
@@ -85,6 +89,17 @@ def query(
     include_root: bool = False,
 ) -> dict[KeyPath, Any]:
     """``{path: value}`` of every node that matches ``where`` and the path pattern."""
+    if isinstance(where, str):
+        raise TypeError(
+            f"query: the second argument is a type or a predicate, not a string ({where!r}); "
+            f"to match key paths pass path={where!r}: a glob (* one key, ** any keys, [*] any "
+            "index), not a regular expression"
+        )
+    if path is not None and _REGEX_ONLY.search(path):
+        raise ValueError(
+            f"query: path={path!r} looks like a regular expression; it is a glob: * one key, "
+            "** any keys, [*] any index (e.g. 'layers[*].conv', '**.features')"
+        )
     pred = _predicate(where)
     rx = _pattern(path) if path is not None else None
     out: dict[KeyPath, Any] = {}

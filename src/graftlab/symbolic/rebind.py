@@ -13,7 +13,7 @@ from typing import Any
 from graftlab.symbolic import nodes
 from graftlab.symbolic.errors import KeyPathError, SymbolicError, ValidationError
 from graftlab.symbolic.keypath import Key, KeyPath
-from graftlab.symbolic.nodes import LEAF_TYPES, SymDict, SymList, state_of
+from graftlab.symbolic.nodes import LEAF_TYPES, SymDict, SymList, parent_of, state_of
 from graftlab.symbolic.schema import MISSING
 
 
@@ -159,18 +159,41 @@ def _with_path(e: ValidationError, path: KeyPath) -> ValidationError:
 
 
 def _store_meta(node: Any, key: Key, meta: Mapping[str, Any] | None) -> None:
-    if meta is None:
-        return
+    """Record how the value at ``key`` was written; a write without ``meta`` (by hand)
+    replaces any earlier record with an empty one, so a rule's provenance is not kept for a
+    value it no longer wrote. Per-key records are replaced, never updated in place: clones
+    share them (``clone`` copies each node's outer dict only)."""
     if isinstance(node, (SymList, SymDict)):
-        if node._sym_meta is None:
-            node._sym_meta = {}
-        node._sym_meta.setdefault(key, {}).update(meta)
+        current = node._sym_meta
     else:
         st = state_of(node)
-        if st is not None:
-            if st.meta is None:
-                st.meta = {}
-            st.meta.setdefault(key, {}).update(meta)
+        if st is None:
+            return
+        current = st.meta
+    if meta is None:
+        if not current and not _meta_above(node):
+            return  # nothing recorded here or above: nothing to clear (the common case)
+        record: dict[str, Any] = {}
+    else:
+        record = {**(current or {}).get(key, {}), **meta}
+    if current is None:
+        current = {}
+        if isinstance(node, (SymList, SymDict)):
+            node._sym_meta = current
+        else:
+            st.meta = current
+    current[key] = record  # the outer dict is this node's own; the record is new
+
+
+def _meta_above(node: Any) -> bool:
+    """Whether any ancestor of ``node`` holds a record (provenance falls back to those)."""
+    cur = parent_of(node)
+    while cur is not None:
+        m = cur._sym_meta if isinstance(cur, (SymList, SymDict)) else getattr(state_of(cur), "meta", None)  # fmt: skip
+        if m:
+            return True
+        cur = parent_of(cur)
+    return False
 
 
 def _set(

@@ -14,13 +14,15 @@ import typing
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from graftlab.symbolic import docstrings, nodes
+from graftlab.symbolic import docstrings, nodes, placeholder
 from graftlab.symbolic.errors import (
+    LiveObjectError,
     MissingArgumentError,
     SchemaError,
     UnknownArgumentError,
     ValidationError,
 )
+from graftlab.symbolic.frameworks import fingerprint
 from graftlab.symbolic.keypath import KeyPath
 from graftlab.symbolic.typespec import ANY, Spec, optional, spec_for
 
@@ -57,6 +59,7 @@ class Field:
         "kind",
         "name",
         "plain_default",
+        "raw_default",
         "spec",
     )
 
@@ -78,6 +81,7 @@ class Field:
         self.kind = kind
         self.annotation = annotation
         self.fill_default = fill_default
+        self.raw_default = default
         if (
             default is not MISSING
             and kind != VAR_POSITIONAL
@@ -104,24 +108,48 @@ class Field:
             return self.check(clone(d) if nodes.is_node(d) else _deep_plain(d))
         return d
 
+    def accepts_as_default(self, value: Any) -> bool:
+        """Whether ``value`` is this field's own default (always valid for its field, even
+        when the annotation says otherwise: Flax passes defaults back explicitly)."""
+        raw = self.raw_default
+        if raw is MISSING:
+            return False
+        if value is raw or value is self.default:
+            return True
+        if type(value) is not type(raw) or type(raw) not in _LEAF:
+            return False
+        return bool(value == raw)
+
     def __repr__(self) -> str:
         default = "" if self.default is MISSING else f" = {self.default!r}"
         return f"Field({self.name}: {self.spec.full_description()}{default})"
 
 
 def _normalized_default(spec: Spec, default: Any) -> Any:
-    """The default as the spec stores it (``1`` for ``float`` is ``1.0``, ``()`` for a
-    list is ``[]``), so that an omitted argument equals, formats and serializes like the
-    same value given explicitly. A default the spec rejects (a sentinel) is kept as is."""
+    """The default as the spec stores it (``1`` for ``float`` is ``1.0``), so that an omitted
+    argument equals, formats and serializes like the same value given explicitly. An empty
+    tuple default of a list argument (the idiom for "no items") is an empty list; other tuple
+    defaults stay tuples, as the original ``__init__`` received them (dataclass fields,
+    Linen's among them, must stay hashable). A default the spec rejects is kept as is."""
     try:
         checked = spec.check(default)
     except ValidationError:
         return default
+    if type(checked) is tuple and default == () and _is_list_spec(spec):
+        return []
     if isinstance(checked, nodes.SymList):
         for item in list.__iter__(checked):
             nodes.detach(item)
         return _deep_plain(list(default))
     return checked
+
+
+def _is_list_spec(spec: Spec) -> bool:
+    from graftlab.symbolic.typespec import ListSpec, UnionSpec
+
+    if isinstance(spec, UnionSpec):
+        return any(isinstance(o, ListSpec) for o in spec.options)
+    return isinstance(spec, ListSpec)
 
 
 def _deep_plain(value: Any) -> Any:
@@ -205,9 +233,9 @@ class Schema:
         try:
             return f.check(value)
         except ValidationError as e:
-            e.path = KeyPath((name, *(e.path or ())))
-            e.args = (e._render(),)
-            raise
+            if f.accepts_as_default(value):
+                return value
+            return _stand_in(f.spec, value, e, name)
 
     def bind(
         self, args: tuple[Any, ...], kwargs: dict[str, Any], partial: bool = False
@@ -252,9 +280,8 @@ class Schema:
                 try:
                     v = f.check(v)
                 except ValidationError as e:
-                    e.path = KeyPath((name, *(e.path or ())))
-                    e.args = (e._render(),)
-                    raise
+                    if not f.accepts_as_default(v):
+                        v = _stand_in(f.spec, v, e, name)
             elif f.fill_default and f.default is not MISSING:
                 v = f.default if f.plain_default else f.default_value()
             elif f.kind == VAR_POSITIONAL:
@@ -277,9 +304,7 @@ class Schema:
                 try:
                     out[k] = self.extra_spec.check(v)
                 except ValidationError as e:
-                    e.path = KeyPath((k, *(e.path or ())))
-                    e.args = (e._render(),)
-                    raise
+                    out[k] = _stand_in(self.extra_spec, v, e, k)
         return out
 
     def call_args(self, values: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
@@ -305,16 +330,57 @@ class Schema:
         return pos, kw
 
     def rederive(self, obj: Any) -> None:
-        """Re-run the original ``__init__`` so state derived from the arguments is current."""
+        """Re-run the original ``__init__`` so state derived from the arguments is current.
+
+        Refused with ``LiveObjectError`` (before anything runs) when ``obj`` holds built
+        state: a framework object with weights, or a plain object changed after construction.
+        """
+        st = obj.__dict__["_sym_"]
+        snap = st.snap
+        if snap is None or snap is nodes.BUILDING:
+            return  # a spec not built yet, or an edit made by the object's own __init__
+        if snap is nodes.LIVE or (self.rederive_on_edit and snap != fingerprint(obj)):
+            raise live_error(obj)
         if not self.rederive_on_edit or self.init is None:
             return
-        st = obj.__dict__["_sym_"]
-        if st.runtime is None and self.required_runtime:
-            return  # not built yet: there is no derived state to refresh
+        if placeholder.TEMPLATE_KEY in obj.__dict__:
+            return  # a search-space template: never built
         pos, kw = self.call_args(st.args)
         if st.runtime:
             kw = {**kw, **st.runtime}
-        self.init(obj, *pos, **kw)
+        st.snap = nodes.BUILDING
+        try:
+            self.init(obj, *pos, **kw)
+        finally:
+            st.snap = fingerprint(obj)
+
+
+def live_error(obj: Any) -> LiveObjectError:
+    """The error that refuses an in-place edit of a live object, saying how to rebuild it."""
+    st = obj.__dict__["_sym_"]
+    name = type(obj).__qualname__
+    why = (
+        "it holds built state (weights, variables)"
+        if st.snap is nodes.LIVE
+        else "its attributes changed after construction"
+    )
+    path = nodes.path_of(obj)
+    return LiveObjectError(
+        f"{name} cannot be edited in place: {why}, which re-running __init__ would lose or "
+        f"leave stale. Rebuild a fresh object from the edited arguments instead: "
+        f"new = gl.rebuild(obj, {{'<key path>': value}}) (or edit a spec and build it)",
+        path,
+    )
+
+
+def _stand_in(spec: Spec, value: Any, error: ValidationError, key: Any) -> Any:
+    """A placeholder that fits ``spec`` stands for its value; otherwise ``error`` (at ``key``)."""
+    try:
+        return placeholder.stand_in(spec, value, error)
+    except ValidationError as e:
+        e.path = KeyPath((key, *(e.path or ())))
+        e.args = (e._render(),)
+        raise
 
 
 def _resolve_hints(fn: Any, owner: Any) -> dict[str, Any]:
@@ -415,7 +481,10 @@ def from_signature(
             p.POSITIONAL_OR_KEYWORD: POSITIONAL,
             p.KEYWORD_ONLY: KEYWORD_ONLY,
         }[p.kind]
-        fields.append(Field(p.name, spec, default, helps.get(p.name, ""), kind, ann))
+        field = Field(p.name, spec, default, helps.get(p.name, ""), kind, ann)
+        if type(default) is tuple and "__dataclass_fields__" in getattr(owner, "__dict__", {}):
+            field.default = default  # dataclass fields (Linen's) stay hashable tuples
+        fields.append(field)
     if var_keyword is not None and base_params is not None:
         names = {f.name for f in fields}
         for p in base_params():

@@ -107,9 +107,14 @@ class BoolSpec(Spec):
 
 
 class IntSpec(Spec):
+    """``int``; a whole ``float`` (``48.0``) is accepted and kept as given, because legacy
+    code annotated ``int`` routinely receives one and ran with it before annotation."""
+
     def check(self, value: Any) -> Any:
         t = type(value)
         if t is not int:
+            if t is float and value.is_integer():
+                return self._constrain(value) if self.constraints else value
             if t is bool or not isinstance(value, int):
                 if hasattr(value, "__index__") and not isinstance(value, (bool, float)):
                     try:
@@ -241,10 +246,16 @@ class UnionSpec(Spec):
 
 
 class ListSpec(Spec):
+    """``list[T]``/``Sequence[T]``: a list becomes a ``SymList``; a tuple stays a tuple (its
+    items checked), so the original ``__init__`` receives what the caller passed."""
+
     def __init__(self, item: Spec) -> None:
         self.item = item
 
     def check(self, value: Any) -> Any:
+        if type(value) is tuple:
+            result: Any = _check_items(value, [self.item] * len(value))
+            return self._constrain(result) if self.constraints else result
         if not isinstance(value, (list, tuple)) or isinstance(value, str):
             raise self._fail(value)
         result = nodes.wrap_list(value, self.item)
@@ -262,7 +273,6 @@ class TupleSpec(Spec):
     def check(self, value: Any) -> Any:
         if not isinstance(value, (tuple, list)):
             raise self._fail(value)
-        out = []
         if self.items is not None:
             if len(value) != len(self.items):
                 raise ValidationError(
@@ -273,20 +283,25 @@ class TupleSpec(Spec):
             specs: Any = self.items
         else:
             specs = [self.rest or ANY] * len(value)
-        for i, (spec, v) in enumerate(zip(specs, value, strict=False)):
-            try:
-                out.append(spec.check(v))
-            except ValidationError as e:
-                e.path = KeyPath((i, *(e.path or ())))
-                e.args = (e._render(),)
-                raise
-        result = tuple(out)
+        result = _check_items(value, specs)
         return self._constrain(result) if self.constraints else result
 
     def describe(self) -> str:
         if self.items is None:
             return f"tuple[{(self.rest or ANY).full_description()}, ...]"
         return "tuple[" + ", ".join(s.full_description() for s in self.items) + "]"
+
+
+def _check_items(value: Any, specs: Any) -> tuple[Any, ...]:
+    out = []
+    for i, (spec, v) in enumerate(zip(specs, value, strict=False)):
+        try:
+            out.append(spec.check(v))
+        except ValidationError as e:
+            e.path = KeyPath((i, *(e.path or ())))
+            e.args = (e._render(),)
+            raise
+    return tuple(out)
 
 
 class DictSpec(Spec):
@@ -328,12 +343,61 @@ class TypeSpec(Spec):
         self.base = base
 
     def check(self, value: Any) -> Any:
-        if isinstance(value, type) and issubclass(value, self.base):
+        if isinstance(value, type):
+            if issubclass(value, self.base):
+                return value
+            raise self._fail(value)
+        # ``Type[T]`` is how legacy code spells "a factory of T": a ``functools.partial`` of
+        # a subclass is checked by what it builds; another callable (a function, a symbolic
+        # call) cannot be checked statically and is accepted, as the original code did.
+        target = _factory_target(value)
+        if isinstance(target, type):
+            if issubclass(target, self.base):
+                return value
+            raise self._fail(value)
+        if callable(value):
             return value
         raise self._fail(value)
 
     def describe(self) -> str:
         return f"type[{self.base.__name__}]"
+
+
+def _factory_target(value: Any) -> Any:
+    """What a (possibly nested) ``functools.partial`` finally calls."""
+    import functools
+
+    while isinstance(value, functools.partial):
+        value = value.func
+    return value
+
+
+class DTypeSpec(Spec):
+    """A dtype annotation (``np.dtype``, ``jnp.dtype``, ``DTypeLike``): anything NumPy reads
+    as a dtype (``jnp.float32``, ``np.float32``, ``"float32"``, a dtype object), kept as
+    given. NumPy is only consulted when the value is not already a dtype or a type."""
+
+    def __init__(self, annotation: Any) -> None:
+        self.annotation = annotation
+
+    def check(self, value: Any) -> Any:
+        if value is None or isinstance(value, (type, str)):
+            return value
+        import sys
+
+        np = sys.modules.get("numpy")
+        if np is not None:
+            if isinstance(value, np.dtype):
+                return value
+            try:
+                np.dtype(value)
+            except Exception:
+                raise self._fail(value) from None
+            return value
+        raise self._fail(value)
+
+    def describe(self) -> str:
+        return "dtype"
 
 
 class CallableSpec(Spec):
@@ -409,6 +473,8 @@ def spec_for(annotation: Any, *, where: str = "") -> Spec:
         return CallableSpec()
     if annotation in (list, tuple, dict):
         return {list: ListSpec(ANY), tuple: TupleSpec(None, ANY), dict: DictSpec(ANY)}[annotation]
+    if _is_dtype_annotation(annotation):
+        return DTypeSpec(annotation)
     if isinstance(annotation, type):
         if issubclass(annotation, enum.Enum):
             return EnumSpec(annotation)
@@ -416,6 +482,16 @@ def spec_for(annotation: Any, *, where: str = "") -> Spec:
             return AnySpec(annotation)
         return ObjectSpec(annotation)
     return AnySpec(annotation)
+
+
+def _is_dtype_annotation(annotation: Any) -> bool:
+    """NumPy's ``dtype`` class (``jnp.dtype`` is the same), or an alias named like one
+    (``DTypeLike``, ``jax.typing.DTypeLike``), without importing NumPy."""
+    name = getattr(annotation, "__name__", None) or getattr(annotation, "_name", None) or ""
+    module = getattr(annotation, "__module__", "") or ""
+    if name == "dtype" and module.split(".")[0] in ("numpy", "jax", "jaxlib"):
+        return True
+    return "DType" in str(name) and module.split(".")[0] in ("numpy", "jax", "jaxlib", "flax")
 
 
 def optional(spec: Spec) -> Spec:

@@ -33,22 +33,28 @@ class Checkpoints:
         self.manager = ocp.CheckpointManager(
             Path(directory).absolute(),
             options=ocp.CheckpointManagerOptions(
-                max_to_keep=keep, create=True, enable_async_checkpointing=False
+                max_to_keep=keep, create=True, enable_async_checkpointing=True
             ),
         )
 
     def latest_step(self) -> int | None:
+        self.manager.wait_until_finished()
         return self.manager.latest_step()
 
     def save(self, step: int, state: Any) -> None:
-        """Save ``state`` as ``step`` (replacing a checkpoint of an earlier run at that step)."""
+        """Save ``state`` as ``step`` (replacing a checkpoint of an earlier run at that step).
+
+        The save is asynchronous: the arrays are copied to host memory before this returns
+        (so the next step may reuse their buffers), and written in the background while
+        training goes on; ``close()`` waits for the last one."""
         if step in self.manager.all_steps():
+            self.manager.wait_until_finished()
             self.manager.delete(step)
         self.manager.save(step, args=self._ocp.args.StandardSave(_flat(state)), force=True)
-        self.manager.wait_until_finished()
 
     def restore(self, step: int, like: Any) -> Any:
         """The state saved at ``step``, with the tree structure of ``like``."""
+        self.manager.wait_until_finished()
         leaves, treedef = jax.tree.flatten(like)
         target = {}
         for i, x in enumerate(leaves):
@@ -67,4 +73,6 @@ class Checkpoints:
         return jax.tree.unflatten(treedef, out)
 
     def close(self) -> None:
+        """Wait for pending saves, then release the manager."""
+        self.manager.wait_until_finished()
         self.manager.close()

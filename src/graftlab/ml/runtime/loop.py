@@ -21,6 +21,7 @@ from flax import nnx
 from graftlab.ml.base import Builder, struct
 from graftlab.ml.datasets import Splits
 from graftlab.ml.runtime.errors import locate
+from graftlab.ml.runtime.health import check_finite
 from graftlab.ml.runtime.parallel import DataParallel
 from graftlab.ml.runtime.progress import Progress
 from graftlab.symbolic.errors import ComponentError
@@ -33,12 +34,16 @@ def build_model(
     input_keys: tuple[str, ...],
     seed: int,
     path: KeyPath = KeyPath(("model",)),  # noqa: B008
+    output: list[Any] | None = None,
 ) -> tuple[Any, dict[int, KeyPath]]:
-    """The NNX model for ``spec`` and the map from its modules to key paths."""
+    """The NNX model for ``spec`` and the map from its modules to key paths (the abstract
+    output is appended to ``output`` when given)."""
     rngs = nnx.Rngs(params=seed, dropout=seed + 1, default=seed + 2)
     b = Builder(rngs)
     xs = tuple(struct((2, *example[k].shape[1:]), example[k].dtype) for k in input_keys)
-    model, _ = b.build(spec, xs[0] if len(xs) == 1 else xs, path)
+    model, y = b.build(spec, xs[0] if len(xs) == 1 else xs, path)
+    if output is not None:
+        output.append(y)
     return model, b.paths
 
 
@@ -53,13 +58,19 @@ def make_steps(
     metrics: list[Any],
     input_keys: tuple[str, ...],
     label_key: str,
+    free_running: bool = False,
 ) -> tuple[Callable[..., Any], Callable[..., Any], dict[str, Any]]:
     """``(train_step, eval_step, state)`` for ``model``: pure functions of pytrees.
 
     ``train_step(state, batch) -> state`` and ``eval_step(state, batch, weight) -> sums``;
     ``state`` holds the parameters, the other model state (batch statistics, RNG counters),
-    the optimizer state and the running training-loss sum.
+    the optimizer state, the running training-loss sum, the step and the first step whose
+    loss was not finite (-1 while every loss is). Evaluation reports the plain loss
+    (``loss.plain()``: no label smoothing). With ``free_running`` (sequence tasks: inputs
+    ``(source, decoder_inputs)``) the metrics see greedy autoregressive predictions, while
+    the loss stays teacher-forced.
     """
+    eval_loss = loss.plain() if hasattr(loss, "plain") else loss
     model.train()
     graph_train, params, rest = nnx.split(model, nnx.Param, ...)
     model.eval()
@@ -75,19 +86,43 @@ def make_steps(
 
         (value, new_rest), grads = jax.value_and_grad(loss_fn, has_aux=True)(state["params"])
         updates, opt = tx.update(grads, state["opt"], state["params"])
+        first_bad = state["first_bad"]
+        bad = jnp.logical_and(first_bad < 0, jnp.logical_not(jnp.isfinite(value)))
         return {
             "params": optax.apply_updates(state["params"], updates),
             "rest": new_rest,
             "opt": opt,
             "loss_sum": state["loss_sum"] + value,
             "loss_count": state["loss_count"] + 1,
+            "step": state["step"] + 1,
+            "first_bad": jnp.where(bad, state["step"] + 1, first_bad),
         }
 
+    def forward(state: dict[str, Any], *xs: Any) -> Any:
+        return nnx.merge(graph_eval, state["params"], state["rest"], copy=True)(*xs)
+
+    def decode(state: dict[str, Any], src: Any, teacher: Any) -> Any:
+        """Greedy free-running decoding: the decoder reads its own predictions (the first
+        decoder input, BOS, comes from the data); returns the logits of the last pass,
+        whose arg-max at each position is the token generated there."""
+        length = teacher.shape[1]
+        start = jnp.zeros_like(teacher).at[:, 0].set(teacher[:, 0])
+
+        def body(t: Any, tokens: Any) -> Any:
+            logits = forward(state, src, tokens)
+            nxt = jnp.argmax(jax.lax.dynamic_index_in_dim(logits, t, 1, False), axis=-1)
+            return jax.lax.dynamic_update_index_in_dim(tokens, nxt.astype(tokens.dtype), t + 1, 1)
+
+        tokens = jax.lax.fori_loop(0, length - 1, body, start)
+        return forward(state, src, tokens)
+
     def eval_step(state: dict[str, Any], batch: dict[str, Any], weight: Any) -> dict[str, Any]:
-        m = nnx.merge(graph_eval, state["params"], state["rest"], copy=True)
-        out = m(*[batch[k] for k in input_keys])
+        xs = [batch[k] for k in input_keys]
+        out = forward(state, *xs)
         labels = batch[label_key]
-        values = {"loss": _per_example(loss(out, labels))}
+        values = {"loss": _per_example(eval_loss(out, labels))}
+        if free_running:
+            out = decode(state, xs[0], xs[1])
         for metric in metrics:
             values[metric.name or type(metric).__name__.lower()] = _per_example(metric(out, labels))
         return {k: (v * weight).sum() for k, v in values.items()}
@@ -98,6 +133,8 @@ def make_steps(
         "opt": tx.init(params),
         "loss_sum": jnp.zeros((), jnp.float32),
         "loss_count": jnp.zeros((), jnp.int32),
+        "step": jnp.zeros((), jnp.int32),
+        "first_bad": jnp.full((), -1, jnp.int32),
     }
     return train_step, eval_step, state
 
@@ -143,6 +180,26 @@ def _eval_batches(
     return out
 
 
+LAST_RUN: dict[str, float] = {}
+"""Seconds of the last run in this process: ``elapsed`` (the training loop), ``compile``
+(the first step, evaluation step included), ``eval``, ``checkpoint``, and ``steps`` (for
+benchmarks: the steady state is ``(elapsed - compile) / (steps - 1)``)."""
+
+
+def _load(dataset: Any) -> Splits:
+    """``dataset.load()``; a failure is a ``ComponentError`` at the key path ``dataset``."""
+    try:
+        return dataset.load()  # type: ignore[no-any-return]
+    except ComponentError:
+        raise
+    except Exception as e:
+        raise ComponentError(
+            f"loading {type(dataset).__qualname__} failed: {type(e).__name__}: {e}",
+            KeyPath(("dataset",)),
+            e,
+        ) from e
+
+
 def run_experiment(experiment: Any, context: Any = None) -> dict[str, float]:
     """Train ``experiment`` and return its final metrics (see ``Experiment.run``)."""
     from graftlab.repo.context import RunContext
@@ -152,18 +209,21 @@ def run_experiment(experiment: Any, context: Any = None) -> dict[str, float]:
     trainer = experiment.trainer
     dataset = experiment.dataset
     seed = context.seed if context.seed is not None else trainer.seed
-    splits: Splits = dataset.load()
+    splits: Splits = _load(dataset)
     dp = DataParallel()
     problem = dp.check_batch_size(trainer.batch_size)
     if problem:
         raise ComponentError(problem, KeyPath(("trainer", "batch_size")))
     input_keys, label_key = tuple(dataset.input_keys), dataset.label_key
-    model, paths = build_model(experiment.model, splits.train, input_keys, seed)
+    out: list[Any] = []
+    model, paths = build_model(experiment.model, splits.train, input_keys, seed, output=out)
+    shape = getattr(out[0], "shape", None) if out else None
+    output_width = int(shape[-1]) if shape else None
     total = trainer.total_steps(splits.train_size)
     tx = experiment.optimizer.create(total)
-    metrics = list(trainer.metrics)
+    metrics = list(trainer.metrics_for(dataset))
     train_step, eval_step, state = make_steps(
-        model, tx, trainer.loss, metrics, input_keys, label_key
+        model, tx, trainer.loss, metrics, input_keys, label_key, trainer.free_running(dataset)
     )
     state = dp.replicate(state)
     train_jit = jax.jit(train_step, donate_argnums=0, out_shardings=dp.replicated)
@@ -172,6 +232,7 @@ def run_experiment(experiment: Any, context: Any = None) -> dict[str, float]:
     eval_bs = trainer.eval_batch_size or trainer.batch_size
     eval_bs = math.ceil(eval_bs / dp.num_devices) * dp.num_devices
     eval_data = _eval_batches(splits.test, eval_bs)
+    strict = getattr(trainer, "fail_on_nonfinite", True)
 
     every = trainer.checkpoint_every if trainer.checkpoint_every is not None else trainer.eval_every
     ckpt = None
@@ -218,42 +279,79 @@ def run_experiment(experiment: Any, context: Any = None) -> dict[str, float]:
         f"training {total} steps on {dp.num_devices} device(s), batch {trainer.batch_size}"
         + (f", from step {start}" if start else "")
     )
+    timing = {"compile": 0.0, "eval": 0.0, "checkpoint": 0.0}
     t0 = time.perf_counter()
     first = True
-    with Progress(total, bool(context.show_progress), start) as bar:
-        for step in range(start, total):
-            batch = dp.shard(sample(step))
-            if first:
-                state = guarded(train_jit, state, batch)
-                first = False
-            else:
-                state = train_jit(state, batch)
-            done = step + 1
-            if done % trainer.eval_every == 0 or done == total:
-                count = int(state["loss_count"])
-                train_loss = float(state["loss_sum"]) / max(count, 1)
-                state = {
-                    **state,
-                    "loss_sum": jnp.zeros_like(state["loss_sum"]),
-                    "loss_count": jnp.zeros_like(state["loss_count"]),
-                }
-                state = dp.replicate(state)
-                final = {"train_loss": train_loss, **evaluate()}
-                context.metrics(done, **final)
-                bar.update(done, **final)
-            elif done % 10 == 0:
-                bar.update(done)
-            if ckpt is not None and (done % every == 0 or done == total):
-                ckpt.save(done, state)
+    try:
+        with Progress(total, bool(context.show_progress), start) as bar:
+            for step in range(start, total):
+                batch = dp.shard(sample(step))
+                if first:  # compile the training step (and the evaluation step) up front
+                    t = time.perf_counter()
+                    state = guarded(train_jit, state, batch)
+                    if eval_data:
+                        ev, w = eval_data[0]
+                        jax.block_until_ready(
+                            guarded(eval_jit, state, dp.shard(ev), dp.shard({"w": w})["w"])
+                        )
+                    jax.block_until_ready(state["loss_sum"])
+                    timing["compile"] = time.perf_counter() - t
+                    first = False
+                else:
+                    state = train_jit(state, batch)
+                done = step + 1
+                if done % trainer.eval_every == 0 or done == total:
+                    t = time.perf_counter()
+                    count, loss_sum, bad = jax.device_get(
+                        (state["loss_count"], state["loss_sum"], state["first_bad"])
+                    )
+                    train_loss = float(loss_sum) / max(int(count), 1)
+                    if strict and int(bad) >= 0:
+                        check_finite(
+                            {
+                                "train_loss": float("nan")
+                                if math.isfinite(train_loss)
+                                else train_loss
+                            },
+                            int(bad),
+                            experiment,
+                            output_width,
+                        )
+                    state = {
+                        **state,
+                        "loss_sum": jnp.zeros_like(state["loss_sum"]),
+                        "loss_count": jnp.zeros_like(state["loss_count"]),
+                    }
+                    state = dp.replicate(state)
+                    final = {"train_loss": train_loss, **evaluate()}
+                    if strict:
+                        check_finite(final, done, experiment, output_width)
+                    timing["eval"] += time.perf_counter() - t
+                    context.metrics(done, **final)
+                    bar.update(done, **final)
+                elif done % 10 == 0:
+                    bar.update(done)
+                if ckpt is not None and (done % every == 0 or done == total):
+                    t = time.perf_counter()
+                    ckpt.save(done, state)
+                    timing["checkpoint"] += time.perf_counter() - t
+    finally:  # an interrupted run still completes the checkpoint being written
+        if ckpt is not None:
+            t = time.perf_counter()
+            ckpt.close()  # waits for the last asynchronous save
+            timing["checkpoint"] += time.perf_counter() - t
     elapsed = time.perf_counter() - t0
-    if ckpt is not None:
-        ckpt.close()
     if not final:  # resumed at the very end: evaluate the restored state
         final = evaluate()
     steps_run = total - start
+    LAST_RUN.clear()
+    LAST_RUN.update(timing, steps=steps_run, elapsed=elapsed)
     if steps_run:
+        train_time = max(elapsed - sum(timing.values()), 1e-9)
         context.log(
-            f"done: {steps_run} steps in {elapsed:.1f} s "
-            f"({steps_run * trainer.batch_size / max(elapsed, 1e-9):.0f} examples/s)"
+            f"done: {steps_run} steps in {elapsed:.1f} s: training {train_time:.1f} s "
+            f"({steps_run * trainer.batch_size / train_time:.0f} examples/s), "
+            f"compilation {timing['compile']:.1f} s, evaluation {timing['eval']:.1f} s, "
+            f"checkpoints {timing['checkpoint']:.1f} s"
         )
     return final

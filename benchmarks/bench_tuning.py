@@ -1,0 +1,419 @@
+"""Tuning: tuner overhead per trial and trial throughput.
+
+Overhead: 1,000 trials with a constant-time objective over a 10-decision mixed space (4
+choices of 4, 3 log floats, 3 ints), each trial asking the algorithm, materializing the
+experiment tree and telling the result: graftlab (random, regularized evolution, TPE through
+Optuna) next to PyGlove 0.4.5 ``pg.sample`` (random, regularized evolution) and Optuna alone
+(random, TPE; ask, 10 suggestions, tell). Each case runs in its own process, the rounds are
+interleaved, and the table shows the median over rounds with the spread (min-max).
+
+Throughput: ``graft tune`` with 2 local worker processes on trials that sleep 1 s, in a
+real git repository (every trial recorded as a run): trials per second.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from _timing import Measurement
+
+TITLE = "tuning: overhead per trial (1,000 trials, 10 decisions) and throughput"
+N_TRIALS = 1000
+CASES = (
+    "graftlab-random",
+    "graftlab-evolution",
+    "graftlab-tpe",
+    "pyglove-random",
+    "pyglove-evolution",
+    "optuna-random",
+    "optuna-tpe",
+)
+
+
+# -- the cases (each runs in its own process) ------------------------------------------------
+
+
+def _graftlab(algorithm: str, n: int) -> float:
+    import graftlab as gl
+    from graftlab.hyper import Space, floatv, intv, materialize, oneof
+    from graftlab.hyper.algorithms import get_algorithm
+    from graftlab.hyper.objectives import Objective
+
+    @gl.symbolize
+    class BOpt:
+        def __init__(self, lr: float, wd: float, eps: float) -> None:
+            self.lr, self.wd, self.eps = lr, wd, eps
+
+    @gl.symbolize
+    class BModel:
+        def __init__(
+            self,
+            act: str,
+            norm: str,
+            width: int,
+            pool: str,
+            opt: BOpt,
+            depth: int,
+            heads: int,
+            batch: int,
+        ) -> None:
+            self.act = act
+
+    space_tree = BModel(
+        act=oneof(["relu", "gelu", "silu", "tanh"]),
+        norm=oneof(["batch", "layer", "group", "none"]),
+        width=oneof([32, 64, 128, 256]),
+        pool=oneof(["max", "avg", "none", "attn"]),
+        opt=BOpt(
+            lr=floatv(1e-5, 1e-1, scale="log"),
+            wd=floatv(1e-6, 1e-2, scale="log"),
+            eps=floatv(1e-9, 1e-6, scale="log"),
+        ),
+        depth=intv(1, 8),
+        heads=intv(1, 16),
+        batch=intv(1, 32),
+    )
+    space = Space(space_tree)
+    assert len(space) == 10
+    opts = {"population": 20, "tournament": 5} if algorithm == "evolution" else {}
+    algo = get_algorithm(algorithm, **opts)
+    algo.setup(space, [Objective("reward", "max")], seed=0)
+    t0 = time.perf_counter()
+    for i in range(n):
+        d = algo.ask(i)
+        model = materialize(space_tree, d, space=space)
+        algo.tell(i, d, [0.5 if model.act == "relu" else 0.4])
+    return (time.perf_counter() - t0) / n
+
+
+def _pyglove(algorithm: str, n: int) -> float:
+    import pyglove as pg
+
+    @pg.members([("lr", pg.typing.Float()), ("wd", pg.typing.Float()), ("eps", pg.typing.Float())])
+    class POpt(pg.Object):
+        pass
+
+    @pg.members(
+        [
+            ("act", pg.typing.Str()),
+            ("norm", pg.typing.Str()),
+            ("width", pg.typing.Int()),
+            ("pool", pg.typing.Str()),
+            ("opt", pg.typing.Object(POpt)),
+            ("depth", pg.typing.Int()),
+            ("heads", pg.typing.Int()),
+            ("batch", pg.typing.Int()),
+        ]
+    )
+    class PModel(pg.Object):
+        pass
+
+    space = PModel(
+        act=pg.oneof(["relu", "gelu", "silu", "tanh"]),
+        norm=pg.oneof(["batch", "layer", "group", "none"]),
+        width=pg.oneof([32, 64, 128, 256]),
+        pool=pg.oneof(["max", "avg", "none", "attn"]),
+        opt=POpt(
+            lr=pg.floatv(1e-5, 1e-1, scale="log"),
+            wd=pg.floatv(1e-6, 1e-2, scale="log"),
+            eps=pg.floatv(1e-9, 1e-6, scale="log"),
+        ),
+        # PyGlove 0.4.5 has no integer range: an int is a choice among its values
+        depth=pg.oneof(list(range(1, 9))),
+        heads=pg.oneof(list(range(1, 17))),
+        batch=pg.oneof(list(range(1, 33))),
+    )
+    algo = (
+        pg.geno.Random(seed=0)
+        if algorithm == "random"
+        else pg.evolution.regularized_evolution(population_size=20, tournament_size=5, seed=0)
+    )
+    t0 = time.perf_counter()
+    for model, feedback in pg.sample(space, algo, num_examples=n):
+        feedback(0.5 if model.act == "relu" else 0.4)
+    return (time.perf_counter() - t0) / n
+
+
+def _optuna(sampler: str, n: int) -> float:
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    s = (
+        optuna.samplers.TPESampler(seed=0)
+        if sampler == "tpe"
+        else optuna.samplers.RandomSampler(seed=0)
+    )
+    study = optuna.create_study(sampler=s, direction="maximize")
+    t0 = time.perf_counter()
+    for _ in range(n):
+        t = study.ask()
+        act = t.suggest_categorical("act", [0, 1, 2, 3])
+        for name in ("norm", "width", "pool"):
+            t.suggest_categorical(name, [0, 1, 2, 3])
+        t.suggest_float("lr", 1e-5, 1e-1, log=True)
+        t.suggest_float("wd", 1e-6, 1e-2, log=True)
+        t.suggest_float("eps", 1e-9, 1e-6, log=True)
+        t.suggest_int("depth", 1, 8)
+        t.suggest_int("heads", 1, 16)
+        t.suggest_int("batch", 1, 32)
+        study.tell(t, 0.5 if act == 0 else 0.4)
+    return (time.perf_counter() - t0) / n
+
+
+def run_case(case: str, n: int) -> float:
+    lib, algo = case.split("-", 1)
+    return {"graftlab": _graftlab, "pyglove": _pyglove, "optuna": _optuna}[lib](algo, n)
+
+
+# -- throughput ------------------------------------------------------------------------------
+
+
+def _git_env() -> dict[str, str]:
+    return {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "bench",
+        "GIT_AUTHOR_EMAIL": "bench@example.com",
+        "GIT_COMMITTER_NAME": "bench",
+        "GIT_COMMITTER_EMAIL": "bench@example.com",
+    }
+
+
+def _sleep_repo(sleep: float) -> Path:
+    """A committed repository whose experiment ``sleep`` sleeps ``sleep`` seconds per trial."""
+    root = Path(tempfile.mkdtemp(prefix="graft-bench-tune-"))
+    env = _git_env()
+    (root / "experiments").mkdir()
+    (root / "graft.toml").write_text('[graft]\nname = "bench"\nallowed_modules = ["benchtoy"]\n')
+    (root / "benchtoy.py").write_text(
+        "import time\nimport graftlab as gl\n\n\n@gl.symbolize\nclass Sleep:\n"
+        "    def __init__(self, seconds: float, x: float = 0.0) -> None:\n"
+        "        self.seconds, self.x = seconds, x\n\n"
+        "    def run(self, context):\n        time.sleep(self.seconds)\n"
+        "        return {'loss': self.x}\n"
+    )
+    (root / "experiments" / "sleep.py").write_text(
+        "from graftlab import floatv\nfrom benchtoy import Sleep\n\n"
+        f"experiment = Sleep(seconds={sleep}, x=floatv(0.0, 1.0))\n"
+    )
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, env=env, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=root, env=env, check=True)
+    subprocess.run(["git", "commit", "-qm", "bench"], cwd=root, env=env, check=True)
+    return root
+
+
+def _graft_tune(root: Path, *args: str) -> None:
+    cmd = [sys.executable, "-m", "graftlab.cli", "tune", "sleep", *args, "--json"]
+    subprocess.run(cmd, cwd=root, env=_git_env(), check=True, capture_output=True)
+
+
+def trials_span(root: Path) -> float:
+    """From the first trial's dispatch to the last trial's end, read from the run records."""
+    out = subprocess.run(
+        [sys.executable, "-m", "graftlab.cli", "runs", "--json"],
+        cwd=root,
+        env=_git_env(),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    runs = json.loads(out.stdout)
+    return max(r["ended"] for r in runs) - min(r["started"] for r in runs)
+
+
+def throughput(trials: int, workers: int = 2, sleep: float = 1.0) -> tuple[float, float]:
+    """Trials per second of ``graft tune`` with local workers on ``sleep``-second trials:
+    end to end (starting the command and its workers included) and in steady state."""
+    root = _sleep_repo(sleep)
+    t0 = time.perf_counter()
+    _graft_tune(root, "--trials", str(trials), "--workers", str(workers))
+    elapsed = time.perf_counter() - t0
+    return trials / elapsed, trials / trials_span(root)
+
+
+# -- Ray: dispatch overhead per trial, graft tune --ray vs Ray Tune ----------------------------
+
+
+def _raytune_case(address: str, n: int, storage: str) -> float:
+    import ray
+    from ray import tune
+
+    ray.init(address=address, logging_level="ERROR", log_to_driver=False)
+
+    def trainable(config: dict[str, Any]) -> dict[str, float]:
+        return {"loss": config["x"]}
+
+    tuner = tune.Tuner(
+        trainable,
+        param_space={"x": tune.uniform(0.0, 1.0)},
+        tune_config=tune.TuneConfig(num_samples=n, max_concurrent_trials=2),
+        run_config=tune.RunConfig(storage_path=storage, verbose=0),
+    )
+    t0 = time.perf_counter()
+    results = tuner.fit()
+    elapsed = time.perf_counter() - t0
+    assert len(results) == n
+    return elapsed / n
+
+
+def ray_dispatch(n: int) -> tuple[float, float] | None:
+    """Seconds per no-op trial on a local 2-CPU Ray cluster, 2 trials at a time:
+    ``graft tune --ray`` (steady state, from the records, recording included) and Ray Tune
+    (``Tuner.fit``)."""
+    import shutil
+    import signal
+    import socket
+
+    ray_bin = shutil.which("ray", path=str(Path(sys.executable).parent))
+    if ray_bin is None:
+        return None
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    temp = Path(tempfile.mkdtemp(prefix="gb", dir="/tmp"))  # Ray's socket paths must be short
+    log = temp / "head.log"
+    with open(log, "w") as f:
+        head = subprocess.Popen(
+            [
+                ray_bin,
+                "start",
+                "--head",
+                "--block",
+                f"--port={port}",
+                "--num-cpus=2",
+                "--node-ip-address=127.0.0.1",
+                "--include-dashboard=false",
+                "--object-store-memory=100000000",
+                "--disable-usage-stats",
+                f"--temp-dir={temp}",
+            ],
+            stdout=f,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        end = time.time() + 120
+        while "block forever" not in log.read_text():
+            if head.poll() is not None or time.time() > end:
+                return None
+            time.sleep(0.5)
+        address = f"127.0.0.1:{port}"
+        root = _sleep_repo(0.0)
+        _graft_tune(root, "--trials", str(n), "--workers", "2", "--ray", address)
+        ours = trials_span(root) / n
+        out = subprocess.run(
+            [sys.executable, __file__, "--raytune", address, str(n), str(temp / "tune")],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).parent,
+        )
+        return ours, float(out.stdout.strip().splitlines()[-1])
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(head.pid, sig)
+            except ProcessLookupError:
+                break
+            time.sleep(3)
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+# -- the table -------------------------------------------------------------------------------
+
+
+def _in_process(case: str, n: int) -> float:
+    out = subprocess.run(
+        [sys.executable, __file__, "--case", case, "--trials", str(n)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parent,
+    )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def run(quick: bool = False) -> list[dict[str, Any]]:
+    n = 200 if quick else N_TRIALS
+    rounds = 1 if quick else int(os.environ.get("GRAFT_BENCH_ROUNDS", "3"))
+    times: dict[str, list[float]] = {c: [] for c in CASES}
+    for _ in range(rounds):  # rounds interleaved: every case once per round
+        for case in CASES:
+            try:
+                times[case].append(_in_process(case, n))
+            except subprocess.CalledProcessError as e:
+                print(f"{case} failed: {e.stderr[-500:]}", file=sys.stderr)
+
+    def m(case: str) -> Measurement | None:
+        ts = times[case]
+        if not ts:
+            return None
+        spread = f"{min(ts) * 1e3:.2f}–{max(ts) * 1e3:.2f} ms over {len(ts)} round(s)"
+        return Measurement(statistics.median(ts), spread)
+
+    rows: list[dict[str, Any]] = [
+        {
+            "case": "random, per trial",
+            "graftlab": m("graftlab-random"),
+            "pyglove": m("pyglove-random"),
+            "anchor": m("optuna-random"),
+            "target": 1e-3,
+        },
+        {
+            "case": "regularized evolution, per trial",
+            "graftlab": m("graftlab-evolution"),
+            "pyglove": m("pyglove-evolution"),
+            "target": 1e-3,
+        },
+        {
+            "case": "TPE (through graftlab vs Optuna alone)",
+            "graftlab": m("graftlab-tpe"),
+            "anchor": m("optuna-tpe"),
+            "target": None,
+        },
+    ]
+    tpe, alone = m("graftlab-tpe"), m("optuna-tpe")
+    if tpe and alone:
+        rows[-1]["extra ms over Optuna"] = f"{(tpe.seconds - alone.seconds) * 1e3:.2f} (target ≤ 1)"
+    end_to_end, steady = throughput(6 if quick else 30)
+    rows.append(
+        {
+            "case": "throughput, 2 local workers, 1 s trials (trials/s)",
+            "graftlab": None,
+            "trials/s": f"{steady:.2f} steady, {end_to_end:.2f} end to end (target ≥ 1.8)",
+        }
+    )
+    try:
+        from ray import tune  # noqa: F401
+    except ImportError:
+        return rows
+    ray_times = ray_dispatch(10 if quick else 40)
+    if ray_times is not None:
+        rows.append(
+            {
+                "case": "Ray, local 2-CPU cluster: per no-op trial (anchor: Ray Tune Tuner.fit)",
+                "graftlab": Measurement(ray_times[0]),
+                "anchor": Measurement(ray_times[1]),
+            }
+        )
+    return rows
+
+
+if __name__ == "__main__":
+    if "--raytune" in sys.argv:
+        i = sys.argv.index("--raytune")
+        print(_raytune_case(sys.argv[i + 1], int(sys.argv[i + 2]), sys.argv[i + 3]))
+        sys.exit(0)
+    if "--case" in sys.argv:
+        case = sys.argv[sys.argv.index("--case") + 1]
+        n = int(sys.argv[sys.argv.index("--trials") + 1])
+        print(run_case(case, n))
+    elif "--throughput" in sys.argv:
+        print(json.dumps({"trials_per_s": throughput(int(sys.argv[-1]))}))

@@ -1,0 +1,44 @@
+"""Shared fixtures of the hyper and tuning tests: a toy repository with search spaces."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tune_toy_repo import IDENTITY, make_repo
+
+import graftlab as gl
+
+_MODULES = ("tunetoy", "tunepatches")
+
+
+def _forget() -> None:
+    for name in _MODULES:
+        sys.modules.pop(name, None)
+
+
+@pytest.fixture
+def toy_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    for key, value in IDENTITY.items():
+        monkeypatch.setenv(key, value)
+    _forget()
+    saved = list(sys.path)
+    root = make_repo(tmp_path / "toy")
+    monkeypatch.chdir(root)
+    yield root
+    sys.path[:] = saved
+    _forget()
+    from graftlab.patching.registry import unregister_rule
+
+    for name in ("tt/widen", "tt/lr", "tt/deeper"):
+        try:
+            unregister_rule(name)
+        except Exception:
+            pass
+
+
+@pytest.fixture
+def toy_repo(toy_root: Path) -> gl.Repo:
+    return gl.Repo(toy_root)

@@ -1,0 +1,205 @@
+"""A tiny experiment repository with search spaces, for the hyper and tuning tests.
+
+``toy.py`` holds symbolic classes whose ``Trainer.run(context)`` reports metrics (``loss``
+falls with more steps and a smaller learning rate; ``width`` is the sum of layer widths);
+``patches`` holds two patch rules; ``experiments/`` has a baseline, a space of values and a
+search over patch rules.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+IDENTITY = {
+    "GIT_AUTHOR_NAME": "Graft Tester",
+    "GIT_AUTHOR_EMAIL": "tester@example.com",
+    "GIT_COMMITTER_NAME": "Graft Tester",
+    "GIT_COMMITTER_EMAIL": "tester@example.com",
+}
+
+GRAFT_TOML = """\
+[graft]
+name = "tunetoy"
+allowed_modules = ["tunetoy", "tunepatches"]
+patch_modules = ["tunepatches"]
+"""
+
+TOY = '''\
+"""Symbolic components that run without any ML library."""
+
+import time
+
+import graftlab as gl
+
+
+@gl.symbolize
+class Optimizer:
+    def __init__(self, learning_rate: float = 0.1) -> None:
+        self.learning_rate = learning_rate
+
+
+@gl.symbolize
+class Layer:
+    def __init__(self, width: int = 4) -> None:
+        self.width = width
+
+
+@gl.symbolize
+class Trainer:
+    def __init__(
+        self, layers: list[Layer], optimizer: Optimizer, steps: int = 3, sleep: float = 0.0
+    ) -> None:
+        self.layers = layers
+        self.optimizer = optimizer
+        self.steps = steps
+        self.sleep = sleep
+
+    def run(self, context):
+        loss = 0.0
+        width = sum(layer.width for layer in self.layers)
+        for step in range(self.steps):
+            loss = self.optimizer.learning_rate / (step + 1) + 1.0 / width
+            context.metrics(step, loss=loss)
+            if self.sleep:
+                time.sleep(self.sleep)
+        return {"loss": loss, "width": width}
+'''
+
+PATCHES = '''\
+"""The toy repository's patch rules."""
+
+import graftlab as gl
+from tunetoy import Layer
+
+
+@gl.patcher("tt/widen")
+def widen(experiment, factor: int = 2):
+    """Multiply every layer's width."""
+    return {f"{p}.width": layer.width * factor for p, layer in gl.query(experiment, Layer).items()}
+
+
+@gl.patcher("tt/lr")
+def lr(experiment, value: float):
+    """Set the learning rate."""
+    return {"optimizer.learning_rate": value}
+
+
+@gl.patcher("tt/deeper")
+def deeper(experiment):
+    """Add a layer."""
+    return {"layers": [*experiment.layers, Layer(width=4)]}
+'''
+
+BASELINE = '''\
+"""The baseline."""
+
+from tunetoy import Layer, Optimizer, Trainer
+
+experiment = Trainer(
+    layers=[Layer(width=4), Layer(width=8)],
+    optimizer=Optimizer(learning_rate=0.5),
+    steps=2,
+)
+'''
+
+SPACE = '''\
+"""A space of widths, learning rates and steps."""
+
+from graftlab import floatv, intv, oneof
+from tunetoy import Layer, Optimizer, Trainer
+
+experiment = Trainer(
+    layers=[
+        Layer(width=oneof([4, 8, 16])),
+        oneof([Layer(width=intv(1, 4)), Layer(width=32)]),
+    ],
+    optimizer=Optimizer(learning_rate=floatv(0.01, 1.0, scale="log", name="lr")),
+    steps=intv(1, 3),
+)
+'''
+
+SLOW_SPACE = '''\
+"""A space whose trials take a while (for kill -9 and throughput)."""
+
+from graftlab import floatv, oneof
+from tunetoy import Layer, Optimizer, Trainer
+
+experiment = Trainer(
+    layers=[Layer(width=oneof([4, 8, 16]))],
+    optimizer=Optimizer(learning_rate=floatv(0.01, 1.0, name="lr")),
+    steps=2,
+    sleep=SLEEP,
+)
+'''
+
+IDEAS = '''\
+"""Which of our rules help the baseline?"""
+
+from graftlab import Derived
+from graftlab.hyper import floatv, oneof, uri
+
+experiment = Derived(
+    base="baseline",
+    patches=[
+        oneof(["tt/widen?factor=2", "tt/widen?factor=4", None]),
+        oneof(["tt/deeper", None]),
+        uri("tt/lr", value=floatv(0.01, 0.5, name="lr")),
+    ],
+)
+'''
+
+EXPERIMENTS = {
+    "baseline": BASELINE,
+    "space": SPACE,
+    "ideas": IDEAS,
+    "slow_space": SLOW_SPACE.replace("SLEEP", "0.4"),
+    "second_space": SLOW_SPACE.replace("SLEEP", "0.5"),
+}
+
+
+def git(cwd: Path, *args: str) -> str:
+    proc = subprocess.run(
+        ["git", *args], cwd=cwd, env={**os.environ, **IDENTITY}, capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        raise AssertionError(f"git {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
+    return proc.stdout
+
+
+def make_repo(root: Path) -> Path:
+    """A committed git repository at ``root`` with the toy files."""
+    root.mkdir(parents=True, exist_ok=True)
+    git(root, "init", "-q", "-b", "main")
+    (root / "graft.toml").write_text(GRAFT_TOML)
+    (root / "tunetoy.py").write_text(TOY)
+    (root / "tunepatches.py").write_text(PATCHES)
+    (root / ".gitignore").write_text("__pycache__/\n")
+    exp = root / "experiments"
+    exp.mkdir()
+    for name, text in EXPERIMENTS.items():
+        (exp / f"{name}.py").write_text(text)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "toy repository")
+    return root
+
+
+def graft_env(**extra: str) -> dict[str, str]:
+    env = {**os.environ, **IDENTITY, "NO_COLOR": "1", "COLUMNS": "200"}
+    env.update(extra)
+    return env
+
+
+def graft(cwd: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """The real ``graft`` command in a subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", "graftlab.cli", *args],
+        cwd=cwd,
+        env=graft_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
