@@ -98,3 +98,14 @@ def name_span(text: str, name: str) -> Range | None:
         if a.name == name:
             return _range(a.name_span)
     return None
+
+
+def base_name(text: str, name: str = "experiment") -> str | None:
+    """The base experiment of a derived ``name`` (``Derived(base="...")``), if it is one."""
+    module, _errors, _src = parse(text)
+    node = next((a.value for a in module.assigns if a.name == name), None)
+    if isinstance(node, CallE):
+        for k in node.kwargs:
+            if k.name == "base" and isinstance(k.value, Lit) and isinstance(k.value.value, str):
+                return k.value.value
+    return None

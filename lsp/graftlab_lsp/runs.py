@@ -76,6 +76,21 @@ class RunErrors:
         with self._lock:
             return self._by_file.get(path.resolve())
 
+    def _base_position(self, text: str, path: str) -> list[tuple[str, int, int, str]]:
+        """Where the base experiment of a derived ``text`` writes the object at ``path``."""
+        base = anchors.base_name(text)
+        if base is None or self.root is None:
+            return []
+        file = (self.root / "experiments" / base).with_suffix(".py")
+        try:
+            base_text = file.read_text(encoding="utf-8")
+        except OSError:
+            return []
+        span = anchors.keypath_span(base_text, path)
+        if span is None:
+            return []
+        return [(str(file), span[0], span[1], f"the failing object is built here (base {base!r})")]
+
     def diagnostics(
         self, path: Path, text: str | None = None, derived: dict[str, Any] | None = None
     ) -> list[Diag]:
@@ -107,6 +122,8 @@ class RunErrors:
                         "the failing object was written here (a base experiment)",
                     )
                 )
+        if not related and text is not None and err.get("path") is not None:
+            related = self._base_position(text, str(err["path"]))
         span = None
         if text is not None:
             uri = err.get("uri") or _uri_for(err.get("path"), derived)

@@ -87,6 +87,9 @@ class GraftServer(LanguageServer):
         self._stop = threading.Event()
         self._checks = ThreadPoolExecutor(max_workers=2, thread_name_prefix="check")
         self.watch_self = False  # the client cannot watch files for us: poll them
+        self._progress: dict[int, dict[str, Any]] = {}
+        self._progress_lock = threading.Lock()
+        self._initialized = False
 
     # -- roots --------------------------------------------------------------------------------
 
@@ -109,8 +112,46 @@ class GraftServer(LanguageServer):
             if state is None:
                 state = Root(path, self.is_trusted(path), on_ready=self._index_ready)
                 self.roots[path] = state
+                if self._initialized:  # (no request to the client before `initialized`)
+                    self._progress_begin(state)
                 state.start()
             return state
+
+    # -- $/progress while an index is built ------------------------------------------------
+
+    def _progress_begin(self, state: Root) -> None:
+        """Show the index build as work-done progress, when the client supports it."""
+        window = getattr(self.client_capabilities, "window", None)
+        if state.path is None or not (window is not None and window.work_done_progress):
+            return
+        token = f"graftlab-index-{len(self.roots)}-{id(state)}"
+        marks = self._progress.setdefault(id(state), {"token": token, "begun": False})
+
+        def created(*_result: Any) -> None:  # called once the client accepted the token
+            if self._stop.is_set():
+                return
+            with self._progress_lock:
+                self.work_done_progress.begin(
+                    token,
+                    t.WorkDoneProgressBegin(title="graftlab: indexing", message=str(state.path)),
+                )
+                marks["begun"] = True
+                done = state.ready.is_set()
+            if done:
+                self._progress_end(state)
+
+        self.work_done_progress.create(token, callback=created)
+
+    def _progress_end(self, state: Root) -> None:
+        with self._progress_lock:
+            marks = self._progress.get(id(state))
+            if not marks or not marks["begun"] or marks.get("ended") or self._stop.is_set():
+                return
+            marks["ended"] = True
+            classes = len(state.index.classes) if state.index is not None else 0
+            self.work_done_progress.end(
+                str(marks["token"]), t.WorkDoneProgressEnd(message=f"{classes} classes")
+            )
 
     def root_for(self, uri: str) -> Root:
         """The root of a document: the nearest graft.toml, else its workspace folder."""
@@ -142,6 +183,7 @@ class GraftServer(LanguageServer):
             state.close()
 
     def _index_ready(self, state: Root) -> None:
+        self._progress_end(state)
         # documents opened while the index was being built are checked again
         for uri in list(self.docs):
             if self.root_for(uri) is state and not state.trusted:
@@ -375,6 +417,9 @@ def initialize(ls: GraftServer, params: t.InitializeParams) -> None:
 
 @server.feature(t.INITIALIZED)
 def initialized(ls: GraftServer, params: t.InitializedParams) -> None:
+    ls._initialized = True
+    for state in list(ls.roots.values()):
+        ls._progress_begin(state)  # begins and ends at once if the index is ready already
     if ls.watch_self:
         return  # the client cannot watch for us: the poller looks at the files
     watchers = [

@@ -118,3 +118,22 @@ async def test_neovim_sees_a_change_on_disk(new_workspace: Callable[..., Path]) 
             await asyncio.sleep(0.3)
     finally:
         await lsp.stop()
+
+
+async def test_progress_while_the_index_is_built(new_workspace: Callable[..., Path]) -> None:
+    lsp = await start_server(new_workspace(name="progress"))
+    try:
+        reports = lsp.client.progress_reports
+        deadline = time.monotonic() + 60
+        while not any(
+            any(isinstance(r, t.WorkDoneProgressEnd) for r in rs) for rs in reports.values()
+        ):
+            assert time.monotonic() < deadline, f"no progress ended: {reports}"
+            await asyncio.sleep(0.05)
+        [values] = [rs for rs in reports.values() if rs]
+        assert isinstance(values[0], t.WorkDoneProgressBegin)
+        assert values[0].title == "graftlab: indexing"
+        assert isinstance(values[-1], t.WorkDoneProgressEnd)
+        assert (values[-1].message or "").endswith(" classes")
+    finally:
+        await lsp.stop()
