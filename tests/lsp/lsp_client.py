@@ -251,6 +251,7 @@ async def start_server(
     folders: Sequence[Path] | None = None,
     env: dict[str, str] | None = None,
     cwd: Path | None = None,
+    options: dict[str, Any] | None = None,
 ) -> Session:
     """Start the real server on ``root`` and initialize it like ``editor`` (VS Code, or
     ``"neovim"``: no dynamic registration of file watchers).
@@ -285,7 +286,9 @@ async def start_server(
             capabilities=caps,
             root_uri=folders[0].resolve().as_uri() if folders else None,
             workspace_folders=[t.WorkspaceFolder(f.resolve().as_uri(), f.name) for f in folders],
-            initialization_options=None if trusted is None else {"trusted": trusted},
+            initialization_options=(
+                None if trusted is None and not options else {"trusted": trusted, **(options or {})}
+            ),
         )
     )
     return session

@@ -9,9 +9,11 @@ canary file when it is imported.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -202,3 +204,21 @@ async def test_unknown_server_arguments_are_an_error_and_version_is_real() -> No
         timeout=60,
     )
     assert done.returncode == 0 and done.stdout.strip() == f"graftlab-lsp {graftlab.__version__}"
+
+
+async def test_the_servers_log_reaches_the_client(new_workspace: Callable[..., Path]) -> None:
+    import graftlab
+
+    lsp = await start_server(new_workspace(name="logs"), options={"logLevel": "info"})
+    try:
+        deadline = time.monotonic() + 20
+        while not lsp.client.log_messages:
+            assert time.monotonic() < deadline, "no window/logMessage"
+            await asyncio.sleep(0.05)
+        first = lsp.client.log_messages[0]
+        assert first.type == t.MessageType.Info
+        assert first.message.startswith(f"graftlab-lsp {graftlab.__version__} on {sys.executable}")
+        info = lsp.initialize_result.server_info if lsp.initialize_result else None
+        assert info is not None and info.version == graftlab.__version__
+    finally:
+        await lsp.stop()
