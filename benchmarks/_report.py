@@ -25,7 +25,7 @@ def print_rows(title: str, rows: list[dict[str, Any]], console: Console | None =
     """One row per case: each implementation's median, ratios to graftlab, target and verdict."""
     console = console or Console(width=max(150, Console().width))
     impls = [k for k in ("graftlab", *ANCHORS) if any(k in r for r in rows)]
-    extra = sorted({k for r in rows for k in r} - {"case", "target", "unit", *impls})
+    extra = sorted({k for r in rows for k in r} - {"case", "target", "unit", "unit_fmt", *impls})
     table = Table(title=title, show_lines=False)
     table.add_column("case")
     for name in impls:
@@ -62,7 +62,8 @@ def print_rows(title: str, rows: list[dict[str, Any]], console: Console | None =
             cells.append(f"<= {target}x")
             ok = ratio <= target
         else:
-            cells.append(fmt_seconds(target) if target else "-")
+            fmt = r.get("unit_fmt") if callable(r.get("unit_fmt")) else fmt_seconds
+            cells.append(fmt(target) if target else "-")
             ok = (target is None or (g is not None and g <= target)) and all(
                 g is not None and g <= a for a in anchors
             )

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+from graftlab.io.syntax import split_lines
 
 _TOKEN = re.compile(
     r"""(?P<str>[rRbBuUfF]{0,2}(?:"(?:[^"\\\n]|\\.)*"?|'(?:[^'\\\n]|\\.)*'?))"""
@@ -20,8 +23,40 @@ _TOKEN = re.compile(
     # anything else (numbers, operators): a positional argument like ``16`` must count
     r"|(?P<other>[^\s()\[\]{},=:#'\"A-Za-z_]+)"
 )
-_IMPORT = re.compile(r"^(?:from\s+([\w.]+)\s+import\s+(.+)|import\s+(.+))$", re.M)
 MAX_LINES = 400
+
+
+def _is_name_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def name_before(text: str, end: int, *, dots: bool = True, spaces: bool = False) -> int:
+    """The start of the (dotted) name that ends at ``end`` in ``text`` (``end`` if none).
+
+    A backward scan, linear in the name's length: a regex anchored at the end (``...$``)
+    with ``re.search`` retries from every position of a long word, which is quadratic.
+    ``spaces`` lets whitespace end the scan first (``Adam  (`` names ``Adam``).
+    """
+    i = end
+    if spaces:
+        while i > 0 and text[i - 1] in " \t":
+            i -= 1
+        end = i
+    start = end
+    while i > 0:
+        ch = text[i - 1]
+        if _is_name_char(ch) or (dots and ch == "."):
+            i -= 1
+            if _is_name_char(ch):
+                start = i
+            continue
+        break
+    # a name starts with a letter or underscore: skip leading digits
+    while start < end and text[start].isdigit():
+        start += 1
+    if start < end and text[start] == ".":
+        return end
+    return start
 
 
 @dataclass
@@ -69,8 +104,7 @@ def analyze(lines: list[str], line: int, column: int) -> Context:
     """The context at (line, column), both 0-based; ``column`` counts characters."""
     text = lines[line] if line < len(lines) else ""
     before = text[:column]
-    prefix_m = re.search(r"[A-Za-z_][A-Za-z0-9_.]*$", before)
-    prefix = prefix_m.group() if prefix_m else ""
+    prefix = before[name_before(before, len(before)) :]
     ctx = Context([], prefix, column - len(prefix), line_text=text)
     toks = _tokens(before)
     if toks and toks[-1][0] == "str":
@@ -186,30 +220,68 @@ def _fill(frame: Frame, pending: list[tuple[str, str, int, int]]) -> None:
 
 
 def _callee_before(lines: list[str], line: int, col: int) -> str | None:
-    m = re.search(r"([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*$", lines[line][:col])
-    return m.group(1) if m else None
+    text = lines[line]
+    end = col
+    while end > 0 and text[end - 1] in " \t":
+        end -= 1
+    start = name_before(text, end)
+    return text[start:end] or None
+
+
+def _code_part(line: str) -> str:
+    """The line without its comment (imports hold no strings, so a ``#`` starts one)."""
+    return line.split("#", 1)[0].strip()
+
+
+def import_statements(lines: list[str]) -> list[tuple[int, str]]:
+    """The import statements of a document as (first line, statement joined on one line).
+
+    Parenthesized names over several lines (``from m import (\n    A,\n    B,\n)``, as
+    ``graft fmt`` writes them) and backslash continuations are joined. Only statements that
+    start a line count (an experiment file's imports are at the top level).
+    """
+    out: list[tuple[int, str]] = []
+    i = 0
+    n = len(lines)
+    while i < n:
+        line = lines[i]
+        if not line.startswith(("from ", "import ", "from\t", "import\t")):
+            i += 1
+            continue
+        first = i
+        stmt = _code_part(line)
+        while i + 1 < n and (stmt.endswith("\\") or (stmt.count("(") > stmt.count(")"))):
+            i += 1
+            stmt = stmt.rstrip("\\") + " " + _code_part(lines[i])
+        out.append((first, stmt))
+        i += 1
+    return out
 
 
 def imports(text: str) -> dict[str, tuple[str, str | None]]:
-    """Local name -> (module, imported name or None for a module), from the import lines."""
+    """Local name -> (module, imported name or None for a module), from the import statements."""
+    return _imports_cached(text)
+
+
+@lru_cache(maxsize=16)
+def _imports_cached(text: str) -> dict[str, tuple[str, str | None]]:
     out: dict[str, tuple[str, str | None]] = {}
-    for m in _IMPORT.finditer(text):
-        if m.group(1):
-            module = m.group(1)
-            names = m.group(2).strip().strip("()").rstrip("\\")
-            for part in names.split(","):
-                part = part.strip()
-                if not part or part == "(":
-                    continue
-                name, _, alias = part.partition(" as ")
-                out[(alias or name).strip()] = (module, name.strip())
+    for _line, stmt in import_statements(split_lines(text)):
+        words = stmt.split(None, 1)
+        if words[0] == "from":
+            module, sep, names = (words[1] if len(words) > 1 else "").partition(" import")
+            if not sep:
+                continue
+            module = module.strip()
+            for part in names.replace("(", " ").replace(")", " ").split(","):
+                name, _, alias = part.strip().partition(" as ")
+                name, alias = name.strip(), alias.strip()
+                if name.isidentifier() and module:
+                    out[alias or name] = (module, name)
         else:
-            for part in m.group(3).split(","):
+            for part in (words[1] if len(words) > 1 else "").split(","):
                 mod, _, alias = part.strip().partition(" as ")
-                mod = mod.strip()
+                mod, alias = mod.strip(), alias.strip()
                 if mod:
-                    out[alias.strip() or mod.split(".")[0]] = (
-                        mod if alias else mod.split(".")[0],
-                        None,
-                    )
+                    out[alias or mod.split(".")[0]] = (mod if alias else mod.split(".")[0], None)
     return out

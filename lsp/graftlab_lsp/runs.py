@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from graftlab_lsp import anchors
 from graftlab_lsp.service import Diag
 
 
@@ -18,7 +19,8 @@ class RunErrors:
         self._stamp: tuple[Any, ...] | None = None
         self._by_file: dict[Path, dict[str, Any]] = {}
         self._lock = threading.Lock()
-        self.changed()
+        # Records are read by the server's poller (``changed``), never during ``initialize``:
+        # reading them imports GitPython, which would delay the first answer.
 
     def _git_dir(self) -> Path | None:
         if self.root is None:
@@ -64,10 +66,9 @@ class RunErrors:
                 continue
             err = dict(r.error)
             err["run"] = r.id
-            file = err.get("file") or r.file
-            by_file[(repo.root / file).resolve()] = err
-            # a derived experiment's own file shows it too (the URI may live in another file)
-            by_file.setdefault((repo.root / r.file).resolve(), err)
+            err["ran"] = r.file
+            # Shown in the file that ran, never in a base that only supplied the value.
+            by_file[(repo.root / r.file).resolve()] = err
         with self._lock:
             self._by_file = by_file
 
@@ -75,30 +76,98 @@ class RunErrors:
         with self._lock:
             return self._by_file.get(path.resolve())
 
-    def diagnostics(self, path: Path) -> list[Diag]:
+    def _base_position(self, text: str, path: str) -> list[tuple[str, int, int, str]]:
+        """Where the base experiment of a derived ``text`` writes the object at ``path``."""
+        base = anchors.base_name(text)
+        if base is None or self.root is None:
+            return []
+        file = (self.root / "experiments" / base).with_suffix(".py")
+        try:
+            base_text = file.read_text(encoding="utf-8")
+        except OSError:
+            return []
+        span = anchors.keypath_span(base_text, path)
+        if span is None:
+            return []
+        return [(str(file), span[0], span[1], f"the failing object is built here (base {base!r})")]
+
+    def diagnostics(
+        self, path: Path, text: str | None = None, derived: dict[str, Any] | None = None
+    ) -> list[Diag]:
+        """The last failed run of the experiment in ``path``, placed in its current text.
+
+        Where it goes, first that applies: the patch URI that wrote the failing value (the
+        record's, or the check's provenance for the key path), with the base position as
+        related information; the object at the key path in the current text (so it follows
+        edits); the recorded position when the error is in this file; the experiment's name.
+        """
         err = self.last_error(path)
-        if err is None or not err.get("line"):
+        if err is None:
             return []
-        if (
-            err.get("file")
-            and self.root is not None
-            and (self.root / err["file"]).resolve() != path.resolve()
-        ):
-            return []
-        line = int(err["line"]) - 1
-        col = int(err.get("column", 1)) - 1
-        end_line = int(err.get("end_line", err["line"])) - 1
-        end_col = int(err.get("end_column", col + 2)) - 1
         where = f" at {err['path']}" if err.get("path") else ""
+        message = (
+            f"run {err['run']} failed{where}: {err.get('type', 'error')}: {err.get('message', '')}"
+        )
+        related: list[tuple[str, int, int, str]] = []
+        recorded_here = False
+        if err.get("file") and err.get("line") and self.root is not None:
+            file = (self.root / err["file"]).resolve()
+            recorded_here = file == path.resolve()
+            if not recorded_here:
+                related.append(
+                    (
+                        str(file),
+                        int(err["line"]) - 1,
+                        max(0, int(err.get("column", 1)) - 1),
+                        "the failing object was written here (a base experiment)",
+                    )
+                )
+        if not related and text is not None and err.get("path") is not None:
+            related = self._base_position(text, str(err["path"]))
+        span = None
+        if text is not None:
+            uri = err.get("uri") or _uri_for(err.get("path"), derived)
+            if uri:
+                span = anchors.uri_span(text, uri)
+            if span is None and err.get("path") is not None and (recorded_here or not related):
+                span = anchors.keypath_span(text, str(err["path"]))
+            if span is None and not recorded_here:
+                span = anchors.name_span(text, "experiment")
+        if span is None and recorded_here and err.get("line"):
+            line = int(err["line"]) - 1
+            col = int(err.get("column", 1)) - 1
+            end_line = int(err.get("end_line", err["line"])) - 1
+            end_col = int(err.get("end_column", col + 2)) - 1
+            span = (line, col, end_line, max(end_col, col + 1))
+        if span is None:
+            return []
+        line, col, end_line, end_col = span
         return [
             Diag(
                 line,
                 col,
                 end_line,
-                max(end_col, col + 1),
-                f"run {err['run']} failed{where}: {err.get('type', 'error')}: {err.get('message', '')}",
+                end_col,
+                message,
                 severity="error",
                 code="run-failed",
                 data={"run": err["run"]},
+                related=related,
             )
         ]
+
+
+def _uri_for(path: str | None, derived: dict[str, Any] | None) -> str | None:
+    """The URI of the chain that wrote the value at ``path`` (or inside it, or above it)."""
+    if path is None or not derived:
+        return None
+    written: dict[str, Any] = derived.get("provenance", {})
+    if path in written:
+        return str(written[path].get("uri"))
+    below = [p for p in written if p.startswith(path + ".") or p.startswith(path + "[")]
+    if below:
+        return str(written[sorted(below)[0]].get("uri"))
+    above = [p for p in written if path.startswith(p + ".") or path.startswith(p + "[") or not p]
+    if above:
+        return str(written[max(above, key=len)].get("uri"))
+    return None

@@ -27,6 +27,7 @@ from graftlab.io.syntax import (
 )
 from graftlab.patching.uri import parse_uri
 from graftlab_lsp import context as ctxmod
+from graftlab_lsp.locate import argument_location
 
 
 @dataclass
@@ -57,6 +58,8 @@ class Diag:
     severity: str = "error"  # error | warning | information
     code: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+    # related information: (file, 0-based line, column, message)
+    related: list[tuple[str, int, int, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -152,7 +155,7 @@ class LanguageService:
 
     def complete(self, text: str, line: int, column: int) -> list[Item]:
         """Completion items at a position (0-based line, code-point column)."""
-        lines = text.split("\n")
+        lines = doc_lines(text)
         ctx = ctxmod.analyze(lines, line, column)
         line_text = lines[line] if line < len(lines) else ""
         before = line_text[:column]
@@ -246,6 +249,11 @@ class LanguageService:
                 classes += [s.qualname for s in self.index.subclasses(q)]
         if classes:
             items += self._class_items(text, set(classes))
+        if not items:
+            # ``Any`` (or a type the index cannot read): every class, the likeliest first
+            items = self._class_items(text, None)
+            for item in items:
+                item.sort_text = f"{_fit(arg, item.detail)}{item.sort_text or item.label}"
         return items
 
     def _class_items(self, text: str, only: set[str] | None, low: bool = False) -> list[Item]:
@@ -376,7 +384,7 @@ class LanguageService:
         self, text: str, line: int, column: int, derived: dict[str, Any] | None = None
     ) -> str | None:
         """Markdown for the thing under the cursor."""
-        lines = text.split("\n")
+        lines = doc_lines(text)
         if line >= len(lines):
             return None
         line_text = lines[line]
@@ -436,7 +444,7 @@ class LanguageService:
 
     def definition(self, text: str, line: int, column: int) -> Any:
         """A ``Location`` (file, line, column) for the class, argument, rule or base under the cursor."""
-        lines = text.split("\n")
+        lines = doc_lines(text)
         if line >= len(lines) or self.index is None:
             return None
         line_text = lines[line]
@@ -466,7 +474,7 @@ class LanguageService:
                 info = self.resolve_name(text, frame.callee)
                 if info is not None:
                     arg = self._arg(info, name)
-                    loc = getattr(arg, "location", None) if arg is not None else None
+                    loc = argument_location(self.index, info, name) if arg is not None else None
                     return loc or info.location
         info = self.resolve_name(text, name)
         return info.location if info is not None else None
@@ -492,6 +500,12 @@ class LanguageService:
         _module, errors, _src = parse(text, file)
         return [_span_diag(e.span, e.message, code=_code(e.message)) for e in errors]
 
+    def index_diagnostics(self, text: str) -> list[Diag]:
+        """What the static index alone can decide (restricted workspaces: nothing imported)."""
+        from graftlab_lsp.static_check import index_diagnostics
+
+        return index_diagnostics(self, text)
+
     def worker_diagnostics(self, result: dict[str, Any]) -> list[Diag]:
         """The loader's errors (from the worker) as diagnostics."""
         out = []
@@ -512,7 +526,7 @@ class LanguageService:
         The first action offered for a diagnostic is the preferred one.
         """
         actions: list[Action] = []
-        lines = text.split("\n")
+        lines = doc_lines(text)
         for d in diagnostics:
             m = re.search(r"did you mean ((?:'[^']+'(?: or )?)+)", d.message)
             if m:
@@ -624,6 +638,25 @@ class LanguageService:
         if base.startswith(("dict", "Mapping")):
             return "{}", []
         return "None", []
+
+
+def _fit(arg: Any, detail: str) -> int:
+    """How well a class (``detail`` is its ``qualname(args)``) fits an untyped argument:
+    0 when its module or name says what the argument is (``model`` -> ``...models.MLP``),
+    1 for the workspace's own classes, 2 for the rest."""
+    qualname = detail.split("(", 1)[0].lower()
+    word = arg.name.lower().rstrip("s")
+    if len(word) >= 3 and word in qualname:
+        return 0
+    return 2 if qualname.startswith("graftlab.") else 1
+
+
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def doc_lines(text: str) -> list[str]:
+    """The document's lines as LSP counts them (``\n``, ``\r\n``, ``\r``; not U+2028)."""
+    return _BREAK.split(text)
 
 
 def _code(message: str) -> str:

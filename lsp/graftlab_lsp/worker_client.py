@@ -20,11 +20,15 @@ class WorkerClient:
         self._proc: subprocess.Popen[str] | None = None
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
+        self._closed = False
 
     def _start(self) -> subprocess.Popen[str]:
         env = dict(os.environ)
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "graftlab_lsp.worker", str(self.root or ".")],
+            # -P: the working directory (the workspace) is not put first on sys.path, so
+            # a workspace file named like one of our modules (graftlab_lsp.py) never runs;
+            # the worker adds the root itself once its own modules are imported.
+            [sys.executable, "-P", "-m", "graftlab_lsp.worker", str(self.root or ".")],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -39,6 +43,8 @@ class WorkerClient:
         """Send one request and wait for its answer (restarting a dead worker once)."""
         with self._lock:
             for attempt in range(2):
+                if self._closed:
+                    return {"error": "the server is shutting down"}
                 proc = self._proc if self._proc and self._proc.poll() is None else self._start()
                 rid = next(self._ids)
                 try:
@@ -73,4 +79,12 @@ class WorkerClient:
             self._proc = None
 
     def close(self) -> None:
+        """Stop the worker for good (a request under way gets an error, none restarts it)."""
+        self._closed = True
+        proc = self._proc
+        if proc is not None:
+            try:
+                proc.kill()  # without the lock: a request waiting on the worker ends now
+            except Exception:
+                pass
         self.restart()

@@ -18,7 +18,9 @@ from lsprotocol import types as t
 from pytest_lsp import LanguageClient, client_capabilities
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
-SERVER = [sys.executable, "-m", "graftlab_lsp", "--stdio"]
+# -P: the workspace (the working directory) never shadows the server's modules, as editors
+# must start it (a workspace file graftlab_lsp.py would otherwise run)
+SERVER = [sys.executable, "-P", "-m", "graftlab_lsp", "--stdio"]
 
 
 class Session:
@@ -29,6 +31,8 @@ class Session:
         self.root = root
         self.published: dict[str, list[list[t.Diagnostic]]] = {}
         self.versions: dict[str, int] = {}
+        self.publications: dict[str, list[t.PublishDiagnosticsParams]] = {}
+        self.registrations: list[t.Registration] = []
         self.texts: dict[str, str] = {}
         self.initialize_result: t.InitializeResult | None = None
 
@@ -112,9 +116,9 @@ class Session:
         return self.published[uri][-1]
 
     async def checked(self, uri: str, before: int, timeout: float = 20.0) -> list[t.Diagnostic]:
-        """The loader's diagnostics after an open or change made when ``count`` was ``before``:
-        the parser's publication comes first, the worker's second."""
-        return await self.wait_published(uri, before + 2, timeout)
+        """The diagnostics after an open or change made when ``count`` was ``before``: one
+        publication per document version."""
+        return await self.wait_published(uri, before + 1, timeout)
 
     async def open_checked(
         self, rel: str | Path, text: str | None = None
@@ -238,24 +242,59 @@ def apply_edits(text: str, edits: Sequence[t.TextEdit]) -> str:
     return text
 
 
-async def start_server(root: Path, *, command: list[str] | None = None) -> Session:
-    """Start the real server on ``root`` and initialize it like VS Code."""
+async def start_server(
+    root: Path,
+    *,
+    command: list[str] | None = None,
+    trusted: bool | None = True,
+    editor: str = "visual-studio-code",
+    folders: Sequence[Path] | None = None,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    options: dict[str, Any] | None = None,
+) -> Session:
+    """Start the real server on ``root`` and initialize it like ``editor`` (VS Code, or
+    ``"neovim"``: no dynamic registration of file watchers).
+
+    ``trusted`` is sent as ``initializationOptions.trusted`` (``None``: no options at all, as
+    an editor that knows nothing of trust); ``folders`` are the workspace folders (``root``).
+    """
     client = LanguageClient()
     session = Session(client, root)
 
     def publish(ls: LanguageClient, params: t.PublishDiagnosticsParams) -> None:
         ls.diagnostics[params.uri] = params.diagnostics
         session.published.setdefault(params.uri, []).append(list(params.diagnostics))
+        session.publications.setdefault(params.uri, []).append(params)
+
+    def register(ls: LanguageClient, params: t.RegistrationParams) -> None:
+        session.registrations.extend(params.registrations)
 
     register_lsp_features(
-        client, {**DEFAULT_CLIENT_FEATURES, t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: publish}
+        client,
+        {
+            **DEFAULT_CLIENT_FEATURES,
+            t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: publish,
+            t.CLIENT_REGISTER_CAPABILITY: register,
+        },
     )
-    await client.start_io(*(command or SERVER), cwd=str(root))
+    await client.start_io(*(command or SERVER), cwd=str(cwd or root), env=env)
+    caps = capabilities(editor)
+    folders = list(folders) if folders is not None else [root]
     session.initialize_result = await client.initialize_session(
         t.InitializeParams(
-            capabilities=client_capabilities("visual-studio-code"),
-            root_uri=root.resolve().as_uri(),
-            workspace_folders=[t.WorkspaceFolder(root.resolve().as_uri(), root.name)],
+            capabilities=caps,
+            root_uri=folders[0].resolve().as_uri() if folders else None,
+            workspace_folders=[t.WorkspaceFolder(f.resolve().as_uri(), f.name) for f in folders],
+            initialization_options=(
+                None if trusted is None and not options else {"trusted": trusted, **(options or {})}
+            ),
         )
     )
     return session
+
+
+def capabilities(editor: str) -> t.ClientCapabilities:
+    """The client capabilities pytest-lsp recorded from ``editor`` ("visual-studio-code",
+    "neovim": the latter does not register file watchers dynamically)."""
+    return client_capabilities(editor)

@@ -63,3 +63,79 @@ async def test_a_failed_run_shows_at_the_argument(new_workspace: Callable[..., P
         assert await lsp.command("graftlab.lastRunError", uri) is None
     finally:
         await lsp.stop()
+
+
+CALM = """\
+from team import Conv, Layer, Optimizer, Trainer
+
+experiment = Trainer(
+    layers=[Conv(features=4), Layer(width=2)],
+    optimizer=Optimizer(),
+    steps=1,
+)
+"""
+BOOMY = """\
+from graftlab import Derived
+
+experiment = Derived(
+    base="calm",
+    patches=["team/boom?index=1"],
+)
+"""
+BOOM_RULE = '''
+
+@gl.patcher("team/boom")
+def boom(experiment, index: int = 0):
+    """Make a layer explode when the experiment runs."""
+    return {f"layers[{index}].explode": True}
+'''
+
+
+async def test_a_failed_derived_run_shows_at_the_uri_in_the_file_that_ran(
+    new_workspace: Callable[..., Path],
+) -> None:
+    from lsp_workspace import PATCHES
+
+    root = new_workspace(
+        {
+            "patches.py": PATCHES + BOOM_RULE,
+            "experiments/calm.py": CALM,
+            "experiments/boomy.py": BOOMY,
+        },
+        name="provenance",
+    )
+    lsp = await start_server(root)
+    try:
+        calm, _ = await lsp.open_checked("experiments/calm.py")
+        boomy, diags = await lsp.open_checked("experiments/boomy.py")
+        assert diags == []
+        run = record_run(root, "boomy")
+        assert run["status"] == "failed" and run["error"]["path"] == "layers[1]"  # type: ignore[index]
+
+        def failed(ds: list) -> bool:
+            return any(d.code == "run-failed" for d in ds)
+
+        diags = await lsp.wait_diagnostics(boomy, failed, timeout=15)
+        [d] = diags
+        uri_at = position(BOOMY, '"team/boom?index=1"')
+        assert (d.range.start.line, d.range.start.character) == uri_at
+        assert d.range.end.character == uri_at[1] + len('"team/boom?index=1"')
+        assert "layer exploded" in d.message
+        # the base's position, as related information
+        [rel] = d.related_information or []
+        assert rel.location.uri == (root / "experiments" / "calm.py").resolve().as_uri()
+        assert rel.location.range.start.line == position(CALM, "Layer(width=2)")[0]
+        # the base, which never ran, shows nothing
+        assert lsp.published[calm][-1] == []
+
+        # lines inserted above: the diagnostic moves with the URI
+        moved = BOOMY.replace(
+            "from graftlab import Derived\n", "from graftlab import Derived\n\n\n"
+        )
+        diags = await lsp.replace_checked(boomy, moved)
+        [d] = [d for d in diags if d.code == "run-failed"]
+        assert (d.range.start.line, d.range.start.character) == position(
+            moved, '"team/boom?index=1"'
+        )
+    finally:
+        await lsp.stop()

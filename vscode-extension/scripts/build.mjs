@@ -10,7 +10,8 @@ const options = {
   format: "cjs",
   platform: "node",
   target: "node18",
-  sourcemap: true,
+  // a source map only while developing: the package ships dist/extension.js alone
+  sourcemap: watch,
   minify: !watch,
   logLevel: "info",
 };

@@ -31,6 +31,8 @@ import {
   showArgs,
 } from "./core/commands";
 import { experimentName, findRepoRoot, relativePosix } from "./core/experiment";
+import { ImportCheck } from "./core/importCheck";
+import { isNoise, shouldNotify, START_FAILURE_ACTIONS, startFailureMessage, versionMismatch, type Level } from "./core/notify";
 import { documentSelector, mergeGlobs, parseGraftToml, type PythonFileFilter } from "./core/globs";
 import {
   expandInterpreterSetting,
@@ -89,6 +91,10 @@ class GraftExtension implements vscode.Disposable {
   private python: string | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private warnedMissing = new Set<string>();
+  /** "Does this interpreter have graftlab?", asked once per interpreter. */
+  private readonly importCheck = new ImportCheck((python) => run(python, importCheckArgs(), this.folder?.uri.fsPath, 60_000));
+  private stoppingOnPurpose = false;
+  private runTerminal: vscode.Terminal | undefined;
   private readonly views = new Views();
   private readonly disposables: vscode.Disposable[] = [];
   private pythonApi: (PythonEnvironmentsApi & { onDidChangeActiveEnvironmentPath?: vscode.Event<unknown> }) | undefined;
@@ -112,13 +118,22 @@ class GraftExtension implements vscode.Disposable {
     );
     d.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (["graftlab.interpreter", "graftlab.experimentGlobs", "graftlab.serverArgs"].some((s) => e.affectsConfiguration(s))) {
+        if (
+          ["graftlab.interpreter", "graftlab.experimentGlobs", "graftlab.serverArgs", "graftlab.logLevel"].some((s) =>
+            e.affectsConfiguration(s),
+          )
+        ) {
           void this.serialize(() => this.restart("settings changed"));
         }
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void this.serialize(() => this.restart("workspace folders changed"))),
       vscode.workspace.onDidOpenTextDocument(() => void this.serialize(() => this.startIfNeeded())),
       vscode.window.onDidChangeActiveTextEditor((e) => this.updateContext(e)),
+      // Restricted Mode ends: start again trusted (the loader may now import the workspace)
+      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.serialize(() => this.restart("workspace trusted"))),
+      vscode.window.onDidCloseTerminal((t) => {
+        if (t === this.runTerminal) this.runTerminal = undefined;
+      }),
     );
     const tomlWatcher = vscode.workspace.createFileSystemWatcher("**/graft.toml");
     const onToml = () => void this.serialize(() => this.restart("graft.toml changed"));
@@ -215,7 +230,7 @@ class GraftExtension implements vscode.Disposable {
     const folder = this.folder;
     const python = await this.resolvePython();
     this.python = python;
-    const check = await run(python, importCheckArgs(), folder?.uri.fsPath, 60_000);
+    const check = await this.importCheck.check(python);
     if (check.code !== 0) {
       this.reportMissing(python, check);
       return;
@@ -227,9 +242,14 @@ class GraftExtension implements vscode.Disposable {
       options: { cwd: folder?.uri.fsPath, env: { ...process.env, PYTHONUNBUFFERED: "1" } },
     };
     const watcher = vscode.workspace.createFileSystemWatcher("**/{*.py,graft.toml}");
+    const config = vscode.workspace.getConfiguration("graftlab", folder?.uri);
     const clientOptions: LanguageClientOptions = {
       documentSelector: this.selector,
-      outputChannel: this.output,
+      // Restricted Mode: the server runs nothing of the workspace (static checks only)
+      initializationOptions: { trusted: vscode.workspace.isTrusted, logLevel: config.get<string>("logLevel") ?? "info" },
+      // one failed start is one notification, not a retry loop
+      initializationFailedHandler: () => false,
+      outputChannel: this.filteredOutput(),
       traceOutputChannel: this.output,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       workspaceFolder: folder,
@@ -240,21 +260,55 @@ class GraftExtension implements vscode.Disposable {
     this.log(`starting: ${python} ${serverArgs(extra).join(" ")}`);
     try {
       await client.start();
-      this.log("language server started");
+      const info = client.initializeResult?.serverInfo;
+      this.log(`language server started: ${info?.name ?? "graftlab-lsp"} ${info?.version ?? "(no version)"} on ${python}`);
+      const ours = (this.context.extension?.packageJSON as { version?: string } | undefined)?.version;
+      const mismatch = ours ? versionMismatch(ours, info?.version) : undefined;
+      if (mismatch) this.notify("warning", mismatch, []);
     } catch (e) {
       this.log(`the language server failed to start: ${(e as Error).message}`);
       this.client = undefined;
       watcher.dispose();
       await client.dispose().catch(() => undefined);
-      const choice = await vscode.window.showErrorMessage(
-        `graftlab: the language server did not start with ${python}.`,
-        "Show Output",
-      );
-      if (choice === "Show Output") this.output.show(true);
+      // The cause: what the server says when started alone (its import errors, a bad argument).
+      const probe = await run(python, serverArgs([...extra, "--version"]), folder?.uri.fsPath, 30_000);
+      if (probe.stderr.trim()) this.log(probe.stderr.trim());
+      // Not awaited: the queue of starts and restarts must not wait for the user to close it.
+      this.notify("error", startFailureMessage(python, probe.stderr), [...START_FAILURE_ACTIONS]);
       return;
     }
     client.onDidChangeState((e) => {
       if (e.newState === State.Stopped) watcher.dispose();
+    });
+  }
+
+  /** The output channel without the client's noise (see `isNoise`). */
+  private filteredOutput(): vscode.OutputChannel {
+    const out = Object.create(this.output) as vscode.OutputChannel;
+    out.append = (v: string) => {
+      if (!isNoise(v, this.stoppingOnPurpose)) this.output.append(v);
+    };
+    out.appendLine = (v: string) => {
+      if (!isNoise(v, this.stoppingOnPurpose)) this.output.appendLine(v);
+    };
+    return out;
+  }
+
+  /** A notification if `graftlab.showNotifications` allows it (always logged); never awaited. */
+  private notify(level: Level, message: string, actions: string[]): void {
+    this.log(message);
+    const setting = vscode.workspace.getConfiguration("graftlab").get<string>("showNotifications");
+    if (!shouldNotify(setting, level)) return;
+    const show =
+      level === "error"
+        ? vscode.window.showErrorMessage
+        : level === "warning"
+          ? vscode.window.showWarningMessage
+          : vscode.window.showInformationMessage;
+    void show(message, ...actions).then((choice) => {
+      if (choice === "Show Output") this.output.show(true);
+      else if (choice === "Restart") void this.serialize(() => this.restart("restart from a notification", true));
+      else if (choice === "Set Interpreter") void vscode.commands.executeCommand("workbench.action.openSettings", "graftlab.interpreter");
     });
   }
 
@@ -299,17 +353,23 @@ class GraftExtension implements vscode.Disposable {
     const client = this.client;
     this.client = undefined;
     if (!client) return;
+    this.stoppingOnPurpose = true;
     try {
       await client.stop(5000);
     } catch (e) {
       this.log(`stopping the server: ${(e as Error).message}`);
+    } finally {
+      this.stoppingOnPurpose = false;
     }
   }
 
   private async restart(reason: string, force = false): Promise<void> {
     this.log(`restarting (${reason})`);
     await this.stop();
-    if (force) this.warnedMissing.clear();
+    if (force) {
+      this.warnedMissing.clear();
+      this.importCheck.forget();
+    }
     await this.computeSelector();
     await this.startIfNeeded();
   }
@@ -347,7 +407,15 @@ class GraftExtension implements vscode.Disposable {
     const toml = parseGraftToml(await readText(path.join(target.root, "graft.toml")));
     const name = experimentName(target.file, target.root, toml.experimentsDir) ?? target.file;
     const python = await this.pythonForCommands();
-    const term = vscode.window.createTerminal({ name: `graft run ${name}`, cwd: target.root });
+    // Check first: an interpreter without graftlab would only show a traceback in the terminal.
+    const check = await this.importCheck.check(python);
+    if (check.code !== 0) {
+      this.reportMissing(python, check);
+      return;
+    }
+    // One terminal for every run, reused while it is open.
+    const term = this.runTerminal ?? vscode.window.createTerminal({ name: "graft run", cwd: target.root });
+    this.runTerminal = term;
     term.show();
     const graft = graftInvocation(python, runArgs(name), fs.existsSync);
     term.sendText(commandLine(graft.program, graft.args, shellKind(vscode.env.shell)));

@@ -14,12 +14,15 @@ import {
   serverArgs,
   shellKind,
   showArgs,
+  versionArgs,
 } from "../src/core/commands";
 
 test("the server and CLI arguments", () => {
-  assert.deepEqual(serverArgs(), ["-m", "graftlab_lsp", "--stdio"]);
-  assert.deepEqual(serverArgs(["--log", "/tmp/l"]), ["-m", "graftlab_lsp", "--stdio", "--log", "/tmp/l"]);
-  assert.deepEqual(importCheckArgs(), ["-c", "import graftlab_lsp"]);
+  // -P: a workspace file graftlab_lsp.py (the working directory) never runs
+  assert.deepEqual(serverArgs(), ["-P", "-m", "graftlab_lsp", "--stdio"]);
+  assert.deepEqual(serverArgs(["--log", "/tmp/l"]), ["-P", "-m", "graftlab_lsp", "--stdio", "--log", "/tmp/l"]);
+  assert.deepEqual(importCheckArgs(), ["-P", "-c", "import graftlab_lsp"]);
+  assert.deepEqual(versionArgs(), ["-P", "-m", "graftlab_lsp", "--version"]);
   assert.deepEqual(runArgs("a/b"), ["-m", "graftlab.cli", "run", "a/b"]);
   assert.deepEqual(showArgs("/r/experiments/a.py"), ["-m", "graftlab.cli", "show", "/r/experiments/a.py", "--materialized"]);
   assert.deepEqual(diffArgs("HEAD~1", "experiments/a/b.py"), [

@@ -31,8 +31,12 @@ class ArgInfo:
     required: bool
     default: str | None = None  # the default's source text, e.g. "3", "'relu'", "None"
     help: str = ""
-    choices: list[str] = field(default_factory=list)  # source spellings for Literal/Enum/bool values
-    classes: list[str] = field(default_factory=list)  # qualified names of symbolic classes the type accepts
+    choices: list[str] = field(
+        default_factory=list
+    )  # source spellings for Literal/Enum/bool values
+    classes: list[str] = field(
+        default_factory=list
+    )  # qualified names of symbolic classes the type accepts
 
 
 @dataclass

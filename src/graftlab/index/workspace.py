@@ -35,7 +35,16 @@ _SKIP_DIRS = {
     "build",
     "dist",
 }
-_MAX_OUTSIDE = 400  # modules scanned on demand from outside the scope, at most
+_MAX_OUTSIDE = 400
+# graftlab's own modules that define no components for experiments (the command line's
+# demo classes among them): left out, so completion never offers a second ``Conv``
+_INTERNAL = ("graftlab.cli",)
+
+
+def _internal(module: str) -> bool:
+    return any(
+        module == p or module.startswith(p + ".") for p in _INTERNAL
+    )  # modules scanned on demand from outside the scope, at most
 
 
 @dataclass
@@ -180,7 +189,7 @@ class Index:
         seen: set[str] = set()
         unique: dict[Path, tuple[str, bool]] = {}
         for path, (module, is_package) in out.items():
-            if module in seen:
+            if module in seen or _internal(module):
                 continue
             seen.add(module)
             unique[path] = (module, is_package)

@@ -26,14 +26,23 @@ export function graftInvocation(
   return { program: python, args: [...args] };
 }
 
-/** `<python> -m graftlab_lsp --stdio [extra...]` (the same as `graft lsp --stdio`). */
+/**
+ * `<python> -P -m graftlab_lsp --stdio [--trusted] [extra...]` (the same as `graft lsp
+ * --stdio`). `-P`: the working directory (the workspace) is not put on `sys.path`, so a
+ * workspace file named `graftlab_lsp.py` never runs in place of the server.
+ */
 export function serverArgs(extra: readonly string[] = []): string[] {
-  return ["-m", "graftlab_lsp", "--stdio", ...extra];
+  return ["-P", "-m", "graftlab_lsp", "--stdio", ...extra];
 }
 
-/** Arguments that exit 0 iff graftlab's language server is importable. */
+/** Arguments that exit 0 iff graftlab's language server is importable (isolated as above). */
 export function importCheckArgs(): string[] {
-  return ["-c", "import graftlab_lsp"];
+  return ["-P", "-c", "import graftlab_lsp"];
+}
+
+/** `<python> -P -m graftlab_lsp --version`: prints `graftlab-lsp VERSION`. */
+export function versionArgs(): string[] {
+  return ["-P", "-m", "graftlab_lsp", "--version"];
 }
 
 /** `graft run NAME` (the experiment name, or the file when it has none). */
