@@ -26,6 +26,7 @@ from graftlab.index.annotations import (
     fails,
     literal_value,
     normalize,
+    optional,
     top_choices,
     translate,
 )
@@ -569,6 +570,7 @@ class Resolver:
         helps: dict[str, str],
         kind: str | None = None,
         raw: bool = False,
+        none_ok: bool = False,
     ) -> tuple[ArgInfo, list[str]]:
         lazy = scan.future_annotations
         ctx = ModuleContext(self, scan, cutoff)
@@ -581,6 +583,8 @@ class Resolver:
             var_positional=p.kind == "var_positional",
         )
         spec = tr.spec
+        if none_ok and p.kind != "var_positional":
+            spec = optional(spec)
         info = ArgInfo(
             name=p.name,
             kind=kind or p.kind,
@@ -619,6 +623,7 @@ class Resolver:
         helps: dict[str, str],
         base_params: Callable[[], list[tuple[RawParam, ModuleScan]]] | None,
         returns: TypeExpr | None = None,
+        none_ok: bool = False,
     ) -> tuple[list[ArgInfo], bool, dict[str, list[str]]]:
         args: list[ArgInfo] = []
         refs: dict[str, list[str]] = {}
@@ -630,7 +635,7 @@ class Resolver:
             if p.kind == "var_keyword":
                 var_keyword = True
                 continue
-            info, classes = self._arg(p, scan, cutoff, helps, raw=raw)
+            info, classes = self._arg(p, scan, cutoff, helps, raw=raw, none_ok=none_ok)
             args.append(info)
             refs[p.name] = classes
         if var_keyword and base_params is not None:
@@ -639,7 +644,9 @@ class Resolver:
                 if p.name in names or p.name in runtime:
                     continue
                 # Base parameters keep non-string annotations as written (``_base_params``).
-                info, classes = self._arg(p, scan, cutoff, helps, kind="keyword_only", raw=True)
+                info, classes = self._arg(
+                    p, scan, cutoff, helps, kind="keyword_only", raw=True, none_ok=none_ok
+                )
                 args.append(info)
                 refs[p.name] = classes
                 names.add(p.name)
@@ -678,6 +685,7 @@ class Resolver:
             helps,
             lambda: self._base_params(n),
             fn.returns if fn is not None else None,
+            none_ok=_is_framework(n.mro),
         )
         info = ClassInfo(
             n.qualname,
@@ -717,6 +725,25 @@ class Resolver:
         except Unresolvable:
             return None
         return t.qualname if t.kind == "class" else None
+
+
+# Module bases of the frameworks whose symbolized classes accept ``None`` for any argument
+# ("not set"), as ``graftlab.symbolic.frameworks.framework_of`` decides at run time.
+_FRAMEWORK_BASES = (
+    "flax.linen.Module",
+    "flax.nnx.Module",
+    "flax.nnx.Pytree",
+    "flax.nnx.Object",
+    "torch.nn.Module",
+    "torch.nn.modules.module.Module",
+    "keras.Layer",
+    "keras.layers.Layer",
+    "keras.Operation",
+)
+
+
+def _is_framework(mro: list[str]) -> bool:
+    return any(q in _FRAMEWORK_BASES or q.startswith("flax.linen.") for q in mro)
 
 
 def _c3(seqs: list[list[str]]) -> list[str]:
