@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from graftlab.index.roles import describe as describe_roles
 from graftlab.io.spans import Span
 from graftlab.io.syntax import (
     AssignS,
@@ -351,6 +352,17 @@ class LanguageService:
             arg = next((a for a in rule.args if a.name == key), None)
             if arg is None:
                 return []
+            if key == "role":  # swap_role?role=, widen?role=: a role name
+                return [
+                    Item(
+                        role,
+                        "value",
+                        detail="role" + (f" ({', '.join(args)})" if args else ""),
+                        documentation=doc,
+                        replace_from=last_start + len(key) + 1,
+                    )
+                    for role, (args, doc) in sorted(self.index.role_vocabulary.items())
+                ]
             return [
                 Item(
                     c.split(".")[-1] if "." in c else c.strip("'\""),
@@ -413,7 +425,9 @@ class LanguageService:
             name = name if cut < 0 else name[:cut]
         info = self.resolve_name(text, name)
         if info is not None:
-            return _class_markdown(info)
+            markdown = _class_markdown(info)
+            roles = self.index.roles_of(info.qualname) if info.kind == "class" else {}
+            return markdown + (f"\n\nroles: {describe_roles(roles)}" if roles else "")
         return None
 
     def _hover_uri(self, uri: str, derived: dict[str, Any] | None) -> str | None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from graftlab.index.scanner import ModuleScan
 
-FORMAT = 3  # bump when the scan's data layout changes
+FORMAT = 4  # bump when the scan's data layout changes
 
 
 def default_cache_file(root: Path, cache_dir: Path | None = None) -> Path:

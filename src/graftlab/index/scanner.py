@@ -11,6 +11,7 @@ by the resolver.
 
 from __future__ import annotations
 
+import ast
 import inspect
 import re
 from collections import defaultdict, deque
@@ -55,6 +56,7 @@ class Decorator:
     frozen: bool = False
     kw_only: bool = False
     init: bool = True
+    roles: dict[str, dict[str, str | None]] | None = None  # ``symbolize(roles=...)``, literal
 
 
 @dataclass
@@ -111,6 +113,7 @@ class ExternalSymbolize:
     runtime: list[str]
     index: int
     line: int
+    roles: dict[str, dict[str, str | None]] | None = None
 
 
 @dataclass
@@ -350,7 +353,8 @@ class _Scanner:
         if top == "graftlab" and last == "symbolize":
             runtime = _strings(kw.get("runtime"))
             name = self.string(kw.get("name"))
-            return Decorator("symbolize", runtime=runtime, name=name)
+            roles = literal_roles(kw.get("roles"))
+            return Decorator("symbolize", runtime=runtime, name=name, roles=roles)
         if top == "graftlab" and last == "patcher":
             name = self.string(pos[0]) if pos else None
             opt = kw.get("optional")
@@ -486,10 +490,12 @@ class _Scanner:
         func = call.func
         if isinstance(func, cst.Call):  # symbolize(runtime=...)(pkg.X)
             runtime = _strings(next((a.value for a in func.args if _kw(a) == "runtime"), None))
+            roles = literal_roles(next((a.value for a in func.args if _kw(a) == "roles"), None))
             func = func.func
             target = call.args[0].value if call.args and call.args[0].keyword is None else None
         else:
             runtime = _strings(next((a.value for a in call.args if _kw(a) == "runtime"), None))
+            roles = literal_roles(next((a.value for a in call.args if _kw(a) == "roles"), None))
             target = call.args[0].value if call.args and call.args[0].keyword is None else None
         dotted = _dotted(func)
         if dotted is None or target is None:
@@ -505,7 +511,12 @@ class _Scanner:
         line = self.text.count("\n", 0, m.start()) + 1 if m else 0
         self.scan.external.append(
             ExternalSymbolize(
-                node.targets[0].target.value, self.resolve(target_name), runtime, index, line
+                node.targets[0].target.value,
+                self.resolve(target_name),
+                runtime,
+                index,
+                line,
+                roles,
             )
         )
 
@@ -545,6 +556,36 @@ def _strings(node: cst.BaseExpression | None) -> list[str]:
         v = node.evaluated_value
         return [v] if isinstance(v, str) else []
     return []
+
+
+def literal_roles(node: cst.BaseExpression | None) -> dict[str, dict[str, str | None]] | None:
+    """A ``roles=`` argument written as literal data (a role name, a list of them, or
+    ``{role: {role_arg: class_arg}}``), normalized; ``None`` when it is not literal."""
+    if node is None:
+        return None
+    try:
+        value = ast.literal_eval(source_of(node))
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+    return normalize_roles(value)
+
+
+def normalize_roles(value: Any) -> dict[str, dict[str, str | None]] | None:
+    """``roles=`` data in the one shape the index keeps (``None`` when it is malformed)."""
+    if isinstance(value, str):
+        return {value: {}}
+    if isinstance(value, dict):
+        out: dict[str, dict[str, str | None]] = {}
+        for role, mapping in value.items():
+            if not isinstance(role, str) or not isinstance(mapping, dict | type(None)):
+                return None
+            out[role] = {
+                str(k): v for k, v in (mapping or {}).items() if v is None or isinstance(v, str)
+            }
+        return out
+    if isinstance(value, list | tuple) and all(isinstance(r, str) for r in value):
+        return {r: {} for r in value}
+    return None
 
 
 def _type_like(node: cst.BaseExpression) -> bool:

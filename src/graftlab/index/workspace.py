@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from graftlab.index import roles as rolesmod
 from graftlab.index.cache import ScanCache, default_cache_file
 from graftlab.index.model import ClassInfo, ExperimentInfo, RuleInfo
 from graftlab.index.resolve import Resolver, build_infos
@@ -97,6 +98,8 @@ class Index:
         self._specs: dict[str, tuple[Path, bool] | None] = {}
         self._resolver: Resolver | None = None
         self._below: dict[str, list[str]] = {}
+        self._declared_roles: dict[str, rolesmod.RoleTable] = {}
+        self.role_vocabulary: dict[str, tuple[list[str], str]] = {}  # role -> (args, doc)
 
     # --- building ----------------------------------------------------------------------------
 
@@ -305,6 +308,13 @@ class Index:
             for anc in node.mro[1:]:
                 below.setdefault(anc, []).append(q)
         self._below = below
+        self.role_vocabulary = rolesmod.vocabulary(self.config.raw)
+        own = self._locate("graftlab.ml.roles")
+        self._declared_roles = rolesmod.declarations(
+            resolver.modules.values(),
+            self.config.raw,
+            rolesmod.own_declarations(own[0]) if own is not None else {},
+        )
 
     def _load_experiments(self) -> None:
         d = self._experiments_dir()
@@ -452,6 +462,16 @@ class Index:
     def subclasses(self, qualname: str) -> list[ClassInfo]:
         """Symbolic classes derived from ``qualname``, directly or not."""
         return [self.classes[q] for q in sorted(self._below.get(qualname, []))]
+
+    def roles_of(self, qualname: str) -> rolesmod.RoleTable:
+        """The roles a class plays (declared on it or a base, in code or ``graft.toml``),
+        each role argument mapped to the class's argument (``None`` where it has none)."""
+        info = self.lookup(qualname)
+        q = info.qualname if info is not None else qualname
+        node = self._resolver.nodes.get(q) if self._resolver is not None else None
+        mro = list(node.mro) if node is not None and node.mro else [q]
+        names = [a.name for a in info.args] if info is not None else []
+        return rolesmod.resolve(self._declared_roles, mro, names, self.role_vocabulary)
 
     def enums(self) -> list[ClassInfo]:
         """Every enum found."""
