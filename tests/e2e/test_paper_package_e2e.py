@@ -38,7 +38,7 @@ def test_paper_package_installs_and_its_tests_pass(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     r = run(PACKAGE, site, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests")
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "6 passed" in r.stdout
+    assert "7 passed" in r.stdout
     r = run(tmp_path, site, "-m", "graftlab.cli", "patches", "--package", "paper-rules", "--json")
     assert r.returncode == 0, r.stderr
     found = {x["name"]: x for x in json.loads(r.stdout)}
@@ -51,3 +51,48 @@ def test_paper_package_installs_and_its_tests_pass(tmp_path: Path) -> None:
     }
     assert found["paper/scale_width"]["roles"] == ["conv", "dense", "classifier_head"]
     assert all(x["package"] == "paper-rules" for x in found.values())
+
+
+SCALING = """
+import json
+from pathlib import Path
+
+import graftlab as gl
+from graftlab import ml
+from paper_rules import scaling_space
+
+base = ml.Experiment(model=ml.mlp(hidden=(8, 8), num_classes=3), dataset=ml.Iris())
+Path("experiments").mkdir()
+Path("experiments/baseline.py").write_text(gl.dumps(base))
+Path("experiments/scaled.py").write_text(gl.dumps(scaling_space("baseline")))
+space = gl.load("experiments/scaled.py", materialize=False)
+out = {"decisions": [d.name for d in gl.Space(space)], "models": []}
+for chosen in ({"width": 2.0, "depth": 1}, {"width": 0.5, "depth": 2}):
+    model = gl.materialize(space, chosen)
+    widths = [v["features"] for v in gl.query(model, role="dense").values()]
+    out["models"].append([widths, len(gl.query(model, role="block"))])
+print(json.dumps(out))
+"""
+
+
+def test_automl_scaling_space_from_the_installed_package(tmp_path: Path) -> None:
+    """The space is written to a file, loaded back and materialized at two decision sets."""
+    site = tmp_path / "site"
+    r = run(
+        tmp_path,
+        site,
+        "-m",
+        "pip",
+        "install",
+        "-q",
+        "--no-deps",
+        "--target",
+        str(site),
+        str(PACKAGE),
+    )
+    assert r.returncode == 0, r.stderr
+    r = run(tmp_path, site, "-c", SCALING)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["decisions"] == ["width", "depth"]
+    assert out["models"] == [[[16, 16, 16, 16, 3], 4], [[4, 4, 4, 4, 4, 4, 3], 6]]

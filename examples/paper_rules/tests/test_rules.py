@@ -62,3 +62,22 @@ def test_published_through_the_entry_point():
         "paper/scale_depth",
         "paper/lamda_like",
     }
+
+
+def test_scaling_space_materializes_the_decided_width_and_depth(tmp_path, monkeypatch):
+    from paper_rules import scaling_space
+
+    (tmp_path / "baseline.py").write_text(gl.dumps(mlp_experiment()))
+    monkeypatch.chdir(tmp_path)  # the base is found next to the space (here: unsaved)
+    space = scaling_space("baseline", widths=(0.5, 4.0), depths=(1, 2, 3))
+    decisions = gl.Space(space)
+    assert [d.name for d in decisions] == ["width", "depth"]
+    assert (decisions["width"].lo, decisions["width"].hi) == (0.5, 4.0)
+
+    def shape(chosen):
+        model = gl.materialize(space, chosen)
+        widths = [v["features"] for v in gl.query(model, role="dense").values()]
+        return widths, len(gl.query(model, role="block"))
+
+    assert shape({"width": 2.0, "depth": 2}) == ([64] * 6 + [3], 6)
+    assert shape({"width": 0.5, "depth": 0}) == ([16, 16, 3], 2)

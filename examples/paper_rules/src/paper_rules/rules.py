@@ -1,8 +1,8 @@
 """The PyGlove paper's figures as a rule package, built with ``graft rules new paper``.
 
 Every rule is written against roles or composes graftlab's role-based and standard rules, so
-it applies to any codebase whose classes declare the roles. (Model scaling with AutoML waits
-for graftlab's search spaces.)
+it applies to any codebase whose classes declare the roles. Model scaling with AutoML is
+``paper_rules.automl.scaling_space``: a search space over these rules' arguments.
 """
 
 from __future__ import annotations
