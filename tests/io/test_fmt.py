@@ -308,3 +308,12 @@ def test_end_of_line_comments_follow_the_last_item_on_their_line() -> None:
     assert "        Conv(features=1),  # one\n        Conv(features=2),  # two\n" in out
     out = gl.format_text(TRICKY[5], allowed_modules=ALLOWED)
     assert "    features=1,  # feat\n    kernel_size=2,\n)  # ks\n" in out
+
+
+def test_an_empty_container_past_the_width_is_not_split() -> None:
+    """Found by the round-trip property test: a long key before an empty list made ``graft
+    fmt`` split ``[]`` over two lines, unlike the writer."""
+    values = {"_": [{"k" * 90: []}]}
+    text = gl.dumps_module(values)
+    assert '": [],' in text
+    assert gl.format_text(text) == text

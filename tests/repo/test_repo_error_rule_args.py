@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graft_toy_repo import PATCHES, derived, git, make_toy_repo
+from graft_toy_repo import PATCHES, derived, git
 
 import graftlab as gl
 
@@ -18,9 +18,11 @@ def arm(experiment, index: int = 0):
 
 
 def test_a_failure_in_a_component_whose_argument_a_rule_set_points_at_the_rule(
-    tmp_path: Path,
+    toy_path: Path,
 ) -> None:
-    root = make_toy_repo(tmp_path / "toy")
+    # The ``toy_path`` fixture imports this repository's own ``patches`` afresh (another
+    # test's toy repository may have left its ``patches`` module in sys.modules).
+    root = toy_path
     (root / "patches" / "__init__.py").write_text(PATCHES + ARM)
     text = derived("baseline", "toy/widen?factor=2", "toy/arm?index=1")
     (root / "experiments" / "armed.py").write_text(text)

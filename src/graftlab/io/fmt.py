@@ -133,6 +133,8 @@ class _IRFormatter(Formatter):
         if parts is None:
             return text
         open_, close, kids = parts
+        if not kids and not self.notes.closing.get(id(value)):
+            return open_ + close  # an empty container never splits, however long the line
         pad = " " * (indent + 4)
         lines = [open_]
         for kw, v in kids:
