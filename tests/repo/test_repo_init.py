@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -77,7 +79,7 @@ def test_init_makes_the_first_commit_and_configures_the_diff_driver(
     assert set(EXPECTED) <= tracked
     assert git(dest, "config", "diff.graft.textconv").strip() == textconv_command()
     # no interpreter path is stored: moving the virtual environment keeps git diff working
-    assert textconv_command() == "graft textconv"
+    assert "graft textconv" in textconv_command() and sys.executable not in textconv_command()
     # the branch the template's README and workflow name
     assert git(dest, "symbolic-ref", "HEAD").strip() == "refs/heads/main"
     assert "diff=graft" in (dest / ".gitattributes").read_text()
@@ -161,3 +163,17 @@ def test_template_experiments_load_without_jax(tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "['baseline', 'fast_lr', 'wide'] False"
+
+
+def test_git_diff_works_without_graft_on_the_path(tmp_path: Path, identity: None) -> None:
+    """A shell without the virtual environment (no ``graft`` on PATH) still gets ``git diff``
+    (plain text), and a run of a dirty tree records its diff instead of failing."""
+    dest = init_repo(tmp_path / "lab")
+    exp = next((dest / "experiments").glob("*.py"))
+    exp.write_text(exp.read_text() + "\n# edited\n")
+    env = {k: v for k, v in os.environ.items() if k != "PATH"}
+    env["PATH"] = "/usr/bin:/bin"
+    out = subprocess.run(
+        ["git", "diff", "HEAD"], cwd=dest, env=env, capture_output=True, text=True, check=True
+    ).stdout
+    assert "# edited" in out

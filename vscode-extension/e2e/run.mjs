@@ -206,7 +206,9 @@ function makeRepo(dir, python) {
     encoding: "utf8",
     timeout: 120_000,
   });
-  if (failed.status !== 1) throw new Error(`graft run broken should fail with exit 1:\n${failed.stdout}\n${failed.stderr}`);
+  if (failed.status !== 1 || !failed.stdout.trim()) {
+    throw new Error(`graft run broken should fail with exit 1 and print its record:\n${failed.stdout}\n${failed.stderr}`);
+  }
   return JSON.parse(failed.stdout).error;
 }
 

@@ -30,8 +30,13 @@ def slug(name: str) -> str:
 
 def textconv_command() -> str:
     """The diff driver command: ``graft`` from the PATH, so that moving or recreating a
-    virtual environment never breaks ``git diff`` (no interpreter path is stored)."""
-    return "graft textconv"
+    virtual environment never breaks ``git diff`` (no interpreter path is stored); where
+    ``graft`` is not on the PATH (a shell without the venv), the file's plain text, so that
+    ``git diff`` still works."""
+    return (
+        "sh -c 'if command -v graft >/dev/null 2>&1; then exec graft textconv \"$1\"; "
+        "else exec cat \"$1\"; fi' graft-textconv"
+    )
 
 
 REQUIREMENTS = "requirements-graft.txt"

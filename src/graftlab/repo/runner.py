@@ -443,7 +443,7 @@ def execute(
         }
     files: dict[str, bytes] = {f"source/{rel}": source, **materialized}
     if dirty:
-        diff = g.git.diff("HEAD") if head else ""
+        diff = g.git.diff("--no-textconv", "--no-ext-diff", "HEAD") if head else ""
         files["dirty.diff"] = (
             diff + ("\n" if diff else "") + "".join(f"# untracked: {u}\n" for u in untracked)
         ).encode()
