@@ -216,13 +216,28 @@ function makeRepo(dir, python) {
 
 const mod = process.platform === "darwin" ? "Meta" : "Control";
 
-async function runCommand(page, title) {
-  await page.keyboard.press("F1");
+/**
+ * Run a command from the palette. A command whose `when` clause depends on a context key the
+ * extension sets on editor change (graftlab.isExperiment) can be missing for a moment after the
+ * editor switches; a user would look again, so the palette is reopened a few times before failing.
+ */
+async function runCommand(page, title, attempts = 4) {
   const input = page.locator(".quick-input-widget input");
-  await input.waitFor({ state: "visible", timeout: 15_000 });
-  await input.fill(`>${title}`);
   const row = page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first();
-  await row.waitFor({ state: "visible", timeout: 15_000 });
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press("F1");
+    await input.waitFor({ state: "visible", timeout: 15_000 });
+    await input.fill(`>${title}`);
+    try {
+      await row.waitFor({ state: "visible", timeout: 10_000 });
+      break;
+    } catch (e) {
+      if (attempt >= attempts) throw e;
+      log(`palette has no "${title}" yet (attempt ${attempt}); retrying`);
+      await page.keyboard.press("Escape");
+      await sleep(2_000);
+    }
+  }
   await page.keyboard.press("Enter");
 }
 
