@@ -3,7 +3,8 @@
 The arguments of a node in a tree were validated when they were stored, so a copy does not
 validate them again: it copies the object's state (schema, arguments, runtime arguments,
 metadata) onto a new instance of the class and runs the class's own ``__init__`` once, as
-creating it would. Classes whose instances are not made by plain ``type.__call__`` +
+creating it would (or, for an ``__init__`` that only stores its arguments, stores them:
+see ``stores``). Classes whose instances are not made by plain ``type.__call__`` +
 ``object.__new__`` (a custom metaclass or ``__new__``, such as Flax NNX modules) are
 re-constructed through their constructor instead.
 """
@@ -15,6 +16,8 @@ from typing import Any
 from graftlab.symbolic import nodes, placeholder
 from graftlab.symbolic.frameworks import fingerprint, holds_built_state
 from graftlab.symbolic.nodes import LEAF_TYPES, ObjState, SymDict, SymList
+from graftlab.symbolic.stores import UNKNOWN, classify
+from graftlab.symbolic.stores import run as run_stores
 
 _FAST: dict[type, tuple[bool, bool]] = {}  # class -> (copied by state, live from birth)
 
@@ -126,6 +129,15 @@ def _copy_object(cls: type, st: ObjState, deep: bool, live: bool) -> Any:
         nst.meta = _copy_meta(st.meta)
         return new  # a spec: built later by gl.build with the runtime arguments
     nst.runtime = rt
+    stores = schema.stores
+    if stores is UNKNOWN:
+        stores = classify(schema)
+    if stores is not None:
+        # An ``__init__`` that only stores its arguments: store them, without a call.
+        snap = run_stores(new.__dict__, args, stores)
+        nst.snap = snap if snap is not None else fingerprint(new)
+        nst.meta = _copy_meta(st.meta)
+        return new
     nst.snap = nodes.BUILDING
     try:
         if schema._simple_call and not schema.runtime:

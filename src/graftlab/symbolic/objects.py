@@ -28,6 +28,8 @@ from graftlab.symbolic.nodes import ObjState
 from graftlab.symbolic.placeholder import TEMPLATE_KEY, holds_choices
 from graftlab.symbolic.placeholder import _active as active
 from graftlab.symbolic.schema import Schema, _resolve_hints, from_signature
+from graftlab.symbolic.stores import UNKNOWN, classify
+from graftlab.symbolic.stores import run as run_stores
 
 T = TypeVar("T", bound=type)
 
@@ -176,6 +178,14 @@ def _make_init(cls: type, schema: Schema, original: Any) -> Any:
         if required_runtime and (rt is None or not required_runtime <= rt.keys()):
             return  # a spec: built later by gl.build with the runtime arguments
         st.runtime = rt or None
+        stores = schema.stores
+        if stores is UNKNOWN:
+            stores = classify(schema)
+        if stores is not None and len(d) == 1:
+            # The original ``__init__`` only stores its arguments: do that, without a call.
+            snap = run_stores(d, values, stores)
+            st.snap = snap if snap is not None else fingerprint(self)
+            return
         st.snap = BUILDING
         try:
             if simple:

@@ -12,9 +12,12 @@ from typing import Any
 
 from graftlab.symbolic import nodes
 from graftlab.symbolic.errors import KeyPathError, SymbolicError, ValidationError
+from graftlab.symbolic.frameworks import fingerprint
 from graftlab.symbolic.keypath import Key, KeyPath
 from graftlab.symbolic.nodes import LEAF_TYPES, ObjState, SymDict, SymList, parent_of, state_of
-from graftlab.symbolic.schema import MISSING
+from graftlab.symbolic.schema import MISSING, live_error
+from graftlab.symbolic.stores import STORED, intact
+from graftlab.symbolic.stores import run as run_stores
 
 
 class Insert:
@@ -84,6 +87,9 @@ def apply_edits(
     """Apply validated edits atomically, then re-derive the objects on the changed paths."""
     undo: list[tuple[Any, Key, Any, bool]] = []
     touched: list[Any] = []
+    # Objects of storing classes (``stores``) whose arguments an edit replaces: whether each
+    # was untouched since its ``__init__``, judged before its first edit.
+    checked: dict[int, bool] = {}
     try:
         for path, value in edits:
             if not path:
@@ -91,7 +97,7 @@ def apply_edits(
             parent = _direct_parent(root, path)
             if parent is not None:
                 # The common case, one walk down: no tuple on the way, every step present.
-                _set(parent, path[-1], value, path, undo, meta)
+                _set(parent, path[-1], value, path, undo, meta, checked)
                 touched.append(parent)
                 continue
             parent_path, key = path.parent, path[-1]
@@ -112,7 +118,7 @@ def apply_edits(
                 value = tuple(items)
                 parent_path, key = parent_path.parent, parent_path[-1]
                 parent = nodes.get(root, parent_path)
-            _set(parent, key, value, parent_path.child(key), undo, meta)
+            _set(parent, key, value, parent_path.child(key), undo, meta, checked)
             touched.append(parent)
             touched.extend(_tuple_holders(root, parent_path))
     except BaseException:
@@ -125,21 +131,46 @@ def apply_edits(
     else:
         order = _owners_deepest_first(touched)
     done = 0
+    stored: list[Any] = []  # objects whose new arguments were stored (no __init__ call)
     try:
         for _, obj in order:
             done += 1
-            obj.__dict__["_sym_"].schema.rederive(obj)
+            st = obj.__dict__["_sym_"]
+            if st.snap is not STORED:
+                st.schema.rederive(obj)
+                continue
+            was_intact = checked.get(id(obj))
+            if was_intact is None:  # an edit below it: its arguments are the same objects
+                if not intact(obj.__dict__, st.args, st.schema.stores):
+                    raise live_error(obj)
+                continue  # storing them again would change nothing
+            if not was_intact:
+                raise live_error(obj)
+            _store_args(obj, st)
+            stored.append(obj)
     except BaseException:
-        # An ``__init__`` rejected the new values: undo the edits and re-derive the objects
-        # already re-run from the old values, so that the failed rebind changes nothing.
+        # An ``__init__`` rejected the new values (or an object is live): undo the edits and
+        # re-derive the objects already re-run from the old values, so that the failed rebind
+        # changes nothing.
         for node, key, old, existed in reversed(undo):
             _raw_restore(node, key, old, existed)
+        for obj in stored:
+            _store_args(obj, obj.__dict__["_sym_"])
         for _, obj in order[:done]:
+            st = obj.__dict__["_sym_"]
+            if st.snap is STORED:
+                continue  # restored above, or never re-run
             try:
-                obj.__dict__["_sym_"].schema.rederive(obj)
+                st.schema.rederive(obj)
             except Exception:
                 pass
         raise
+
+
+def _store_args(obj: Any, st: ObjState) -> None:
+    """Re-run a storing ``__init__`` (``stores``): its arguments become its attributes."""
+    snap = run_stores(obj.__dict__, st.args, st.schema.stores)
+    st.snap = snap if snap is not None else fingerprint(obj)
 
 
 _ABSENT = object()
@@ -294,12 +325,16 @@ def _set(
     path: KeyPath,
     undo: list[tuple[Any, Key, Any, bool]],
     meta: Mapping[str, Any] | None,
+    checked: dict[int, bool],
 ) -> None:
     st = state_of(node)
     if st is not None:
         if not isinstance(key, str):
             raise KeyPathError(f"{type(node).__qualname__} arguments are named, not indexed", path)
         schema = st.schema
+        if st.snap is STORED and id(node) not in checked:
+            # Judged against the arguments it was built from, before they change.
+            checked[id(node)] = intact(node.__dict__, st.args, schema.stores)
         existed = key in st.args
         old = st.args.get(key)
         if value is MISSING:
