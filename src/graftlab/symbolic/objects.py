@@ -27,6 +27,7 @@ from graftlab.symbolic.frameworks import (
 from graftlab.symbolic.nodes import ObjState
 from graftlab.symbolic.placeholder import TEMPLATE_KEY, holds_choices
 from graftlab.symbolic.placeholder import _active as active
+from graftlab.symbolic.rebind import rebind as _rebind
 from graftlab.symbolic.schema import Schema, _resolve_hints, from_signature
 from graftlab.symbolic.stores import UNKNOWN, classify
 from graftlab.symbolic.stores import run as run_stores
@@ -387,12 +388,6 @@ def _plain_for_pickle(v: Any) -> Any:
     return v
 
 
-def _rebind(self: Any, *args: Any, **kwargs: Any) -> Any:
-    from graftlab.symbolic.rebind import rebind
-
-    return rebind(self, *args, **kwargs)
-
-
 def _clone(self: Any, deep: bool = True) -> Any:
     from graftlab.symbolic.clone import clone
 
@@ -410,7 +405,7 @@ _METHODS: dict[str, Any] = {
     "sym_schema": property(lambda self: _state(self).schema, doc="The schema of this object."),
     "sym_parent": property(lambda self: _state(self).parent, doc="The node that holds this one."),
     "sym_path": property(lambda self: nodes.path_of(self), doc="The key path from the root."),
-    "sym_rebind": _rebind,
+    "sym_rebind": _rebind,  # ``rebind(self, ...)`` itself: no call in between
     "sym_clone": _clone,
     "sym_eq": _sym_eq,
     "sym_hash": _sym_hash,

@@ -12,8 +12,8 @@ from typing import Any
 
 from graftlab.symbolic import nodes
 from graftlab.symbolic.errors import KeyPathError, SymbolicError, ValidationError
-from graftlab.symbolic.frameworks import fingerprint
-from graftlab.symbolic.keypath import Key, KeyPath
+from graftlab.symbolic.frameworks import _SIZED_TYPES, fingerprint
+from graftlab.symbolic.keypath import Key, KeyPath, _parse_cached
 from graftlab.symbolic.nodes import LEAF_TYPES, ObjState, SymDict, SymList, parent_of, state_of
 from graftlab.symbolic.schema import MISSING, live_error
 from graftlab.symbolic.stores import STORED, intact
@@ -52,6 +52,13 @@ def rebind(
     and returns the new value (or the same object to keep it). Keywords name arguments of
     ``root`` itself. ``meta`` is stored for every written value (used for provenance).
     """
+    if type(updates) is dict and len(updates) == 1 and not kwargs:
+        # One edit by key path, the most frequent (editors, tuning): a direct path for the
+        # common shape, which hands anything else to the general one before changing a thing.
+        for p, v in updates.items():
+            path = _parse_cached(p) if type(p) is str else KeyPath.parse(p)
+            if _edit_one(root, path, v, meta):
+                return root
     if callable(updates) and not isinstance(updates, Mapping):
         edits = _collect_rule(root, updates)
     else:
@@ -174,6 +181,134 @@ def _store_args(obj: Any, st: ObjState) -> None:
 
 
 _ABSENT = object()
+
+
+def _edit_one(root: Any, path: KeyPath, value: Any, meta: Mapping[str, Any] | None) -> bool:
+    """``apply_edits(root, [(path, value)], meta)`` for an existing named argument of an
+    object reached through objects, symbolic lists and dicts, with a value its field accepts
+    as is; ``False`` (nothing done) for anything else. The same steps as the general path,
+    in the same order: validate, link, record provenance, then re-derive the objects on the
+    path bottom-up (refusing live ones), undoing everything if one fails."""
+    if not path or value is MISSING or type(value) is Insert:
+        return False
+    node = root
+    try:
+        for k in path[:-1]:
+            if type(k) is str:
+                if type(node) is SymDict:
+                    node = dict.__getitem__(node, k)
+                else:
+                    node = node.__dict__["_sym_"].args[k]
+            elif type(node) is SymList:
+                node = list.__getitem__(node, k)
+            else:
+                return False
+        d = node.__dict__
+        st = d["_sym_"]
+    except (KeyError, IndexError, AttributeError, TypeError):
+        return False
+    key = path[-1]
+    if type(st) is not ObjState or type(key) is not str:
+        return False
+    args = st.args
+    old = args.get(key, _ABSENT)
+    schema = st.schema
+    f = schema.fields.get(key)
+    if old is _ABSENT or f is None:
+        return False
+    try:
+        new = f.check(value)
+    except ValidationError:
+        return False  # the general path reports it (or lets a default or placeholder in)
+    stored = st.snap is STORED
+    was_intact = False
+    if stored:  # ``stores.intact``, inline: judged before the arguments change
+        stores = schema.stores
+        was_intact = tuple(d) == stores.keys
+        if was_intact:
+            for a, p in stores.final:
+                if d[a] is not args[p]:
+                    was_intact = False
+                    break
+    if type(new) not in LEAF_TYPES:
+        new = nodes.attach(new, node, key)
+    args[key] = new
+    if old is not new and type(old) not in LEAF_TYPES:
+        nodes.detach(old)
+    # Re-derive bottom-up: ``node``, then each object above it, in one walk that also sees
+    # whether a node on the way holds a provenance record (a write by hand then clears the
+    # record that applies to this value; it is written once the walk is over, as if before).
+    rerun: list[Any] = []  # objects above whose ``__init__`` ran (re-run back on failure)
+    recorded = bool(st.meta)
+    try:
+        if not stored:
+            schema.rederive(node)
+        elif not was_intact:
+            raise live_error(node)
+        else:  # ``stores.run``, inline: what re-running the ``__init__`` does
+            sized = False
+            for a, p in stores.pairs:
+                v = args[p]
+                d[a] = v
+                if type(v) in _SIZED_TYPES:
+                    sized = True
+            if sized:
+                st.snap = fingerprint(node)
+        cur = st.parent
+        while cur is not None:
+            t = type(cur)
+            if t is SymList or t is SymDict:
+                if cur._sym_meta:
+                    recorded = True
+                cur = cur._sym_parent
+                continue
+            od = getattr(cur, "__dict__", _NO_DICT)
+            ost = od.get("_sym_")
+            if type(ost) is not ObjState:
+                break
+            if ost.meta:
+                recorded = True
+            if ost.snap is not STORED:
+                rerun.append(cur)
+                ost.schema.rederive(cur)
+            else:
+                # An edit below it: its arguments are the same objects, so storing them
+                # again would change nothing; only whether it changed since is in question.
+                ostores = ost.schema.stores
+                if tuple(od) != ostores.keys:
+                    raise live_error(cur)
+                oargs = ost.args
+                for a, p in ostores.final:
+                    if od[a] is not oargs[p]:
+                        raise live_error(cur)
+            cur = ost.parent
+    except BaseException:
+        _store_meta(node, key, meta)  # as the general path: recorded before re-deriving
+        _raw_restore(node, key, old, True)
+        if stored and was_intact:
+            _store_args(node, st)
+        elif not stored:
+            _rederive_quietly(node)
+        for obj in rerun:
+            _rederive_quietly(obj)
+        raise
+    if meta is not None or recorded:
+        _store_meta(node, key, meta)
+    return True
+
+
+_NO_DICT: dict[str, Any] = {}
+
+
+def _rederive_quietly(obj: Any) -> None:
+    """Re-derive an object from restored arguments after a failed edit (best effort)."""
+    st = obj.__dict__["_sym_"]
+    if st.snap is STORED:
+        return  # its arguments were not replaced: nothing was stored
+    try:
+        st.schema.rederive(obj)
+    except Exception:
+        pass
 
 
 def _direct_parent(root: Any, path: KeyPath) -> Any:
