@@ -7,6 +7,7 @@ re-derive their state, each once, deepest first.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -339,7 +340,10 @@ def _direct_parent(root: Any, path: KeyPath) -> Any:
         if type(node) is tuple:
             return None
     t = type(node)
-    if t is SymList or t is SymDict or state_of(node) is not None:
+    if t is SymList or t is SymDict:
+        return node
+    d = getattr(node, "__dict__", None)
+    if d is not None and type(d.get("_sym_")) is ObjState:
         return node
     return None
 
@@ -371,15 +375,22 @@ def _owners_deepest_first(touched: list[Any]) -> list[tuple[int, Any]]:
     depth_of: dict[int, int] = {}
     order: list[tuple[int, Any]] = []
     for node in touched:
+        if id(node) in depth_of:
+            continue  # another edit of the same node: its chain is known
         chain: list[Any] = []
         base = -1
         while node is not None:
-            t = type(node)
-            if t is SymList or t is SymDict or isinstance(node, (SymList, SymDict)):
-                node = node._sym_parent
-                continue
             d = getattr(node, "__dict__", None)
-            st = d.get("_sym_") if d is not None else None
+            if d is None:  # a symbolic list or dict (they have no ``__dict__``)
+                if (
+                    type(node) is SymList
+                    or type(node) is SymDict
+                    or isinstance(node, (SymList, SymDict))
+                ):
+                    node = node._sym_parent
+                    continue
+                break
+            st = d.get("_sym_")
             if type(st) is not ObjState:
                 break
             known = depth_of.get(id(node))
@@ -392,8 +403,11 @@ def _owners_deepest_first(touched: list[Any]) -> list[tuple[int, Any]]:
             base += 1
             depth_of[id(obj)] = base
             order.append((base, obj))
-    order.sort(key=lambda item: -item[0])
+    order.sort(key=_first, reverse=True)  # stable: equal depths keep their order
     return order
+
+
+_first = operator.itemgetter(0)
 
 
 def _tuple_holders(root: Any, path: KeyPath) -> list[Any]:
@@ -462,16 +476,20 @@ def _set(
     meta: Mapping[str, Any] | None,
     checked: dict[int, bool],
 ) -> None:
-    st = state_of(node)
-    if st is not None:
+    nd = getattr(node, "__dict__", None)
+    st = nd.get("_sym_") if nd is not None else None
+    if type(st) is ObjState:
         if not isinstance(key, str):
             raise KeyPathError(f"{type(node).__qualname__} arguments are named, not indexed", path)
         schema = st.schema
+        args = st.args
         if st.snap is STORED and id(node) not in checked:
             # Judged against the arguments it was built from, before they change.
-            checked[id(node)] = intact(node.__dict__, st.args, schema.stores)
-        existed = key in st.args
-        old = st.args.get(key)
+            checked[id(node)] = intact(nd, args, schema.stores)
+        old = args.get(key, _ABSENT)
+        existed = old is not _ABSENT
+        if not existed:
+            old = None
         if value is MISSING:
             f = schema.fields.get(key)
             if f is not None and f.default is MISSING and f.fill_default:
@@ -493,9 +511,10 @@ def _set(
                 new = schema.check_value(key, value)
             except ValidationError as e:
                 raise _with_path(e, path) from None
-        new = nodes.attach(new, node, key)
+        if type(new) not in LEAF_TYPES:
+            new = nodes.attach(new, node, key)
         undo.append((node, key, old, existed))
-        st.args[key] = new
+        args[key] = new
         if not existed:
             _reorder(st)
         if existed and old is not new and type(old) not in LEAF_TYPES:
@@ -505,7 +524,15 @@ def _set(
                 old_st.parent = old_st.key = None  # what ``nodes.detach`` does, inline
             else:
                 nodes.detach(old)
-        _store_meta(node, key, meta)
+        current = st.meta
+        if meta is None:
+            if current or _meta_above(node):
+                _store_meta(node, key, meta)
+        else:  # ``_store_meta``, inline: a new record, this object's own outer dict
+            if current is None:
+                st.meta = current = {}
+            prev = current.get(key)
+            current[key] = {**prev, **meta} if prev else dict(meta)
         return
     if isinstance(node, SymList):
         if not isinstance(key, int):
