@@ -29,7 +29,7 @@ def _unused_three(path: Any, value: Any, parent: Any) -> Any:
 
 
 def _reads(path: Any, value: Any) -> Any:
-    return value if path else value
+    return value if len(path) < 100 else None
 
 
 def _closure(path: Any, value: Any) -> Any:
@@ -45,8 +45,8 @@ def _frame(path: Any, value: Any) -> Any:
 
 
 def _rebinds(path: Any, value: Any) -> Any:
-    path = None
-    return value
+    path = value
+    return path
 
 
 def _star(*args: Any) -> Any:
