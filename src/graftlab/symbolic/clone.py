@@ -14,10 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 from graftlab.symbolic import nodes, placeholder
-from graftlab.symbolic.frameworks import fingerprint, holds_built_state
+from graftlab.symbolic.frameworks import _SIZED_TYPES, fingerprint, holds_built_state
 from graftlab.symbolic.nodes import LEAF_TYPES, ObjState, SymDict, SymList
-from graftlab.symbolic.stores import UNKNOWN, classify
-from graftlab.symbolic.stores import run as run_stores
+from graftlab.symbolic.stores import STORED, UNKNOWN, classify
 
 _FAST: dict[type, tuple[bool, bool]] = {}  # class -> (copied by state, live from birth)
 
@@ -116,7 +115,8 @@ def _copy_object(cls: type, st: ObjState, deep: bool, live: bool) -> Any:
     """
     schema = st.schema
     new = object.__new__(cls)
-    args = {k: _child(v, new, k, deep) for k, v in st.args.items()}
+    leaf = LEAF_TYPES
+    args = {k: v if type(v) in leaf else _child(v, new, k, deep) for k, v in st.args.items()}
     nst = ObjState(schema, args)
     new.__dict__["_sym_"] = nst
     if placeholder._active[0] and placeholder.holds_choices(args):
@@ -133,8 +133,15 @@ def _copy_object(cls: type, st: ObjState, deep: bool, live: bool) -> Any:
     if stores is UNKNOWN:
         stores = classify(schema)
     if stores is not None:
-        # An ``__init__`` that only stores its arguments: store them, without a call.
-        snap = run_stores(new.__dict__, args, stores)
+        # An ``__init__`` that only stores its arguments: store them, without a call
+        # (``stores.run``, inline).
+        d = new.__dict__
+        snap = STORED
+        for a, p in stores.pairs:
+            v = args[p]
+            d[a] = v
+            if type(v) in _SIZED_TYPES:
+                snap = None
         nst.snap = snap if snap is not None else fingerprint(new)
         nst.meta = _copy_meta(st.meta)
         return new

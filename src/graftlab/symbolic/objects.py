@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from graftlab.symbolic import nodes, registry
 from graftlab.symbolic.errors import SchemaError, SymbolicError
 from graftlab.symbolic.frameworks import (
+    _SIZED_TYPES,
     fingerprint,
     framework_of,
     holds_built_state,
@@ -29,8 +30,7 @@ from graftlab.symbolic.placeholder import TEMPLATE_KEY, holds_choices
 from graftlab.symbolic.placeholder import _active as active
 from graftlab.symbolic.rebind import rebind as _rebind
 from graftlab.symbolic.schema import Schema, _resolve_hints, from_signature
-from graftlab.symbolic.stores import UNKNOWN, classify
-from graftlab.symbolic.stores import run as run_stores
+from graftlab.symbolic.stores import STORED, UNKNOWN, classify
 
 T = TypeVar("T", bound=type)
 
@@ -178,13 +178,20 @@ def _make_init(cls: type, schema: Schema, original: Any) -> Any:
             return
         if required_runtime and (rt is None or not required_runtime <= rt.keys()):
             return  # a spec: built later by gl.build with the runtime arguments
-        st.runtime = rt or None
+        if rt:
+            st.runtime = rt
         stores = schema.stores
         if stores is UNKNOWN:
             stores = classify(schema)
         if stores is not None and len(d) == 1:
-            # The original ``__init__`` only stores its arguments: do that, without a call.
-            snap = run_stores(d, values, stores)
+            # The original ``__init__`` only stores its arguments: do that, without a call
+            # (``stores.run``, inline).
+            snap = STORED
+            for a, p in stores.pairs:
+                v = values[p]
+                d[a] = v
+                if type(v) in _SIZED_TYPES:
+                    snap = None
             st.snap = snap if snap is not None else fingerprint(self)
             return
         st.snap = BUILDING
