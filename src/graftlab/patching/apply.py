@@ -307,7 +307,7 @@ def _apply_function(tree: Any, fn: Any, meta: dict[str, Any]) -> tuple[Any, bool
             for key, value in kids:
                 child_path = new_path(KeyPath, (*path, key))
                 new = fn(child_path, value, node) if three else fn(child_path, value)
-                if new is not value and not eq(new, value):
+                if new is not value and _changed(new, value):
                     edits.append((child_path, new))
                     if type(new) not in leaf and type(value) not in leaf:
                         replaced.append((value, new))
@@ -326,7 +326,7 @@ def _apply_function(tree: Any, fn: Any, meta: dict[str, Any]) -> tuple[Any, bool
             node, kids = stack[-1]
             for key, value in kids:
                 new = fn(None, value, node) if three else fn(None, value)
-                if new is not value and not eq(new, value):
+                if new is not value and _changed(new, value):
                     edits.append((KeyPath((*keys, key)), new))
                     if type(new) not in leaf and type(value) not in leaf:
                         replaced.append((value, new))
@@ -353,6 +353,21 @@ def _apply_function(tree: Any, fn: Any, meta: dict[str, Any]) -> tuple[Any, bool
 
 
 _NO_DICT: dict[str, Any] = {}
+
+
+def _changed(new: Any, old: Any) -> bool:
+    """``not eq(new, old)``, answered at once when ``new`` is a symbolic object of another
+    class than ``old`` (``eq`` compares such an object with nothing but its own class,
+    unless it is also a list or dict)."""
+    if (
+        type(new) is not type(old)
+        and type(getattr(new, "__dict__", _NO_DICT).get("_sym_")) is ObjState
+        and not isinstance(new, (list, dict))
+    ):
+        return True
+    return not eq(new, old)
+
+
 _READS_PATH: dict[Any, bool] = {}
 _INTROSPECTION = frozenset({"locals", "vars", "eval", "exec", "_getframe", "currentframe"})
 

@@ -200,7 +200,7 @@ def _edit_one(root: Any, path: KeyPath, value: Any, meta: Mapping[str, Any] | No
                     node = dict.__getitem__(node, k)
                 else:
                     node = node.__dict__["_sym_"].args[k]
-            elif type(node) is SymList:
+            elif type(k) is int and type(node) is SymList:
                 node = list.__getitem__(node, k)
             else:
                 return False
@@ -314,31 +314,25 @@ def _rederive_quietly(obj: Any) -> None:
 
 def _direct_parent(root: Any, path: KeyPath) -> Any:
     """The node that holds ``path[-1]``, walking down from ``root`` once; ``None`` when the
-    walk meets a tuple or a missing key (the general path then handles or reports it)."""
+    walk meets a tuple, a missing key or a value that is not a node (the general path then
+    handles or reports it)."""
     node = root
-    for i in range(len(path) - 1):
-        key = path[i]
-        t = type(node)
-        if t is SymList:
-            if type(key) is not int:
-                return None
-            try:
-                node = list.__getitem__(node, key)
-            except IndexError:
-                return None
-        else:
-            d = getattr(node, "__dict__", None)
-            st = d.get("_sym_") if d is not None else None
-            if type(st) is ObjState:
-                node = st.args.get(key, _ABSENT)  # type: ignore[call-overload]
-            elif t is SymDict:
-                node = dict.get(node, key, _ABSENT)
+    try:
+        for k in path[:-1]:
+            if type(k) is str:
+                if type(node) is SymDict:
+                    node = dict.__getitem__(node, k)
+                else:
+                    st = node.__dict__["_sym_"]
+                    if type(st) is not ObjState:
+                        return None
+                    node = st.args[k]
+            elif type(k) is int and type(node) is SymList:
+                node = list.__getitem__(node, k)
             else:
                 return None
-            if node is _ABSENT:
-                return None
-        if type(node) is tuple:
-            return None
+    except (KeyError, IndexError, AttributeError, TypeError):
+        return None
     t = type(node)
     if t is SymList or t is SymDict:
         return node
