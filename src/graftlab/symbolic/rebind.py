@@ -105,7 +105,8 @@ def apply_edits(
             parent = _direct_parent(root, path)
             if parent is not None:
                 # The common case, one walk down: no tuple on the way, every step present.
-                _set(parent, path[-1], value, path, undo, meta, checked)
+                if not _replace_arg(parent, path[-1], value, undo, meta, checked):
+                    _set(parent, path[-1], value, path, undo, meta, checked)
                 touched.append(parent)
                 continue
             parent_path, key = path.parent, path[-1]
@@ -154,8 +155,18 @@ def apply_edits(
                 continue  # storing them again would change nothing
             if not was_intact:
                 raise live_error(obj)
-            _store_args(obj, st)
             stored.append(obj)
+            # ``_store_args``, inline: what re-running the ``__init__`` does.
+            od = obj.__dict__
+            oargs = st.args
+            sized = False
+            for a, p in st.schema.stores.pairs:
+                v = oargs[p]
+                od[a] = v
+                if type(v) in _SIZED_TYPES:
+                    sized = True
+            if sized:
+                st.snap = fingerprint(obj)
     except BaseException:
         # An ``__init__`` rejected the new values (or an object is live): undo the edits and
         # re-derive the objects already re-run from the old values, so that the failed rebind
@@ -173,6 +184,55 @@ def apply_edits(
             except Exception:
                 pass
         raise
+
+
+def _replace_arg(
+    node: Any,
+    key: Key,
+    value: Any,
+    undo: list[tuple[Any, Key, Any, bool]],
+    meta: Mapping[str, Any] | None,
+    checked: dict[int, bool],
+) -> bool:
+    """``_set`` for the most frequent edit of a batch (a rule replacing values): an existing
+    named argument of an object, given a value its field accepts as is. ``False`` (nothing
+    done) for anything else, which ``_set`` then handles or reports."""
+    d = getattr(node, "__dict__", None)
+    st = d.get("_sym_") if d is not None else None
+    if type(st) is not ObjState or type(key) is not str or value is MISSING:
+        return False
+    args = st.args
+    old = args.get(key, _ABSENT)
+    f = st.schema.fields.get(key)
+    if old is _ABSENT or f is None or type(value) is Insert:
+        return False
+    try:
+        new = f.check(value)
+    except ValidationError:
+        return False
+    if st.snap is STORED and id(node) not in checked:
+        checked[id(node)] = intact(d, args, st.schema.stores)  # before the arguments change
+    if type(new) not in LEAF_TYPES:
+        new = nodes.attach(new, node, key)
+    undo.append((node, key, old, True))
+    args[key] = new
+    if old is not new and type(old) not in LEAF_TYPES:
+        od = getattr(old, "__dict__", None)
+        ost = od.get("_sym_") if od is not None else None
+        if type(ost) is ObjState:
+            ost.parent = ost.key = None  # what ``nodes.detach`` does, inline
+        else:
+            nodes.detach(old)
+    current = st.meta
+    if meta is None:
+        if current or _meta_above(node):
+            _store_meta(node, key, meta)
+    else:  # ``_store_meta``, inline: a new record, this object's own outer dict
+        if current is None:
+            st.meta = current = {}
+        prev = current.get(key)
+        current[key] = {**prev, **meta} if prev else dict(meta)
+    return True
 
 
 def _store_args(obj: Any, st: ObjState) -> None:
