@@ -78,6 +78,18 @@ def _child(v: Any, parent: Any, key: Any, deep: bool) -> Any:
         return v
     if not deep:
         return nodes.attach(v, parent, key)
+    t = type(v)
+    d = getattr(v, "__dict__", None)
+    st = d.get("_sym_") if d is not None else None
+    if type(st) is ObjState:
+        # ``clone``'s own test for an object copied by state, inline (the most frequent child).
+        how = _FAST.get(t)
+        if how is not None and how[0] and st.schema is t.__dict__["__sym_schema__"]:
+            c = _copy_object(t, st, True, how[1])
+            cst = c.__dict__["_sym_"]
+            cst.parent = parent
+            cst.key = key
+            return c
     c = clone(v)
     t = type(c)
     if t is SymList or t is SymDict:
