@@ -8,30 +8,29 @@ from pathlib import Path
 
 from tune_toy_repo import git
 
+from graftlab.tuning.worker import PROCESS_NAME
+
 
 def run_subjects(root: Path) -> list[str]:
     out = git(root, "for-each-ref", "refs/graft/runs/", "--format=%(contents:subject)")
     return [line for line in out.splitlines() if line]
 
 
-def children_of(pid: int, marker: str = "graftlab.tuning.worker") -> list[int]:
-    """Processes whose parent is ``pid`` and whose command line holds ``marker`` (/proc)."""
+def children_of(pid: int) -> list[int]:
+    """The tune workers among the children of ``pid`` (/proc): forked ones by their process
+    name, started ones by their command line."""
     out = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid != pid:
-            continue
-        try:
             cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
         except OSError:
             continue
-        if marker in cmdline:
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        if ppid == pid and (name == PROCESS_NAME or "graftlab.tuning.worker" in cmdline):
             out.append(int(entry.name))
     return out
 
