@@ -24,8 +24,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hyper"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tuning"))
 
-from tune_toy_repo import IDENTITY, graft, graft_env, make_repo
-from tuning_helpers import run_subjects
+from tune_toy_repo import IDENTITY, graft, make_repo
+from tuning_helpers import run_subjects, session_processes, start_graft
 
 pytest.importorskip("ray", reason="the ray extra (graftlab[ray]) is part of .[dev]")
 
@@ -34,21 +34,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def _session_processes(sid: int) -> list[tuple[int, str]]:
-    out = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[3]) == sid:  # the session id
-            out.append((int(entry.name), cmd))
-    return out
 
 
 @pytest.fixture
@@ -130,30 +115,12 @@ def test_tune_on_a_local_ray_cluster_with_a_worker_killed_mid_trial(
     assert tunes[0]["id"] == tune_id
 
     # a Ray worker killed while it runs a trial: Ray retries the task once, the tune finishes
-    driver = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "graftlab.cli",
-            "tune",
-            "second_space",
-            "--ray",
-            address,
-            "--trials",
-            "3",
-            "--json",
-        ],
-        cwd=root,
-        env=graft_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    driver = start_graft(root, "tune", "second_space", "--ray", address, "--trials", "3", "--json")
     end = time.time() + 120
     victim = None
     while victim is None and time.time() < end:
         if any("second_space [running]" in s for s in run_subjects(root)):
-            tasks = [p for p, cmd in _session_processes(sid) if cmd.startswith("ray::_ray_trial")]
+            tasks = [p for p, cmd in session_processes(sid) if cmd.startswith("ray::_ray_trial")]
             victim = tasks[0] if tasks else None
         time.sleep(0.1)
     assert victim is not None, "no Ray worker was seen running a trial"
