@@ -163,3 +163,70 @@ def test_a_driver_with_threads_starts_fresh_worker_processes(toy_root: Path) -> 
         thread.join()
     assert got["status"] == "succeeded", got.get("error")
     assert got["metrics"]["width"] == 36.0 and "experiment.py" in got["files"]
+
+
+def test_a_worker_that_cannot_start_is_an_error_not_a_hang(
+    toy_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import graftlab as gl
+    from graftlab.tuning.pool import LocalPool
+
+    monkeypatch.setenv("GRAFT_TUNE_SPAWN", "1")
+    monkeypatch.setattr(sys, "executable", "/bin/false")  # exits before it says "ready"
+    pool = LocalPool(str(toy_root), 2)
+    try:
+        with pytest.raises(gl.GraftError, match="failed to start"):
+            pool.capacity  # noqa: B018
+    finally:
+        pool.close()
+
+
+NOISY = """\
+import os
+
+import graftlab as gl
+
+
+@gl.symbolize
+class Noisy:
+    def __init__(self, x: float) -> None:
+        self.x = x
+
+    def run(self, context):
+        print("noise from print")
+        os.write(1, b"noise on fd 1\\n")
+        return {"loss": self.x}
+"""
+
+
+@pytest.mark.parametrize("spawn", ["0", "1"])
+def test_what_trials_print_stays_out_of_the_drivers_output(toy_root: Path, spawn: str) -> None:
+    from tune_toy_repo import GRAFT_TOML, git, graft_env
+
+    (toy_root / "graft.toml").write_text(
+        GRAFT_TOML.replace('"tunepatches"]', '"tunepatches", "noisy"]', 1)
+    )
+    (toy_root / "noisy.py").write_text(NOISY)
+    (toy_root / "experiments" / "noisy.py").write_text(
+        "from graftlab import floatv\nfrom noisy import Noisy\n\nexperiment = Noisy(x=floatv(0.0, 1.0))\n"
+    )
+    git(toy_root, "add", "-A")
+    git(toy_root, "commit", "-q", "-m", "noisy")
+    args = ["tune", "noisy", "--trials", "3", "--workers", "2", "--json"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "graftlab.cli", *args],
+        cwd=toy_root,
+        env=graft_env(GRAFT_TUNE_SPAWN=spawn, GRAFT_TUNE_QUIET="0"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    (line,) = proc.stdout.splitlines()  # only the tune's own JSON
+    tune_id = json.loads(line)["tune"]
+    assert proc.stderr.count("noise from print") == 3 and proc.stderr.count("noise on fd 1") == 3
+    from graftlab.repo.layout import Repo
+    from graftlab.tuning import read_trials
+
+    trials = read_trials(Repo(toy_root).git, tune_id)
+    assert [t.status for t in trials] == ["succeeded"] * 3
