@@ -286,70 +286,33 @@ def ray_dispatch(n: int) -> dict[str, dict[str, float]] | None:
     state (between trial ends) and end to end (the whole command or ``Tuner.fit`` / n):
     ``graft tune --ray`` (every trial recorded in git) and Ray Tune with fresh actors per
     trial (its default) and with ``reuse_actors=True``."""
-    import shutil
-    import signal
-    import socket
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from _support.ray_head import RayHeadError, local_ray_head
 
-    ray_bin = shutil.which("ray", path=str(Path(sys.executable).parent))
-    if ray_bin is None:
-        return None
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    temp = Path(tempfile.mkdtemp(prefix="gb", dir="/tmp"))  # Ray's socket paths must be short
-    log = temp / "head.log"
-    with open(log, "w") as f:
-        head = subprocess.Popen(
-            [
-                ray_bin,
-                "start",
-                "--head",
-                "--block",
-                f"--port={port}",
-                "--num-cpus=2",
-                "--node-ip-address=127.0.0.1",
-                "--include-dashboard=false",
-                "--object-store-memory=100000000",
-                "--disable-usage-stats",
-                f"--temp-dir={temp}",
-            ],
-            stdout=f,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
     try:
-        end = time.time() + 120
-        while "block forever" not in log.read_text():
-            if head.poll() is not None or time.time() > end:
-                return None
-            time.sleep(0.5)
-        address = f"127.0.0.1:{port}"
-        _graft_tune(_sleep_repo(0.0), "--trials", "2", "--workers", "2", "--ray", address)
-        root = _sleep_repo(0.0)
-        wall = _graft_tune(root, "--trials", str(n), "--workers", "2", "--ray", address)
-        done = [r["metrics"]["finished"] for r in _runs(root)]
-        out: dict[str, dict[str, float]] = {
-            "graftlab": {"end_to_end": wall / n, "steady": steady_per_trial(done)}
-        }
-        for reuse in ("0", "1"):
-            proc = subprocess.run(
-                [sys.executable, __file__, "--raytune", address, str(n), str(temp / "t"), reuse],
-                capture_output=True,
-                text=True,
-                check=True,
-                cwd=Path(__file__).parent,
-            )
-            key = "raytune-reuse" if reuse == "1" else "raytune"
-            out[key] = json.loads(proc.stdout.strip().splitlines()[-1])
-        return out
-    finally:
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            try:
-                os.killpg(head.pid, sig)
-            except ProcessLookupError:
-                break
-            time.sleep(3)
-        shutil.rmtree(temp, ignore_errors=True)
+        with local_ray_head(cpus=2) as (address, _):
+            temp = Path(tempfile.mkdtemp(prefix="graft-bench-raytune-"))
+            _graft_tune(_sleep_repo(0.0), "--trials", "2", "--workers", "2", "--ray", address)
+            root = _sleep_repo(0.0)
+            wall = _graft_tune(root, "--trials", str(n), "--workers", "2", "--ray", address)
+            done = [r["metrics"]["finished"] for r in _runs(root)]
+            out: dict[str, dict[str, float]] = {
+                "graftlab": {"end_to_end": wall / n, "steady": steady_per_trial(done)}
+            }
+            for reuse in ("0", "1"):
+                proc = subprocess.run(
+                    [sys.executable, __file__, "--raytune", address, str(n), str(temp), reuse],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                    cwd=Path(__file__).parent,
+                )
+                key = "raytune-reuse" if reuse == "1" else "raytune"
+                out[key] = json.loads(proc.stdout.strip().splitlines()[-1])
+            return out
+    except RayHeadError as e:
+        print(f"no local Ray cluster: {e}", file=sys.stderr)
+        return None
 
 
 # -- the table -------------------------------------------------------------------------------
