@@ -374,9 +374,11 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     end_to_end, steady = throughput(6 if quick else 30)
     rows.append(
         {
-            "case": "throughput, 2 local workers, 1 s trials (trials/s)",
-            "graftlab": None,
-            "trials/s": f"{steady:.2f} steady, {end_to_end:.2f} end to end (target ≥ 1.8)",
+            # as seconds per trial, end to end, so that the table checks the target (1.8/s)
+            "case": "throughput, 2 local workers, 1 s trials: s per trial, end to end",
+            "graftlab": Measurement(1 / end_to_end),
+            "target": 1 / 1.8,
+            "trials/s": f"{end_to_end:.2f} end to end, {steady:.2f} steady (target ≥ 1.8)",
         }
     )
     try:
