@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from graftlab_lsp import anchors
-from graftlab_lsp.service import Diag
+from graftlab_lsp.model import Diag
 
 
 class RunErrors:

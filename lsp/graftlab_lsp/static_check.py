@@ -14,6 +14,8 @@ from typing import Any
 
 from graftlab.io.syntax import CallE, DictE, DottedE, Expr, KwArg, ListE, Lit, NameE, TupleE, parse
 from graftlab_lsp.context import imports
+from graftlab_lsp.model import span_diag as _span_diag
+from graftlab_lsp.names import resolve_name
 
 
 def _hint(name: str, candidates: list[str], n: int = 1) -> str:
@@ -30,11 +32,8 @@ def _literal(source: str) -> Any:
         return None
 
 
-def index_diagnostics(service: Any, text: str) -> list[Any]:
+def index_diagnostics(index: Any, text: str) -> list[Any]:
     """Diagnostics (``Diag``) the static index can decide for an experiment file."""
-    from graftlab_lsp.service import _span_diag
-
-    index = service.index
     if index is None:
         return []
     module, errors, _src = parse(text)
@@ -79,7 +78,7 @@ def index_diagnostics(service: Any, text: str) -> list[Any]:
         if head not in table:
             out.append(_unknown(e.callee, head))
         else:
-            info = service.resolve_name(text, callee)
+            info = resolve_name(index, text, callee)
             if info is not None:
                 check_args(info, e)
         for a in e.args:
