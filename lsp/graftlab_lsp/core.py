@@ -12,6 +12,7 @@ from typing import Any
 from lsprotocol import types as t
 from pygls.lsp.server import LanguageServer
 
+from graftlab_lsp.cancel import CancellableProtocol
 from graftlab_lsp.checking import CheckingMixin, DocState
 from graftlab_lsp.convert import PositionsMixin, uri_to_path
 from graftlab_lsp.roots import Root, nearest_root
@@ -35,7 +36,9 @@ class GraftServer(CheckingMixin, PositionsMixin, LanguageServer):
     """The graftlab language server."""
 
     def __init__(self) -> None:
-        super().__init__("graftlab-lsp", server_version(), max_workers=4)
+        super().__init__(
+            "graftlab-lsp", server_version(), protocol_cls=CancellableProtocol, max_workers=4
+        )
         self.trust_all = False  # --trusted, or the client said the workspace is trusted
         self.folders: list[Path] = []
         self.roots: dict[Path | None, Root] = {}
@@ -49,6 +52,40 @@ class GraftServer(CheckingMixin, PositionsMixin, LanguageServer):
         self._progress: dict[int, dict[str, Any]] = {}
         self._progress_lock = threading.Lock()
         self._initialized = False
+
+    def _start_io_async(self, stdin: Any = None, stdout: Any = None) -> None:
+        """Serve stdio, reading stdin on a thread of its own.
+
+        pygls reads stdin on the request thread pool: four requests that wait (for an index
+        being built, say) would stop the server from reading anything, ``$/cancelRequest``
+        included. The reader gets its own thread so messages are always read.
+        """
+        import asyncio
+        import sys
+
+        from pygls.io_ import StdinAsyncReader, StdoutWriter, run_async
+
+        self._stop_event = threading.Event()
+        reading = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stdin")
+        reader = StdinAsyncReader(stdin or sys.stdin.buffer, reading)
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        try:
+            asyncio.run(
+                run_async(
+                    stop_event=self._stop_event,
+                    reader=reader,
+                    protocol=self.protocol,
+                    logger=log,
+                    error_handler=self.report_server_error,
+                )
+            )
+        except BrokenPipeError:
+            log.error("the connection to the client is lost: shutting down")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            reading.shutdown(wait=False)
+            self.shutdown()
 
     # -- roots --------------------------------------------------------------------------------
 
