@@ -22,6 +22,7 @@ from graftlab_lsp.handlers import (  # noqa: F401  (importing a handler module r
     hover,
     lifecycle,
     navigation,
+    signature,
     symbols,
 )
 from graftlab_lsp.handlers.completion import COMPLETION_LIMIT

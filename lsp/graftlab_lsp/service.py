@@ -14,6 +14,7 @@ from graftlab_lsp.features import completion as _completion
 from graftlab_lsp.features import definition as _definition
 from graftlab_lsp.features import diagnostics as _diagnostics
 from graftlab_lsp.features import hover as _hover
+from graftlab_lsp.features import signature as _signature
 from graftlab_lsp.features import symbols as _symbols
 from graftlab_lsp.model import Action, Diag, Edit, Item, Symbol, doc_lines, span_diag
 from graftlab_lsp.names import arg_of, resolve_name
@@ -56,6 +57,10 @@ class LanguageService:
     def definition(self, text: str, line: int, column: int) -> Any:
         """A ``Location`` for the class, argument, rule or base under the cursor."""
         return _definition.definition(self.index, text, line, column)
+
+    def signature_help(self, text: str, line: int, column: int) -> _signature.Signature | None:
+        """The call's or patch URI's signature around the cursor, with the active argument."""
+        return _signature.signature_help(self.index, text, line, column)
 
     def symbols(self, text: str) -> list[Symbol]:
         """The experiment tree by key path (from the last text that parsed)."""
