@@ -20,6 +20,7 @@ from graftlab_lsp.handlers import (  # noqa: F401  (importing a handler module r
     definition,
     formatting,
     hover,
+    inlay,
     lifecycle,
     navigation,
     signature,

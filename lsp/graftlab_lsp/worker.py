@@ -12,6 +12,7 @@ each answer is one JSON line on stdout. Requests:
 
 from __future__ import annotations
 
+import enum
 import gc
 import json
 import sys
@@ -74,8 +75,31 @@ def check(file: str, text: str) -> dict[str, Any]:
                 materialized = dumps(value)
             except GraftError as e:
                 materialized = f"# cannot be written: {e}"
-            out["derived"] = {"materialized": materialized, "provenance": written}
+            out["derived"] = {
+                "materialized": materialized,
+                "provenance": written,
+                "values": {p: _short_value(value, p) for p in written},
+            }
     return out
+
+
+def _short_value(root: Any, path: str, limit: int = 40) -> str:
+    """The value at ``path`` in a few characters (what an inlay hint shows)."""
+    from graftlab.symbolic.nodes import get, state_of
+
+    try:
+        value = get(root, path) if path else root
+    except Exception:
+        return "?"
+    if state_of(value) is not None and not isinstance(value, (list, tuple, dict)):
+        return f"{type(value).__name__}(...)"
+    if isinstance(value, enum.Enum):
+        return f"{type(value).__name__}.{value.name}"
+    if isinstance(value, (list, tuple)):
+        text = repr(value) if len(repr(value)) <= limit else f"[{len(value)} items]"
+        return text
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def handle(request: dict[str, Any]) -> dict[str, Any]:
