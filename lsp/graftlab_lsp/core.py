@@ -195,12 +195,20 @@ class GraftServer(CheckingMixin, PositionsMixin, LanguageServer):
                 try:
                     if state.runs.changed():
                         self.republish(state)
+                        self.refresh_lenses()
                     if self.watch_self:
                         changed = state.poll()
                         if changed:
                             self.files_changed(changed)
                 except Exception:
                     log.exception("polling failed")
+
+    def refresh_lenses(self) -> None:
+        """Ask the client to fetch code lenses again (a run was recorded), if it can."""
+        workspace = getattr(self.client_capabilities, "workspace", None)
+        lens = getattr(workspace, "code_lens", None) if workspace is not None else None
+        if lens is not None and lens.refresh_support and not self._stop.is_set():
+            self.workspace_code_lens_refresh(None)
 
     def files_changed(self, paths: list[Path]) -> None:
         """Files changed on disk (the client's watcher or our own): update and re-check."""

@@ -21,6 +21,7 @@ from graftlab_lsp.handlers import (  # noqa: F401  (importing a handler module r
     formatting,
     hover,
     inlay,
+    lens,
     lifecycle,
     navigation,
     signature,
