@@ -24,6 +24,7 @@ from graftlab_lsp.handlers import (  # noqa: F401  (importing a handler module r
     lens,
     lifecycle,
     navigation,
+    references,
     signature,
     symbols,
 )
