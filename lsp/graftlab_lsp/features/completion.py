@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from graftlab_lsp import context as ctxmod
+from graftlab_lsp.features.search_space import outside_candidates
 from graftlab_lsp.model import Item, doc_lines
 from graftlab_lsp.names import arg_of, resolve_name
 
@@ -22,6 +23,8 @@ def complete(index: Any, text: str, line: int, column: int) -> list[Item]:
     """Completion items at a position (0-based line, code-point column)."""
     lines = doc_lines(text)
     ctx = ctxmod.analyze(lines, line, column)
+    # inside the candidates of oneof([...]) / manyof(k, [...]): the argument's own values
+    ctx.frames = outside_candidates(index, text, ctx.frames)
     line_text = lines[line] if line < len(lines) else ""
     before = line_text[:column]
     m = _FROM_IMPORT.match(before)
