@@ -86,3 +86,12 @@ def argument_location(index: Any, info: Any, name: str) -> Location | None:
                 return Location(loc.file, hit[0] + 1, hit[1])
         todo += [index.lookup(b) for b in current.bases]
     return None
+
+
+def parameter_location(index: Any, location: Location, name: str) -> Location | None:
+    """Where parameter ``name`` of the function defined at ``location`` is declared."""
+    lines = _read(location.file, getattr(index, "root", None))
+    if lines is None or location.line <= 0:
+        return None
+    hit = _in_definition(lines, location.line - 1, name, "function")
+    return Location(location.file, hit[0] + 1, hit[1]) if hit is not None else None

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from graftlab_lsp.features.lens import code_lenses, outcome
-from lsp_client import Session, start_server
+from lsp_client import Session, start_server, t_path
 from lsp_workspace import record_run
 from lsprotocol import types as t
 
@@ -76,6 +76,7 @@ async def test_run_outcome_and_diff_lenses(new_workspace: Callable[..., Path]) -
         wide, _ = await lsp.open_checked("experiments/wide.py")
         assert titles(await lenses(lsp, wide)) == ["▶ Run", "⇄ Diff with base 'baseline'"]
         diff = await lsp.command("graftlab.diffWithBase", wide)
+        assert lsp.client.shown_documents[-1].uri.endswith("wide-vs-base.diff")
         assert diff == (
             "# wide against its base 'baseline'\n"
             "~ layers[0].features: 16 -> 48\n"
@@ -90,6 +91,9 @@ async def test_run_outcome_and_diff_lenses(new_workspace: Callable[..., Path]) -
         assert lens.command.command == "graftlab.showRun"
         record = await lsp.command(lens.command.command, *lens.command.arguments or [])
         assert record["status"] == "succeeded" and record["experiment"] == "baseline"
+        shown = lsp.client.shown_documents[-1]
+        assert shown.uri.endswith(f"run-{record['id']}.json")
+        assert '"status": "succeeded"' in Path(t_path(shown.uri)).read_text()
 
         broken, _ = await lsp.open_checked("experiments/broken.py")
         assert record_run(root, "broken")["status"] == "failed"

@@ -174,3 +174,21 @@ async def test_renames_that_cannot_be_done(lsp: Session) -> None:
     assert caps.references_provider and caps.rename_provider == t.RenameOptions(
         prepare_provider=True
     )
+
+
+@pytest.mark.asyncio(loop_scope="function")
+async def test_rename_with_neovims_capabilities(new_workspace: Callable[..., Path]) -> None:
+    """Neovim declares resource operations without ``documentChanges``: the rename is offered."""
+    root = new_workspace({"experiments/tall.py": TALL}, name="refs-nvim")
+    nvim = await start_server(root, editor="neovim")
+    try:
+        uri = nvim.open("experiments/tall.py", TALL)
+        pos = t.Position(*position(TALL, '"baseline"', 3))
+        edit = await nvim.client.text_document_rename_async(
+            t.RenameParams(text_document=t.TextDocumentIdentifier(uri), position=pos, new_name="b2")
+        )
+        assert edit is not None and edit.document_changes is not None
+        assert isinstance(edit.document_changes[-1], t.RenameFile)
+        assert t_path(edit.document_changes[-1].new_uri) == str(root / "experiments/b2.py")
+    finally:
+        await nvim.stop()

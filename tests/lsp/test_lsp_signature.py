@@ -94,8 +94,9 @@ def test_no_signature_in_other_strings(service: LanguageService) -> None:
 
 
 @pytest.mark.asyncio(loop_scope="function")
-async def test_signature_help_over_stdio(team_root) -> None:  # type: ignore[no-untyped-def]
-    lsp = await start_server(team_root)
+@pytest.mark.parametrize("editor", ["visual-studio-code", "neovim"])
+async def test_signature_help_over_stdio(team_root, editor: str) -> None:  # type: ignore[no-untyped-def]
+    lsp = await start_server(team_root, editor=editor)
     try:
         text = HEADER + "x = Conv(features=16, §)\n"
         line, col = position(text, CURSOR)

@@ -245,14 +245,12 @@ def _declaration(index: Any, target: Target) -> list[Ref]:
 
 def _rule_parameter(index: Any, target: Target) -> Ref | None:
     """Where a rule's parameter ``target.name`` is declared in its ``def``."""
-    from graftlab_lsp.locate import argument_location
+    from graftlab_lsp.locate import parameter_location
 
     rule = index.rules.get(target.rule)
     if rule is None:
         return None
-    info = type("RuleDef", (), {})()
-    info.location, info.kind, info.bases, info.qualname = rule.location, "function", [], rule.name
-    loc = argument_location(index, info, target.name)
+    loc = parameter_location(index, rule.location, target.name)
     if loc is None:
         return None
     file = _root_file(index, loc.file)

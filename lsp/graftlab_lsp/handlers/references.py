@@ -120,6 +120,7 @@ def rename(ls: GraftServer, params: t.RenameParams) -> t.WorkspaceEdit | None:
 def _can_rename_files(ls: GraftServer) -> bool:
     workspace = getattr(ls.client_capabilities, "workspace", None)
     edit = getattr(workspace, "workspace_edit", None) if workspace is not None else None
-    if edit is None or not edit.document_changes:
+    if edit is None:
         return False
+    # Neovim lists resource operations without ``documentChanges``, and applies them
     return t.ResourceOperationKind.Rename in (edit.resource_operations or [])
