@@ -52,6 +52,13 @@ def test_literal_strings_inside_oneof(service: LanguageService) -> None:
     assert labels == ["same", "valid"]
 
 
+def test_the_scales_of_floatv(service: LanguageService) -> None:
+    assert labels_at(service, HEADER + 'x = Adam(learning_rate=floatv(1e-4, 1e-1, scale="§') == [
+        "linear",
+        "log",
+    ]
+
+
 def test_classes_that_fit_inside_oneof(service: LanguageService) -> None:
     labels = labels_at(service, HEADER + "x = Trainer(layers=[], optimizer=oneof([§")
     assert set(labels) == {"Adam", "Optimizer"}

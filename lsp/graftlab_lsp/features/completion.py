@@ -187,9 +187,13 @@ def string_items(index: Any, text: str, ctx: ctxmod.Context) -> list[Item]:
             ]
     elif frames and frames[0].bracket == "(" and frames[0].callee and frames[0].keyword:
         # a Literal's string choices, typed inside the quotes
-        arg = arg_of(resolve_name(index, text, frames[0].callee), frames[0].keyword)
+        info = resolve_name(index, text, frames[0].callee)
+        arg = arg_of(info, frames[0].keyword)
         if arg is not None:
-            for c in arg.choices:
+            choices = list(arg.choices)
+            if info.qualname == "graftlab.hyper.primitives.floatv" and arg.name == "scale":
+                choices = ["'linear'", "'log'"]  # typed ``str``, checked at run time
+            for c in choices:
                 if len(c) >= 2 and c[0] == c[-1] and c[0] in "'\"":
                     items.append(
                         Item(
