@@ -16,15 +16,38 @@ from pygls.exceptions import JsonRpcRequestCancelled
 pytestmark = pytest.mark.asyncio(loop_scope="function")
 
 
+def _many_modules(n: int = 100, per: int = 8) -> dict[str, str]:
+    """``n`` modules of ``per`` symbolic classes each (what makes an index slow to build)."""
+    files = {}
+    for m in range(n):
+        body = ["import graftlab as gl", ""]
+        for c in range(per):
+            body += [
+                "",
+                "@gl.symbolize",
+                f"class Block{m}x{c}:",
+                f'    """Block {c} of module {m}."""',
+                "",
+                f"    def __init__(self, width: int = {c + 1}, depth: int = 2) -> None:",
+                "        self.width = width",
+                "        self.depth = depth",
+                "",
+            ]
+        files[f"blocks/mod{m}.py"] = "\n".join(body)
+    files["blocks/__init__.py"] = ""
+    return files
+
+
 def _index_done(lsp: Session) -> bool:
     reports = lsp.client.progress_reports
     return any(any(isinstance(r, t.WorkDoneProgressEnd) for r in rs) for rs in reports.values())
 
 
 async def test_cancelled_requests_answer_at_once_and_free_their_threads(tmp_path: Path) -> None:
-    # A cold workspace (no index cache): building its index takes seconds, and every
-    # completion waits for it, as the editor's do while a repository is first opened.
-    root = make_workspace(tmp_path / "ws", repo=True)
+    # A cold workspace (no index cache) with many modules: building its index takes
+    # seconds, and every completion waits for it, as the editor's do while a repository is
+    # first opened.
+    root = make_workspace(tmp_path / "ws", _many_modules(), repo=True)
     lsp = await start_server(root, trusted=False)
     try:
         uri = lsp.open("experiments/baseline.py")
