@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from graftlab.index.roles import describe as describe_roles
 from graftlab.patching.uri import parse_uri
 from graftlab_lsp import context as ctxmod
 from graftlab_lsp.model import doc_lines
@@ -46,6 +45,8 @@ def hover(
     info = resolve_name(index, text, name)
     if info is not None:
         markdown = class_markdown(info)
+        from graftlab.index.roles import describe as describe_roles  # the index loads libcst
+
         roles = index.roles_of(info.qualname) if info.kind == "class" else {}
         return markdown + (f"\n\nroles: {describe_roles(roles)}" if roles else "")
     return None
