@@ -8,7 +8,6 @@ optional. Validators run after the whole chain.
 
 from __future__ import annotations
 
-import dis
 import inspect
 import types
 from collections.abc import Iterable, Mapping, Sequence
@@ -392,6 +391,8 @@ def _reads_first_argument(fn: Any) -> bool:
 
 
 def _code_reads_first_argument(code: types.CodeType) -> bool:
+    import dis  # here: importing the patching package does not need it
+
     if code.co_argcount < 1 or code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS):
         return True
     name = code.co_varnames[0]

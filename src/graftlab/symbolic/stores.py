@@ -26,7 +26,6 @@ container (whose growth makes it live) is fingerprinted too.
 
 from __future__ import annotations
 
-import dis
 import types
 from typing import Any
 
@@ -62,6 +61,8 @@ class Stores:
 
 def _stored_pairs(fn: Any) -> tuple[tuple[str, str], ...] | None:
     """The (attribute, parameter) stores of ``fn``'s body, or ``None`` if it does more."""
+    import dis  # here: ``import graftlab`` does not need it
+
     if type(fn) is not types.FunctionType:
         return None
     code = fn.__code__
