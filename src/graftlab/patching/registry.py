@@ -109,6 +109,11 @@ def rules() -> dict[str, Any]:
     return dict(sorted(_RULES.items()))
 
 
+def registered_rules() -> dict[str, Any]:
+    """The rules registered so far, by name (entry points not loaded), sorted by name."""
+    return dict(sorted(_RULES.items()))
+
+
 def _namespace_of(rule: Any) -> str | None:
     name = rule.__sym_rule_name__
     return name.split("/", 1)[0] if "/" in name else None
