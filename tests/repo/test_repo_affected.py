@@ -206,3 +206,41 @@ def test_review_output_is_the_same_as_loading_everything(toy_path: Path) -> None
     )
     assert len(rv.experiments) == 6
     assert json.dumps(rv.to_json(), sort_keys=True) == json.dumps(full.to_json(), sort_keys=True)
+
+
+def test_the_line_scan_agrees_with_the_syntax_tree() -> None:
+    from graftlab.repo import affected as a
+
+    samples = {
+        "pkg/mod.py": "from . import sib\nfrom ..up import x as y, z\nimport a.b as c, d\n",
+        "m.py": 'x = f(split="eval", n=\'it"s\')\nimport importlib\n',
+        "n.py": "y = eval('1')\n",
+        "o.py": "import sys\nsys.path.append('x')\n",
+        "p.py": 'from graftlab import Derived\n\nexperiment = Derived(base="a/b", patches=["r?x=1"])\n',
+    }
+    from graft_toy_repo import EXPERIMENTS
+
+    sources = [*samples.items(), *FILES.items()]
+    sources += [(f"experiments/{n}.py", t) for n, t in EXPERIMENTS.items()]
+    compared = 0
+    for path, text in sources:
+        if any(m in text for m in a._NOT_SIMPLE):
+            continue
+        module, is_package = a._module_name(path)
+        quick = a._line_scan(text, module, is_package)
+        tree = a._tree_scan(text.encode(), module, is_package)
+        assert quick is not None, path
+        assert (quick.imports, quick.strings, quick.dynamic) == (
+            tree.imports,
+            tree.strings,
+            tree.dynamic,
+        ), path
+        compared += 1
+    assert compared >= len(samples) + len(FILES)  # every one of them is simple
+    pkg = a._line_scan(samples["pkg/mod.py"], "pkg.mod", False)
+    assert pkg is not None and pkg.imports == {"pkg", "pkg.sib", "up", "up.x", "up.z", "a.b", "d"}
+    assert a._line_scan("from x import (\n    a,\n)\n", "m", False) is None  # the parser decides
+    m = a._line_scan(samples["m.py"], "m", False)
+    assert m is not None and m.strings == {"eval", 'it"s'} and m.dynamic  # importlib, not "eval"
+    assert a._line_scan(samples["n.py"], "n", False).dynamic  # type: ignore[union-attr]
+    assert a._line_scan(samples["o.py"], "o", False).dynamic  # type: ignore[union-attr]

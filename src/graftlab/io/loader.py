@@ -650,7 +650,7 @@ def _do_imports(
 
 def _has_no(module: str, name: str) -> str:
     mod = sys.modules.get(module)
-    public = [n for n in vars(mod) if not n.startswith("_")] if mod is not None else []
+    public = [n for n in dir(mod) if not n.startswith("_")] if mod is not None else []
     close = difflib.get_close_matches(name, public, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     return f"module {module!r} has no {name!r}{hint}"

@@ -26,6 +26,8 @@ Paths are relative to the repository root (the folder of ``graft.toml``), with `
 from __future__ import annotations
 
 import ast
+import os
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -46,7 +48,96 @@ class _Scan:
     dynamic: bool = False
 
 
+def experiment_files(root: Path, experiments: str) -> dict[str, Path]:
+    """The experiments of a checkout: name (``a/b`` for ``a/b.py``) -> file; files starting
+    with ``_`` and dot-folders are not experiments."""
+    d = root / experiments
+    if not d.is_dir():
+        return {}
+    found: list[tuple[str, ...]] = []
+    for dirpath, dirnames, filenames in os.walk(d):  # symbolic links to folders not followed
+        rel = os.path.relpath(dirpath, d)
+        parts = () if rel == "." else tuple(Path(rel).parts)
+        dirnames[:] = [x for x in dirnames if not x.startswith(".")]
+        found += [(*parts, f) for f in filenames if f.endswith(".py") and not f.startswith("_")]
+    found.sort()
+    return {"/".join(p)[: -len(".py")]: d.joinpath(*p) for p in found}
+
+
+_STRING = re.compile(r"""[rRbBuUfF]{0,2}(?:"([^"\n]*)"|'([^'\n]*)')""")
+_IMPORT = re.compile(
+    r"^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import[ \t]+([^\n]*)|import[ \t]+([^\n]*))$", re.M
+)
+_DYNAMIC_WORD = re.compile(
+    r"\b(?:__import__|exec|eval|compile|__file__|__path__)\b|\bsys\s*\.\s*path\b"
+)
+_NOT_SIMPLE = ("\\", '"""', "'''", "#", ";")
+
+
 def _scan(data: bytes, module: str, is_package: bool) -> _Scan:
+    """Imports, strings and dynamic imports of a file: by a line scan when the text is simple
+    (no comments, escapes, triple quotes or semicolons: every string is on one line and no
+    quote stands outside one), else from its syntax tree."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and not any(m in text for m in _NOT_SIMPLE):
+        quick = _line_scan(text, module, is_package)
+        if quick is not None:
+            return quick
+    return _tree_scan(data, module, is_package)
+
+
+def _line_scan(text: str, module: str, is_package: bool) -> _Scan | None:
+    out = _Scan()
+    for m in _STRING.finditer(text):
+        out.strings.add(m.group(1) if m.group(1) is not None else m.group(2))
+    for m in _IMPORT.finditer(text):
+        if m.group(3) is not None:
+            for part in m.group(3).split(","):
+                name = part.split(" as ")[0].strip()
+                if not name or not all(p.isidentifier() for p in name.split(".")):
+                    return None  # not the simple form: let the parser decide
+                out.imports.add(name)
+            continue
+        target, names = m.group(1), m.group(2)
+        if "(" in names or ")" in names:
+            return None
+        base = _absolute(target, module, is_package)
+        if base is None:
+            continue
+        if base:
+            out.imports.add(base)
+        for part in names.split(","):
+            name = part.split(" as ")[0].strip()
+            if name == "*":
+                continue
+            if not name.isidentifier():
+                return None
+            out.imports.add(f"{base}.{name}" if base else name)
+    code = _STRING.sub('""', text)
+    out.dynamic = bool(_DYNAMIC_WORD.search(code)) or any(
+        m.split(".")[0] in _DYNAMIC_MODULES for m in out.imports
+    )
+    return out
+
+
+def _absolute(target: str, module: str, is_package: bool) -> str | None:
+    """The module ``from TARGET import`` names (relative targets resolved), or None."""
+    level = len(target) - len(target.lstrip("."))
+    rest = target[level:]
+    if not level:
+        return rest
+    package = module if is_package else module.rpartition(".")[0]
+    parts = package.split(".") if package else []
+    up = level - 1
+    if up > len(parts):
+        return None
+    return ".".join(parts[: len(parts) - up] + ([rest] if rest else []))
+
+
+def _tree_scan(data: bytes, module: str, is_package: bool) -> _Scan:
     out = _Scan()
     try:
         with warnings.catch_warnings():
@@ -54,7 +145,6 @@ def _scan(data: bytes, module: str, is_package: bool) -> _Scan:
             tree = ast.parse(data)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return out  # it fails to load the same way at both revisions unless it changed
-    package = module if is_package else module.rpartition(".")[0]
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant):
             if isinstance(node.value, str):
@@ -62,17 +152,14 @@ def _scan(data: bytes, module: str, is_package: bool) -> _Scan:
         elif isinstance(node, ast.Import):
             out.imports.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                parts = package.split(".") if package else []
-                up = node.level - 1
-                if up > len(parts):
-                    continue
-                base = ".".join(parts[: len(parts) - up] + ([node.module] if node.module else []))
-            else:
-                base = node.module or ""
+            base = _absolute("." * node.level + (node.module or ""), module, is_package)
+            if base is None:
+                continue
             if base:
                 out.imports.add(base)
-            out.imports.update(f"{base}.{a.name}" if base else a.name for a in node.names)
+            out.imports.update(
+                f"{base}.{a.name}" if base else a.name for a in node.names if a.name != "*"
+            )
         elif (isinstance(node, ast.Name) and node.id in _DYNAMIC_NAMES) or (
             isinstance(node, ast.Attribute)
             and node.attr == "path"

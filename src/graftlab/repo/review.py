@@ -16,11 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from graftlab.io.config import CONFIG_NAME, load_config
-from graftlab.patching.uri import parse_uri
-from graftlab.repo.affected import affected
+from graftlab.repo.affected import affected, experiment_files
 from graftlab.repo.checkout import WORKTREE, changed_files, extracted, snapshot_dir
 from graftlab.repo.semantic import entry_json, json_diff, provenance_for, render
-from graftlab.repo.snapshot import experiment_files
 from graftlab.symbolic.diff import DiffEntry
 from graftlab.symbolic.errors import GraftError
 
@@ -90,6 +88,8 @@ def parse_range(spec: str) -> tuple[str, str]:
 
 
 def _rule_names(chain: list[Any]) -> set[str]:
+    from graftlab.patching.uri import parse_uri
+
     names = set()
     for item in chain:
         if isinstance(item, str):

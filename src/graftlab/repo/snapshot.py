@@ -26,18 +26,8 @@ from graftlab.io.loader import load_file
 from graftlab.patching.derived import load_experiment
 from graftlab.patching.provenance import provenances
 from graftlab.patching.registry import ENTRY_POINT_GROUP, registered_rules
+from graftlab.repo.affected import experiment_files
 from graftlab.symbolic.errors import GraftError
-
-
-def experiment_files(root: Path, experiments: str) -> dict[str, Path]:
-    d = root / experiments
-    if not d.is_dir():
-        return {}
-    return {
-        p.relative_to(d).with_suffix("").as_posix(): p
-        for p in sorted(d.rglob("*.py"))
-        if not p.name.startswith("_") and not any(x.startswith(".") for x in p.relative_to(d).parts)
-    }
 
 
 def _error(e: BaseException, root: Path) -> dict[str, Any]:
