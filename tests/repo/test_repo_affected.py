@@ -244,3 +244,43 @@ def test_the_line_scan_agrees_with_the_syntax_tree() -> None:
     assert m is not None and m.strings == {"eval", 'it"s'} and m.dynamic  # importlib, not "eval"
     assert a._line_scan(samples["n.py"], "n", False).dynamic  # type: ignore[union-attr]
     assert a._line_scan(samples["o.py"], "o", False).dynamic  # type: ignore[union-attr]
+
+
+def test_forked_snapshots_match_fresh_processes_and_never_see_the_working_tree(
+    toy_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from graftlab.repo import forked
+    from graftlab.repo.checkout import extracted, snapshot_dir
+
+    (toy_path / "experiments" / "uses_extra.py").write_text(
+        "from extra import Thing\n\nexperiment = Thing()\n"
+    )
+    toml = toy_path / "graft.toml"
+    toml.write_text(toml.read_text().replace('"toy", "patches"', '"toy", "patches", "extra"'))
+    git(toy_path, "add", "-A")
+    git(toy_path, "commit", "-qm", "an experiment whose module is not committed")
+    (toy_path / "extra.py").write_text(  # only in the working tree, as `python -m` sees it
+        "import graftlab as gl\n\n\n@gl.symbolize\nclass Thing:\n    def __init__(self, a: int = 1):\n"
+        "        self.a = a\n"
+    )
+    monkeypatch.syspath_prepend(str(toy_path))
+    repo = gl.Repo(toy_path)
+    assert forked.usable(toy_path)
+    with extracted(repo.git, "HEAD") as tree:
+        fresh = snapshot_dir(tree, None, "HEAD")
+        (got,) = forked.snapshots([(tree, None, "HEAD")], toy_path)
+    assert got == fresh
+    assert "cannot import 'extra'" in got["experiments"]["uses_extra"]["error"]["message"]
+    assert got["experiments"]["wide"]["materialized"]["layers"][0]["width"] == 8
+    import toy  # noqa: F401 - now this process holds code of the repository
+
+    assert not forked.usable(toy_path)  # a child would see this module: fresh processes then
+
+
+def test_a_failing_forked_snapshot_says_why_in_one_line(toy_path: Path) -> None:
+    from graftlab.repo import forked
+
+    bad = toy_path / "graft.toml"
+    bad.write_text("[graft\n")
+    with pytest.raises(gl.GraftError, match=r"^cannot read the experiments of HEAD: .*TOML"):
+        forked.snapshots([(toy_path, None, "HEAD")], toy_path)

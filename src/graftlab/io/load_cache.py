@@ -15,6 +15,7 @@ import contextvars
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 _ACTIVE: contextvars.ContextVar[LoadCache | None] = contextvars.ContextVar(
@@ -28,6 +29,7 @@ class LoadCache:
 
     parsed: dict[tuple[str, str, bool], Any] = field(default_factory=dict)
     values: dict[tuple[Any, ...], Any] = field(default_factory=dict)  # (value, bases read)
+    resolved: dict[Path, Path] = field(default_factory=dict)
     parses: int = 0  # how many texts were parsed (not served from the cache)
     builds: int = 0  # how many experiments were materialized (not served from the cache)
 
@@ -46,6 +48,17 @@ def load_cache() -> Iterator[LoadCache]:
         yield cache
     finally:
         _ACTIVE.reset(token)
+
+
+def resolve(path: Path) -> Path:
+    """``path.resolve()``, once per path inside a scope (resolving walks every link)."""
+    cache = _ACTIVE.get()
+    if cache is None:
+        return path.resolve()
+    hit = cache.resolved.get(path)
+    if hit is None:
+        hit = cache.resolved[path] = path.resolve()
+    return hit
 
 
 def value_key(path: Any, data: bytes, config: Any, allowed: Any) -> tuple[Any, ...]:

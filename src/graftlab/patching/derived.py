@@ -95,8 +95,8 @@ def resolve_base(name: str, ctx: BuildContext) -> Path:
     _check_base_name(name, root)
     candidate = (root / name).with_suffix(".py") if not name.endswith(".py") else root / name
     if candidate.is_file():
-        resolved = candidate.resolve()
-        if not resolved.is_relative_to(root.resolve()):  # e.g. through a symbolic link
+        resolved = load_cache.resolve(candidate)
+        if not resolved.is_relative_to(load_cache.resolve(root)):  # e.g. through a link
             raise LookupError(
                 f"base experiment {name!r} resolves to {resolved}, outside the experiments "
                 f"folder ({root}): bases must be experiments of this repository"
@@ -141,7 +141,9 @@ def materialize(derived: Derived, ctx: BuildContext, path: KeyPath, call: CallE)
         return ctx.error(str(e), base_span, base_key)
     stack = _LOADING.get()
     here = (
-        Path(ctx.src.file).resolve() if ctx.src.file and not ctx.src.file.startswith("<") else None
+        load_cache.resolve(Path(ctx.src.file))
+        if ctx.src.file and not ctx.src.file.startswith("<")
+        else None
     )
     chain = (*stack, *((here,) if here and here not in stack else ()))
     if base_file in chain:

@@ -22,14 +22,16 @@ WORKTREE = "WORKTREE"
 
 
 @contextmanager
-def extracted(repo: git.Repo, rev: str) -> Iterator[Path]:
+def extracted(repo: git.Repo, rev: str, *, verify: bool = True) -> Iterator[Path]:
     """The files of ``rev`` in a temporary directory (removed afterwards).
 
     ``git checkout-index`` from a temporary index writes them (two git processes, no archive
     through Python); symbolic links come out as plain files holding the link's target, so
-    nothing in the checkout points outside it.
+    nothing in the checkout points outside it. ``verify=False``: ``rev`` is known to name a
+    commit.
     """
-    verify_rev(repo, rev)
+    if verify:
+        verify_rev(repo, rev)
     with tempfile.TemporaryDirectory(prefix="graft-rev-") as tmp:
         env = {**os.environ, "GIT_INDEX_FILE": str(Path(tmp) / ".graft-index")}
         top = repo.working_tree_dir or repo.git_dir
@@ -105,10 +107,10 @@ def snapshot_rev(
         return snapshot_dir(tmp / sub, only, label=rev)
 
 
-def changed_files(repo: git.Repo, base: str, head: str) -> list[str]:
+def changed_files(repo: git.Repo, base: str, head: str, *, verify: bool = True) -> list[str]:
     """Paths that differ between two revisions (``WORKTREE`` for the files on disk)."""
     args = [base] if head == WORKTREE else [base, head]
-    for rev in args:
+    for rev in args if verify else ():
         verify_rev(repo, rev)
     try:  # -z: names as they are (git quotes non-ASCII names otherwise)
         out = repo.git.diff("--name-only", "-z", *args, "--")

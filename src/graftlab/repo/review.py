@@ -16,8 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from graftlab.io.config import CONFIG_NAME, load_config
+from graftlab.repo import forked
 from graftlab.repo.affected import affected, experiment_files
-from graftlab.repo.checkout import WORKTREE, changed_files, extracted, snapshot_dir
+from graftlab.repo.checkout import (
+    WORKTREE,
+    changed_files,
+    extracted,
+    snapshot_dir,
+    verify_rev,
+)
 from graftlab.repo.semantic import entry_json, json_diff, provenance_for, render
 from graftlab.symbolic.diff import DiffEntry
 from graftlab.symbolic.errors import GraftError
@@ -249,8 +256,6 @@ def merge_base(g: Any, base: str, head: str) -> str:
     """The commit ``A..B`` and ``A...B`` review from: where ``head`` branched off ``base``."""
     import git
 
-    from graftlab.repo.checkout import verify_rev
-
     for rev in (base, head):
         verify_rev(g, rev)
     try:
@@ -277,8 +282,12 @@ def _affected(roots: list[Path], changed: list[str]) -> tuple[set[str] | None, d
     return affected(roots, config.experiments, config.patch_modules, names, changed), names
 
 
-def review(repo: Any, spec: str, progress: Any = None) -> Review:
+def review(repo: Any, spec: str, progress: Any = None, fork: bool = False) -> Review:
     """Review a revision range of ``repo`` (a ``gl.Repo``).
+
+    Each revision is materialized in a fresh Python process; with ``fork`` (``graft review``,
+    whose process has imported no code of the repository) in a forked copy of this one,
+    which skips starting Python and importing graftlab twice.
 
     ``A..B`` and ``A...B`` review what a pull request of ``B`` into ``A`` changes, as
     GitHub shows it: from the merge base of ``A`` and ``B`` to ``B`` (commits that ``A``
@@ -292,7 +301,9 @@ def review(repo: Any, spec: str, progress: Any = None) -> Review:
         if fork != repo.git.git.rev_parse(f"{base}^{{commit}}").strip():
             label = f"{base} (merge base {fork[:8]})"
         base = fork
-    files = changed_files(repo.git, base, head)
+    if head == WORKTREE:
+        verify_rev(repo.git, base)  # otherwise merge_base verified both
+    files = changed_files(repo.git, base, head, verify=False)
     top = Path(repo.git.working_tree_dir or repo.root).resolve()
     prefix = repo.root.resolve().relative_to(top).as_posix()
     rel_files = [
@@ -306,22 +317,23 @@ def review(repo: Any, spec: str, progress: Any = None) -> Review:
     )
     with ExitStack() as stack:
         roots = [
-            repo.root if rev == WORKTREE else stack.enter_context(extracted(repo.git, rev)) / prefix
+            repo.root
+            if rev == WORKTREE
+            else stack.enter_context(extracted(repo.git, rev, verify=False)) / prefix
             for rev in (base, head)
         ]
         only, names = _affected(roots, inside)
+        jobs = [
+            (r, None if only is None else sorted(only), None if rev == WORKTREE else rev)
+            for r, rev in zip(roots, (base, head), strict=True)
+        ]
         # The two revisions are materialized in two processes at once.
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            futures = [
-                pool.submit(
-                    snapshot_dir,
-                    r,
-                    None if only is None else sorted(only),
-                    None if rev == WORKTREE else rev,
-                )
-                for r, rev in zip(roots, (base, head), strict=True)
-            ]
-            base_snap, head_snap = (f.result() for f in futures)
+        if fork and forked.usable(top):
+            base_snap, head_snap = forked.snapshots(jobs, top)
+        else:
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                futures = [pool.submit(snapshot_dir, *job) for job in jobs]
+                base_snap, head_snap = (f.result() for f in futures)
     if progress:
         progress()
     return compare(

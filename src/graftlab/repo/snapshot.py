@@ -14,7 +14,6 @@ import importlib.util
 import inspect
 import json
 import sys
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +121,8 @@ def _load_local_entry_points(root: Path) -> None:
     """Import the rule modules that installed packages publish from this checkout (a team's
     repository installed as a package): those rules are the revision's own. Rules of other
     packages are the same at every revision; they load when an experiment names one."""
+    from importlib import metadata
+
     for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
         top = ep.value.split(":")[0].split(".")[0]
         try:
