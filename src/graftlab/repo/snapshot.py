@@ -159,8 +159,10 @@ def _entry(path: Path, root: Path, config: Any) -> dict[str, Any]:
         derived = "patching.derived.Derived" in json.dumps(entry["written"])
         value = load_experiment(path, config=config) if derived else written
         entry["materialized"] = to_json(value)
+        seen: dict[int, dict[str, Any]] = {}  # one rule application sets many values
         entry["provenance"] = {
-            str(p): _relative(prov.to_json(), root) for p, prov in provenances(value).items()
+            str(p): seen.get(id(prov)) or seen.setdefault(id(prov), _relative(prov.to_json(), root))
+            for p, prov in provenances(value).items()
         }
     except (GraftError, OSError) as e:
         entry["error"] = _error(e, root)
