@@ -4,6 +4,7 @@ it reports stays the same as loading every experiment."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -284,3 +285,25 @@ def test_a_failing_forked_snapshot_says_why_in_one_line(toy_path: Path) -> None:
     bad.write_text("[graft\n")
     with pytest.raises(gl.GraftError, match=r"^cannot read the experiments of HEAD: .*TOML"):
         forked.snapshots([(toy_path, None, "HEAD")], toy_path)
+
+
+def test_the_library_review_starts_fresh_processes_and_forks_only_when_safe(
+    toy_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import types
+
+    from graftlab.repo import forked
+
+    def no_fork(*args: object) -> None:
+        raise AssertionError("review() forked without fork=True")
+
+    patches = toy_path / "patches" / "__init__.py"
+    patches.write_text(patches.read_text().replace("value}", "value * 2}"))
+    git(toy_path, "commit", "-qam", "lr doubled")
+    with monkeypatch.context() as m:
+        m.setattr(forked, "snapshots", no_fork)
+        rv = review(gl.Repo(toy_path), "HEAD~1..HEAD")  # a range: its merge base is no flag
+    assert {e.name for e in rv.experiments} == {"fast", "fast_wide", "wide_lr"}
+    assert forked.usable(toy_path)
+    monkeypatch.setitem(sys.modules, "jax", types.ModuleType("jax"))  # starts its own threads
+    assert not forked.usable(toy_path)

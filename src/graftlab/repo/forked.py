@@ -22,15 +22,20 @@ from typing import Any
 
 from graftlab.symbolic.errors import GraftError
 
+# Libraries that run threads of their own (not in ``threading``): forking after importing
+# them can deadlock the child.
+_THREADED = ("jax", "torch", "tensorflow", "ray", "optuna")
+
 
 def usable(worktree: Path) -> bool:
     """Whether forking gives each child a clean start: ``fork`` exists, only one thread
-    runs, and no module of the repository's working tree is imported here."""
+    runs (and no library that starts its own), and no module of the repository's working
+    tree is imported here."""
     if not hasattr(os, "fork") or sys.platform == "win32":
         return False
     import threading
 
-    if threading.active_count() > 1:
+    if threading.active_count() > 1 or any(m in sys.modules for m in _THREADED):
         return False
     top = str(worktree.resolve())
     for module in list(sys.modules.values()):

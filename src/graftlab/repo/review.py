@@ -297,10 +297,10 @@ def review(repo: Any, spec: str, progress: Any = None, fork: bool = False) -> Re
     base, head = parse_range(spec)
     label = base
     if head != WORKTREE:
-        fork = merge_base(repo.git, base, head)
-        if fork != repo.git.git.rev_parse(f"{base}^{{commit}}").strip():
-            label = f"{base} (merge base {fork[:8]})"
-        base = fork
+        fork_point = merge_base(repo.git, base, head)
+        if fork_point != repo.git.git.rev_parse(f"{base}^{{commit}}").strip():
+            label = f"{base} (merge base {fork_point[:8]})"
+        base = fork_point
     if head == WORKTREE:
         verify_rev(repo.git, base)  # otherwise merge_base verified both
     files = changed_files(repo.git, base, head, verify=False)
