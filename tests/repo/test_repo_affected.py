@@ -307,3 +307,20 @@ def test_the_library_review_starts_fresh_processes_and_forks_only_when_safe(
     assert forked.usable(toy_path)
     monkeypatch.setitem(sys.modules, "jax", types.ModuleType("jax"))  # starts its own threads
     assert not forked.usable(toy_path)
+
+
+def test_a_virtual_environment_inside_the_repository_does_not_stop_the_fork(
+    toy_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import types
+
+    from graftlab.repo import forked
+
+    installed = types.ModuleType("somepkg")
+    installed.__file__ = str(toy_path / ".venv/lib/python3.11/site-packages/somepkg/__init__.py")
+    monkeypatch.setitem(sys.modules, "somepkg", installed)
+    assert forked.usable(toy_path)
+    team = types.ModuleType("teamcode")
+    team.__file__ = str(toy_path / "teamcode.py")
+    monkeypatch.setitem(sys.modules, "teamcode", team)
+    assert not forked.usable(toy_path)

@@ -37,18 +37,29 @@ def usable(worktree: Path) -> bool:
 
     if threading.active_count() > 1 or any(m in sys.modules for m in _THREADED):
         return False
-    top = str(worktree.resolve())
-    for module in list(sys.modules.values()):
+    top = str(worktree.resolve()) + os.sep
+    installed = tuple(
+        str(Path(p).resolve()) + os.sep for p in {sys.prefix, sys.base_prefix, sys.exec_prefix}
+    )
+    for name, module in list(sys.modules.items()):
         file = getattr(module, "__file__", None)
-        if file and os.path.abspath(file).startswith(top + os.sep):
+        if not file or name.split(".")[0] in ("graftlab", "graftlab_lsp"):
+            continue
+        file = os.path.abspath(file)
+        if (
+            file.startswith(top)
+            and not file.startswith(installed)  # a virtual environment inside the repository
+            and "site-packages" not in file
+        ):
             return False
     return True
 
 
 def snapshots(
-    jobs: list[tuple[Path, list[str] | None, str | None]], worktree: Path
+    jobs: list[tuple[Path, list[str] | None, str | None]], worktree: Path, *extra: Path
 ) -> list[dict[str, Any]]:
-    """``(checkout, names or None, label)`` -> each checkout's snapshot, computed at once."""
+    """``(checkout, names or None, label)`` -> each checkout's snapshot, computed at once;
+    ``worktree`` and ``extra`` (the repository root) are taken off the children's path."""
     from graftlab.repo import snapshot  # imported before forking: the children share it
 
     with tempfile.TemporaryDirectory(prefix="graft-snap-") as tmp:
@@ -57,7 +68,7 @@ def snapshots(
             out, err = Path(tmp) / f"{i}.json", Path(tmp) / f"{i}.err"
             pid = os.fork()
             if pid == 0:  # the child: never returns
-                _child(snapshot, directory, only, out, err, worktree)
+                _child(snapshot, directory, only, out, err, worktree, extra)
             pids.append(pid)
         codes = [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in pids]
         results = []
@@ -72,14 +83,24 @@ def snapshots(
 
 
 def _child(
-    snapshot: Any, directory: Path, only: list[str] | None, out: Path, err: Path, worktree: Path
+    snapshot: Any,
+    directory: Path,
+    only: list[str] | None,
+    out: Path,
+    err: Path,
+    worktree: Path,
+    extra: tuple[Path, ...],
 ) -> None:
     code = 1
     try:
         with open(err, "w") as stderr:
             sys.stderr = stderr
             try:
-                drop = {"", str(worktree), str(worktree.resolve()), os.getcwd()}
+                # the working tree's top and the repository root (``python -m`` puts the
+                # current folder first), not the folders below them (a .venv may live there)
+                drop = {"", os.getcwd()}
+                for folder in (worktree, *extra):
+                    drop |= {str(folder), str(folder.resolve())}
                 os.chdir(directory)
                 sys.path[:] = [str(directory), *(p for p in sys.path if p not in drop)]
                 root = directory.resolve()

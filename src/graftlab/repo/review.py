@@ -329,7 +329,7 @@ def review(repo: Any, spec: str, progress: Any = None, fork: bool = False) -> Re
         ]
         # The two revisions are materialized in two processes at once.
         if fork and forked.usable(top):
-            base_snap, head_snap = forked.snapshots(jobs, top)
+            base_snap, head_snap = forked.snapshots(jobs, top, repo.root)
         else:
             with ThreadPoolExecutor(max_workers=2) as pool:
                 futures = [pool.submit(snapshot_dir, *job) for job in jobs]
