@@ -4,6 +4,8 @@ it reports stays the same as loading every experiment."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -247,12 +249,33 @@ def test_the_line_scan_agrees_with_the_syntax_tree() -> None:
     assert a._line_scan(samples["o.py"], "o", False).dynamic  # type: ignore[union-attr]
 
 
-def test_forked_snapshots_match_fresh_processes_and_never_see_the_working_tree(
-    toy_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from graftlab.repo import forked
-    from graftlab.repo.checkout import extracted, snapshot_dir
+FORK_PROBE = """
+import json, sys
+from pathlib import Path
+toy = Path(sys.argv[1])
+sys.path.insert(0, str(toy))  # as `python -m` run in the working tree puts it first
+import graftlab as gl
+from graftlab.repo import forked
+from graftlab.repo.checkout import extracted, snapshot_dir
+out = {"usable": forked.usable(toy)}
+repo = gl.Repo(toy)
+with extracted(repo.git, "HEAD") as tree:
+    out["fresh"] = snapshot_dir(tree, None, "HEAD")
+    (out["forked"],) = forked.snapshots([(tree, None, "HEAD")], toy)
+try:
+    forked.snapshots([(toy / "nowhere", None, "HEAD")], toy)
+except gl.GraftError as e:
+    out["failure"] = str(e)
+import toy as team_code  # now this process holds code of the repository
+out["usable_after_import"] = forked.usable(toy)
+print("RESULT" + json.dumps(out))
+"""
 
+
+def test_forked_snapshots_match_fresh_processes_and_never_see_the_working_tree(
+    toy_path: Path,
+) -> None:
+    # in a fresh interpreter: a test process may hold threads (or JAX) that make forking unsafe
     (toy_path / "experiments" / "uses_extra.py").write_text(
         "from extra import Thing\n\nexperiment = Thing()\n"
     )
@@ -260,31 +283,27 @@ def test_forked_snapshots_match_fresh_processes_and_never_see_the_working_tree(
     toml.write_text(toml.read_text().replace('"toy", "patches"', '"toy", "patches", "extra"'))
     git(toy_path, "add", "-A")
     git(toy_path, "commit", "-qm", "an experiment whose module is not committed")
-    (toy_path / "extra.py").write_text(  # only in the working tree, as `python -m` sees it
+    (toy_path / "extra.py").write_text(  # only in the working tree
         "import graftlab as gl\n\n\n@gl.symbolize\nclass Thing:\n    def __init__(self, a: int = 1):\n"
         "        self.a = a\n"
     )
-    monkeypatch.syspath_prepend(str(toy_path))
-    repo = gl.Repo(toy_path)
-    assert forked.usable(toy_path)
-    with extracted(repo.git, "HEAD") as tree:
-        fresh = snapshot_dir(tree, None, "HEAD")
-        (got,) = forked.snapshots([(tree, None, "HEAD")], toy_path)
-    assert got == fresh
-    assert "cannot import 'extra'" in got["experiments"]["uses_extra"]["error"]["message"]
-    assert got["experiments"]["wide"]["materialized"]["layers"][0]["width"] == 8
-    import toy  # noqa: F401 - now this process holds code of the repository
-
-    assert not forked.usable(toy_path)  # a child would see this module: fresh processes then
-
-
-def test_a_failing_forked_snapshot_says_why_in_one_line(toy_path: Path) -> None:
-    from graftlab.repo import forked
-
-    bad = toy_path / "graft.toml"
-    bad.write_text("[graft\n")
-    with pytest.raises(gl.GraftError, match=r"^cannot read the experiments of HEAD: .*TOML"):
-        forked.snapshots([(toy_path, None, "HEAD")], toy_path)
+    proc = subprocess.run(
+        [sys.executable, "-c", FORK_PROBE, str(toy_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout.split("RESULT", 1)[1])
+    assert out["usable"] is True
+    assert out["forked"] == out["fresh"]
+    got = out["forked"]["experiments"]
+    assert "cannot import 'extra'" in got["uses_extra"]["error"]["message"]
+    assert got["wide"]["materialized"]["layers"][0]["width"] == 8
+    assert out["failure"].startswith("cannot read the experiments of HEAD: ")
+    assert "\n" not in out["failure"] and "No such file" in out["failure"]
+    assert out["usable_after_import"] is False  # a child would see `toy`: fresh processes
 
 
 def test_the_library_review_starts_fresh_processes_and_forks_only_when_safe(
@@ -304,7 +323,6 @@ def test_the_library_review_starts_fresh_processes_and_forks_only_when_safe(
         m.setattr(forked, "snapshots", no_fork)
         rv = review(gl.Repo(toy_path), "HEAD~1..HEAD")  # a range: its merge base is no flag
     assert {e.name for e in rv.experiments} == {"fast", "fast_wide", "wide_lr"}
-    assert forked.usable(toy_path)
     monkeypatch.setitem(sys.modules, "jax", types.ModuleType("jax"))  # starts its own threads
     assert not forked.usable(toy_path)
 
@@ -316,10 +334,11 @@ def test_a_virtual_environment_inside_the_repository_does_not_stop_the_fork(
 
     from graftlab.repo import forked
 
+    clean = forked.usable(toy_path)  # False where this test process runs threads or JAX
     installed = types.ModuleType("somepkg")
     installed.__file__ = str(toy_path / ".venv/lib/python3.11/site-packages/somepkg/__init__.py")
     monkeypatch.setitem(sys.modules, "somepkg", installed)
-    assert forked.usable(toy_path)
+    assert forked.usable(toy_path) == clean
     team = types.ModuleType("teamcode")
     team.__file__ = str(toy_path / "teamcode.py")
     monkeypatch.setitem(sys.modules, "teamcode", team)
