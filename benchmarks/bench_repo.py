@@ -8,6 +8,11 @@ as the real CLI in a subprocess (rounds interleaved, medians with their spread).
 overhead is the time ``graft run`` adds to a run that does nothing, measured in-process, side
 by side with MLflow's file store logging the same run (params, metrics, a log file) when
 MLflow is importable (``GRAFT_BENCH_MLFLOW_PYTHON`` may name an interpreter that has it).
+
+``GRAFT_BENCH_CLOCK=cpu`` judges the commands by their CPU time (the command and every
+process it starts) instead of wall time, for a shared machine. ``GRAFT_BENCH_BEFORE=DIR``
+also runs the same commands with ``PYTHONPATH=DIR`` (e.g. another checkout's ``src``), in
+the same interleaved rounds, and shows those medians as "before".
 """
 
 from __future__ import annotations
@@ -144,12 +149,22 @@ def _children_cpu() -> float:
     return ru.ru_utime + ru.ru_stime
 
 
-def _cli(root: Path, *args: str) -> tuple[float, str, float]:
+CLOCK = os.environ.get("GRAFT_BENCH_CLOCK", "wall")  # or "cpu"
+
+
+def _cli(root: Path, *args: str, pythonpath: str | None = None) -> tuple[float, str, float]:
     """(wall seconds, output, CPU seconds of the command and every process it started)."""
+    env = None
+    if pythonpath is not None:
+        env = {**os.environ, "PYTHONPATH": pythonpath}
     c0 = _children_cpu()
     t0 = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "graftlab.cli", *args], cwd=root, capture_output=True, text=True
+        [sys.executable, "-m", "graftlab.cli", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     elapsed = time.perf_counter() - t0
     if proc.returncode != 0:
@@ -161,6 +176,12 @@ def _median(times: list[float]) -> Measurement:
     times = sorted(times)
     spread = f"{times[0]:.2f}–{times[-1]:.2f} s" if len(times) > 1 else ""
     return Measurement(times[len(times) // 2], spread)
+
+
+def _spread(times: list[float]) -> str:
+    """``median (min-max)`` in seconds."""
+    t = sorted(times)
+    return f"{t[len(t) // 2]:.2f} ({t[0]:.2f}–{t[-1]:.2f})" if t else "-"
 
 
 RECORD_SCRIPT = """
@@ -253,53 +274,78 @@ def _mlflow(n: int) -> tuple[Measurement | None, Measurement | None, str]:
     )
 
 
+COMMANDS = {
+    "review": ("review", "HEAD~1..HEAD", "--format", "json"),
+    "ls": ("ls",),
+    "runs": ("runs",),
+}
+
+
 def run(quick: bool = False) -> list[dict[str, Any]]:
     n = 100 if quick else 500
     n_runs = 50 if quick else 500
-    rounds = 1 if quick else 3
+    rounds = 1 if quick else int(os.environ.get("GRAFT_BENCH_ROUNDS", "5"))
+    before_path = os.environ.get("GRAFT_BENCH_BEFORE")
+    variants: list[tuple[str, str | None]] = [("after", None)]
+    if before_path:
+        variants.append(("before", before_path))
+    wall: dict[tuple[str, str], list[float]] = {}
+    cpu: dict[tuple[str, str], list[float]] = {}
+    changed: dict[str, int] = {}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "repo"
         generate(root, n, n)
         per_run, all_runs, recorded, record_cpu = _record(root, n_runs)
         ml_per, ml_all, ml_note = _mlflow(n_runs)
-        review_t, ls_t, runs_t = [], [], []
-        cpu: dict[str, list[float]] = {"review": [], "ls": [], "runs": []}
-        changed = 0
-        for _ in range(rounds):  # interleaved rounds
-            t, out, c = _cli(root, "review", "HEAD~1..HEAD", "--format", "json")
-            review_t.append(t)
-            cpu["review"].append(c)
-            changed = len(json.loads(out)["experiments"])
-            t, _out, c = _cli(root, "ls")
-            ls_t.append(t)
-            cpu["ls"].append(c)
-            t, _out, c = _cli(root, "runs")
-            runs_t.append(t)
-            cpu["runs"].append(c)
-    med = {k: sorted(v)[len(v) // 2] for k, v in cpu.items()}
+        for i in range(rounds):  # interleaved rounds, the variants' order alternating
+            order = variants if i % 2 == 0 else variants[::-1]
+            for label, path in order:
+                for key, args in COMMANDS.items():
+                    t, out, c = _cli(root, *args, pythonpath=path)
+                    wall.setdefault((label, key), []).append(t)
+                    cpu.setdefault((label, key), []).append(c)
+                    if key == "review":
+                        changed[label] = len(json.loads(out)["experiments"])
     expected = n + n * 44 // 500
-    assert changed == expected, f"expected {expected} changed experiments, got {changed}"
+    for label, got in changed.items():
+        assert got == expected, f"{label}: expected {expected} changed experiments, got {got}"
+
+    def measured(key: str) -> Measurement:
+        times = cpu[("after", key)] if CLOCK == "cpu" else wall[("after", key)]
+        return _median(times)
+
+    def extra(key: str) -> dict[str, str]:
+        out = {
+            "wall s": _spread(wall[("after", key)]),
+            "CPU s (all processes)": _spread(cpu[("after", key)]),
+        }
+        if before_path:
+            out["before: wall s"] = _spread(wall[("before", key)])
+            out["before: CPU s"] = _spread(cpu[("before", key)])
+        return out
+
+    case_review = "graft review (rule used by 544 experiments changed)"
     rows = [
         {
-            "case": "graft review (rule used by 544 experiments changed)",
-            "graftlab": _median(review_t),
-            "target": TARGETS["graft review (rule used by 544 experiments changed)"],
+            "case": case_review,
+            "graftlab": measured("review"),
+            "target": TARGETS[case_review],
             "experiments": str(2 * n + 1),
-            "reported": str(changed),
-            "CPU s (all processes)": f"{med['review']:.2f}",
+            "reported": str(changed["after"]),
+            **extra("review"),
         },
         {
             "case": "graft ls",
-            "graftlab": _median(ls_t),
+            "graftlab": measured("ls"),
             "target": TARGETS["graft ls"],
-            "CPU s (all processes)": f"{med['ls']:.2f}",
+            **extra("ls"),
         },
         {
             "case": "graft runs (500 runs)",
-            "graftlab": _median(runs_t),
+            "graftlab": measured("runs"),
             "target": TARGETS["graft runs (500 runs)"],
             "runs": str(recorded),
-            "CPU s (all processes)": f"{med['runs']:.2f}",
+            **extra("runs"),
         },
         {
             "case": "recording overhead per run",
@@ -321,6 +367,11 @@ def main() -> None:
     from _report import print_rows
 
     print_rows(TITLE, run(quick="--quick" in sys.argv))
+    print(
+        f"  clock: {CLOCK} time"
+        + (" (the command's CPU time and its children's)" if CLOCK == "cpu" else "")
+        + f"; load average {os.getloadavg()[0]:.1f}"
+    )
 
 
 if __name__ == "__main__":

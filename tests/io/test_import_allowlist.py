@@ -65,7 +65,7 @@ _PROBE = textwrap.dedent(
             is_symbolic_callable(v)
             or (isinstance(v, type) and issubclass(v, enum.Enum))
             or isinstance(v, Rule)
-            for v in vars(mod).values()
+            for v in (getattr(mod, n, None) for n in dir(mod))  # lazy exports included
         )
         out[name] = {"results": results, "defines": defines}
     print("RESULT" + json.dumps(out))

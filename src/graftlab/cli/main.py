@@ -12,8 +12,6 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from rich.console import Console
-
 from graftlab.symbolic.errors import GraftError
 
 _COMMANDS = (
@@ -29,8 +27,31 @@ _COMMANDS = (
     "graftlab.cli.tune_cmds",
 )
 
+# Which module registers each sub-command, so that ``graft ls`` imports only the module of
+# ``ls`` (``graft --help`` and unknown commands import them all). tests/package checks that
+# this table matches what the modules register.
+_MODULE_OF = {
+    "demo": "graftlab.cli.demo",
+    "show": "graftlab.cli.show",
+    "patches": "graftlab.cli.patches",
+    **dict.fromkeys(
+        ("init", "plot", "ls", "lineage", "run", "runs", "compare", "gc", "push", "pull"),
+        "graftlab.cli.repo_cmds",
+    ),
+    **dict.fromkeys(("diff", "review", "textconv"), "graftlab.cli.review_cmds"),
+    "fmt": "graftlab.cli.fmt",
+    "lsp": "graftlab.cli.lsp",
+    "trust": "graftlab.cli.lsp",
+    "annotate": "graftlab.annotate.cli",
+    "rules": "graftlab.cli.rules_cmds",
+    "tune": "graftlab.cli.tune_cmds",
+    "tunes": "graftlab.cli.tune_cmds",
+}
 
-def build_parser() -> argparse.ArgumentParser:
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The ``graft`` parser; given ``argv`` naming a sub-command, only that command's module
+    is imported (its sub-parsers are all that can be used)."""
     parser = argparse.ArgumentParser(
         prog="graft",
         description="graftlab: exchange ML ideas as code.",
@@ -40,13 +61,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     import importlib
 
-    for name in _COMMANDS:
+    command = next((a for a in (argv or ()) if not a.startswith("-")), None)
+    module = _MODULE_OF.get(command or "")
+    for name in _COMMANDS if module is None else (module,):
         importlib.import_module(name).add_parser(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     func = getattr(args, "func", None) or getattr(args, "handler", None)
     if func is None:
@@ -57,6 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GraftError as e:
         if args.debug:
             traceback.print_exc()
+        from rich.console import Console
+
         console = Console(stderr=True, highlight=False)
         console.print("[bold red]error:[/] ", end="")
         console.print(str(e), markup=False, soft_wrap=True)

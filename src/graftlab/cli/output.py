@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich import box
-from rich.console import Console
-from rich.table import Table
+if TYPE_CHECKING:  # rich is imported when something is drawn, not when a command starts
+    from rich.console import Console
+    from rich.table import Table
 
 
 def console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
     probe = Console(stderr=stderr)
     width = None if probe.is_terminal else max(160, probe.width)
     return Console(stderr=stderr, highlight=False, soft_wrap=True, width=width)
@@ -18,6 +20,9 @@ def console(stderr: bool = False) -> Console:
 
 def table(out: Console, *columns: str, title: str | None = None) -> Table:
     """A table with boxes in a terminal and plain aligned columns when piped."""
+    from rich import box
+    from rich.table import Table
+
     return Table(*columns, title=title, box=box.SIMPLE_HEAD if out.is_terminal else box.ASCII2)
 
 

@@ -58,9 +58,7 @@ def describe(rule: Any) -> dict[str, Any]:
 
 
 def _argument_text(a: dict[str, Any]) -> str:
-    return f"{a['name']}: {a['type']}" + (
-        f" = {a['default']}" if "default" in a else " (required)"
-    )
+    return f"{a['name']}: {a['type']}" + (f" = {a['default']}" if "default" in a else " (required)")
 
 
 def plain_text(found: list[dict[str, Any]]) -> str:

@@ -8,8 +8,6 @@ import json
 import sys
 from typing import Any
 
-from rich.tree import Tree
-
 from graftlab.cli.commands import command
 from graftlab.cli.output import ago, console, duration, metrics_text, table
 from graftlab.repo import records
@@ -200,9 +198,11 @@ def cmd_lineage(args: argparse.Namespace) -> int:
         )
         sys.stdout.write("\n")
         return 0
+    from rich.tree import Tree
+
     tree = Tree("[bold]experiments[/]")
 
-    def add(node: Tree, name: str, depth: int) -> None:
+    def add(node: Any, name: str, depth: int) -> None:
         branch = node.add(name)
         if depth < 50:
             for c in sorted(children.get(name, [])):

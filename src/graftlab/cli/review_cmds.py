@@ -134,11 +134,9 @@ def cmd_review(args: argparse.Namespace) -> int:
         raise GraftError("graft review: --max-chars and --full-output go with --format md")
     repo = Repo()
     err = console(stderr=True)
-    if err.is_terminal:
-        with err.status("materializing experiments at both revisions..."):
-            rv = review(repo, args.range)
-    else:
-        rv = review(repo, args.range)
+    if err.is_terminal:  # a line, not a spinner: a spinner's thread would stop the fork
+        err.print("[dim]materializing experiments at both revisions...[/]")
+    rv = review(repo, args.range, fork=True)
     if args.format == "json":
         text = json.dumps(rv.to_json(), indent=2) + "\n"
     elif args.format == "md":

@@ -18,7 +18,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from graftlab.io import forms, limits
+from graftlab.io import forms, limits, load_cache
 from graftlab.io.allowlist import import_allowed, import_refusal, leads_to_allowed
 from graftlab.io.config import ALWAYS_ALLOWED, GraftConfig, config_for
 from graftlab.io.errors import FormatError, FormatErrors, ImportNotAllowedError
@@ -650,7 +650,7 @@ def _do_imports(
 
 def _has_no(module: str, name: str) -> str:
     mod = sys.modules.get(module)
-    public = [n for n in vars(mod) if not n.startswith("_")] if mod is not None else []
+    public = [n for n in dir(mod) if not n.startswith("_")] if mod is not None else []
     close = difflib.get_close_matches(name, public, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     return f"module {module!r} has no {name!r}{hint}"
@@ -711,7 +711,7 @@ def loads_file(
             None,
             file=file,
         )
-    module, errors, src = parse(text, file, bulk=True)
+    module, errors, src = _parse(text, file)
     if config is None and base_dir is not None:
         config = config_for(base_dir)
     if allowed_modules is None:
@@ -755,6 +755,20 @@ def loads_file(
         m = maps.get(name)
         attach_source_map(value, m if m is not None else SourceMap(file, {}, text))
     return loaded
+
+
+def _parse(text: str, file: str) -> tuple[Any, list[FormatError], Any]:
+    """``parse(text, file)``, once per text inside a ``load_cache()`` scope."""
+    cache = load_cache.active()
+    if cache is None:
+        return parse(text, file, bulk=True)
+    key = (file, text, True)
+    hit = cache.parsed.get(key)
+    if hit is None:
+        hit = cache.parsed[key] = parse(text, file, bulk=True)
+        cache.parses += 1
+    module, errors, src = hit
+    return module, list(errors), src  # the caller adds its own errors to the list
 
 
 def _combined(errors: list[FormatError]) -> FormatError:

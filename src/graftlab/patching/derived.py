@@ -20,7 +20,8 @@ import importlib
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
-from graftlab.io import forms
+from graftlab.io import forms, load_cache
+from graftlab.io.config import GraftConfig, config_for
 from graftlab.io.errors import FormatError
 from graftlab.io.loader import POISON, BuildContext, load_file
 from graftlab.io.spans import Span
@@ -94,8 +95,8 @@ def resolve_base(name: str, ctx: BuildContext) -> Path:
     _check_base_name(name, root)
     candidate = (root / name).with_suffix(".py") if not name.endswith(".py") else root / name
     if candidate.is_file():
-        resolved = candidate.resolve()
-        if not resolved.is_relative_to(root.resolve()):  # e.g. through a symbolic link
+        resolved = load_cache.resolve(candidate)
+        if not resolved.is_relative_to(load_cache.resolve(root)):  # e.g. through a link
             raise LookupError(
                 f"base experiment {name!r} resolves to {resolved}, outside the experiments "
                 f"folder ({root}): bases must be experiments of this repository"
@@ -140,7 +141,9 @@ def materialize(derived: Derived, ctx: BuildContext, path: KeyPath, call: CallE)
         return ctx.error(str(e), base_span, base_key)
     stack = _LOADING.get()
     here = (
-        Path(ctx.src.file).resolve() if ctx.src.file and not ctx.src.file.startswith("<") else None
+        load_cache.resolve(Path(ctx.src.file))
+        if ctx.src.file and not ctx.src.file.startswith("<")
+        else None
     )
     chain = (*stack, *((here,) if here and here not in stack else ()))
     if base_file in chain:
@@ -152,12 +155,11 @@ def materialize(derived: Derived, ctx: BuildContext, path: KeyPath, call: CallE)
         _import_patch_modules(ctx)
         try:
             # the base is loaded under this file's configuration (the repository root's)
-            loaded = load_file(
+            base_value = load_experiment(
                 base_file,
                 allowed_modules=ctx.allowed if ctx.config is None else None,
                 config=ctx.config,
             )
-            base_value = loaded.get("experiment")
         except FormatError as e:
             first = getattr(e, "errors", [e])[0]
             return ctx.error(
@@ -178,6 +180,58 @@ def materialize(derived: Derived, ctx: BuildContext, path: KeyPath, call: CallE)
         p = path.child("patches").child(i)
         span = ctx.span_for(p, call.span)
         return ctx.error(e.message, _uri_span(ctx, span, e), p)
+
+
+def load_experiment(
+    path: Path, *, allowed_modules: Any = None, config: GraftConfig | None = None
+) -> Any:
+    """The materialized ``experiment`` of a file; inside ``load_cache()`` built once per text
+    and configuration and shared (callers copy it before changing it, as ``patch`` does).
+
+    A cached value is served only while its file and every base it was built from still
+    read the same."""
+    cache = load_cache.active()
+    if cache is None:
+        return load_file(path, allowed_modules=allowed_modules, config=config).get("experiment")
+    try:
+        data = path.read_bytes()
+    except OSError:  # load_file says why, as it does without the cache
+        return load_file(path, allowed_modules=allowed_modules, config=config).get("experiment")
+    if config is None:
+        config = config_for(path.parent)  # what load_file would find
+    allowed = tuple(allowed_modules) if allowed_modules is not None else None
+    key = load_cache.value_key(path, data, config, allowed)
+    outer = _READ.get()
+    hit = cache.values.get(key)
+    if hit is not None and all(_reads(p) == d for p, d in hit[1]):
+        value, bases = hit
+    else:
+        bases = []  # (file, bytes) of every base read while building this one
+        token = _READ.set(bases)
+        try:
+            value = load_file(path, allowed_modules=allowed_modules, config=config).get(
+                "experiment"
+            )
+        finally:
+            _READ.reset(token)
+        cache.values[key] = (value, tuple(bases))  # only values that loaded: errors afresh
+        cache.builds += 1
+    if outer is not None:  # this file is a base of the one being built
+        outer.append((path, data))
+        outer.extend(bases)
+    return value
+
+
+_READ: contextvars.ContextVar[list[tuple[Path, bytes]] | None] = contextvars.ContextVar(
+    "graft_base_reads", default=None
+)
+
+
+def _reads(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def _import_patch_modules(ctx: BuildContext) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import difflib
 import warnings
-from importlib import metadata
 from typing import Any
 
 from graftlab.patching.errors import RuleRegistryError, UnknownRuleError
@@ -72,6 +71,8 @@ def load_entry_points(force: bool = False) -> list[str]:
         return list(_entry_point_errors)
     _entry_points_loaded = True
     _entry_point_errors.clear()
+    from importlib import metadata  # only when plug-ins are listed: it reads every package
+
     for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
         try:
             ep.load()
@@ -109,6 +110,11 @@ def rules() -> dict[str, Any]:
     return dict(sorted(_RULES.items()))
 
 
+def registered_rules() -> dict[str, Any]:
+    """The rules registered so far, by name (entry points not loaded), sorted by name."""
+    return dict(sorted(_RULES.items()))
+
+
 def _namespace_of(rule: Any) -> str | None:
     name = rule.__sym_rule_name__
     return name.split("/", 1)[0] if "/" in name else None
@@ -121,6 +127,8 @@ def rule_packages() -> dict[str, dict[str, str]]:
     point's name is the namespace of its rules (``team_b`` for ``team_b/swap_conv``).
     """
     out: dict[str, dict[str, str]] = {}
+    from importlib import metadata  # only when plug-ins are listed: it reads every package
+
     for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
         dist = ep.dist
         if dist is None:

@@ -1,9 +1,43 @@
-"""The git-native experiment repository: layout, lineage, runs, diff and review."""
+"""The git-native experiment repository: layout, lineage, runs, diff and review.
 
-from graftlab.repo.context import RunContext
-from graftlab.repo.init import init_repo
-from graftlab.repo.layout import Repo, RepoError
-from graftlab.repo.records import RunRecord
-from graftlab.repo.runner import register_runner
+The names load on first use, so ``graftlab.repo.layout`` (``graft ls``) does not import the
+runner, and importing any module of the package does not import them all.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_STATIC_ONLY = False
+# For type checkers and graftlab's own static index; at run time through _LAZY.
+if TYPE_CHECKING or _STATIC_ONLY:
+    from graftlab.repo.context import RunContext
+    from graftlab.repo.init import init_repo
+    from graftlab.repo.layout import Repo, RepoError
+    from graftlab.repo.records import RunRecord
+    from graftlab.repo.runner import register_runner
+
+_LAZY = {
+    "RunContext": "graftlab.repo.context",
+    "init_repo": "graftlab.repo.init",
+    "Repo": "graftlab.repo.layout",
+    "RepoError": "graftlab.repo.layout",
+    "RunRecord": "graftlab.repo.records",
+    "register_runner": "graftlab.repo.runner",
+}
 
 __all__ = ["Repo", "RepoError", "RunContext", "RunRecord", "init_repo", "register_runner"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'graftlab.repo' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})

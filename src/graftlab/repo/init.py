@@ -34,8 +34,8 @@ def textconv_command() -> str:
     ``graft`` is not on the PATH (a shell without the venv), the file's plain text, so that
     ``git diff`` still works."""
     return (
-        "sh -c 'if command -v graft >/dev/null 2>&1; then exec graft textconv \"$1\"; "
-        "else exec cat \"$1\"; fi' graft-textconv"
+        'sh -c \'if command -v graft >/dev/null 2>&1; then exec graft textconv "$1"; '
+        'else exec cat "$1"; fi\' graft-textconv'
     )
 
 

@@ -10,16 +10,17 @@ from __future__ import annotations
 import difflib
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import git
 
 from graftlab.io.config import GraftConfig, find_config, load_config
-from graftlab.io.loader import LoadedFile, load_file
-from graftlab.io.writer import save
 from graftlab.repo import records
 from graftlab.repo.static import StaticInfo, static_info
 from graftlab.symbolic.errors import GraftError
+
+if TYPE_CHECKING:
+    from graftlab.io.loader import LoadedFile
 
 
 class RepoError(GraftError):
@@ -96,6 +97,8 @@ class Repo:
 
     def load_file(self, name: str, *, materialize: bool = True) -> LoadedFile:
         """Load an experiment file by name (materializing derived experiments by default)."""
+        from graftlab.io.loader import load_file
+
         return load_file(self.path_of(name), materialize=materialize)
 
     def load(self, name: str, *, materialize: bool = True) -> Any:
@@ -106,6 +109,8 @@ class Repo:
         """Write ``value`` as experiment ``name`` (atomically, in canonical form)."""
         path = (self.experiments_dir / name).with_suffix(".py")
         path.parent.mkdir(parents=True, exist_ok=True)
+        from graftlab.io.writer import save
+
         save(value, path, docstring=docstring)
         return path
 

@@ -10,14 +10,24 @@ from __future__ import annotations
 
 import re
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graftlab.patching.uri import parse_uri
-from graftlab.repo.checkout import WORKTREE, changed_files, snapshot_rev
+from graftlab.io.config import CONFIG_NAME, load_config
+from graftlab.repo import forked
+from graftlab.repo.affected import affected, experiment_files
+from graftlab.repo.checkout import (
+    WORKTREE,
+    changed_files,
+    extracted,
+    snapshot_dir,
+    verify_rev,
+)
 from graftlab.repo.semantic import entry_json, json_diff, provenance_for, render
 from graftlab.symbolic.diff import DiffEntry
+from graftlab.symbolic.errors import GraftError
 
 
 @dataclass
@@ -85,6 +95,8 @@ def parse_range(spec: str) -> tuple[str, str]:
 
 
 def _rule_names(chain: list[Any]) -> set[str]:
+    from graftlab.patching.uri import parse_uri
+
     names = set()
     for item in chain:
         if isinstance(item, str):
@@ -108,9 +120,15 @@ def _lineage(snap: dict[str, Any]) -> dict[str, tuple[str | None, set[str]]]:
 
 
 def compare(
-    base_snap: dict[str, Any], head_snap: dict[str, Any], files: list[str], base: str, head: str
+    base_snap: dict[str, Any],
+    head_snap: dict[str, Any],
+    files: list[str],
+    base: str,
+    head: str,
+    total: int | None = None,
 ) -> Review:
-    """The review of two snapshots."""
+    """The review of two snapshots; ``total``: how many experiments there are (when the
+    snapshots hold only those the change may alter)."""
     rules_before, rules_after = base_snap["rules"], head_snap["rules"]
     changed_rules: dict[str, str] = {}
     rule_diffs: dict[str, str] = {}
@@ -179,7 +197,7 @@ def compare(
         files,
         changed_rules,
         shown,
-        len(set(before) | set(after)),
+        len(set(before) | set(after)) if total is None else total,
         rule_diffs,
         rule_helpers,
     )
@@ -238,9 +256,6 @@ def merge_base(g: Any, base: str, head: str) -> str:
     """The commit ``A..B`` and ``A...B`` review from: where ``head`` branched off ``base``."""
     import git
 
-    from graftlab.repo.checkout import verify_rev
-    from graftlab.symbolic.errors import GraftError
-
     for rev in (base, head):
         verify_rev(g, rev)
     try:
@@ -249,8 +264,30 @@ def merge_base(g: Any, base: str, head: str) -> str:
         raise GraftError(f"{base} and {head} have no common ancestor to review from") from None
 
 
-def review(repo: Any, spec: str, progress: Any = None) -> Review:
+def _affected(roots: list[Path], changed: list[str]) -> tuple[set[str] | None, dict[str, str]]:
+    """The experiments (of either revision) the change may alter, None for all; and every
+    experiment's file. The configuration is the head revision's (when ``graft.toml`` differs
+    between the two, every experiment is loaded)."""
+    config_path = roots[1] / CONFIG_NAME
+    if not config_path.is_file() or not (roots[0] / CONFIG_NAME).is_file():
+        return None, {}
+    try:
+        config = load_config(config_path)
+    except GraftError:
+        return None, {}
+    names: dict[str, str] = {}
+    for r in roots:
+        for name, path in experiment_files(r, config.experiments).items():
+            names.setdefault(name, path.relative_to(r).as_posix())
+    return affected(roots, config.experiments, config.patch_modules, names, changed), names
+
+
+def review(repo: Any, spec: str, progress: Any = None, fork: bool = False) -> Review:
     """Review a revision range of ``repo`` (a ``gl.Repo``).
+
+    Each revision is materialized in a fresh Python process; with ``fork`` (``graft review``,
+    whose process has imported no code of the repository) in a forked copy of this one,
+    which skips starting Python and importing graftlab twice.
 
     ``A..B`` and ``A...B`` review what a pull request of ``B`` into ``A`` changes, as
     GitHub shows it: from the merge base of ``A`` and ``B`` to ``B`` (commits that ``A``
@@ -260,25 +297,52 @@ def review(repo: Any, spec: str, progress: Any = None) -> Review:
     base, head = parse_range(spec)
     label = base
     if head != WORKTREE:
-        fork = merge_base(repo.git, base, head)
-        if fork != repo.git.git.rev_parse(f"{base}^{{commit}}").strip():
-            label = f"{base} (merge base {fork[:8]})"
-        base = fork
-    files = changed_files(repo.git, base, head)
-    # The two revisions are materialized in two processes at once.
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = [pool.submit(snapshot_rev, repo.git, repo.root, rev) for rev in (base, head)]
-        base_snap, head_snap = (f.result() for f in futures)
-    if progress:
-        progress()
+        fork_point = merge_base(repo.git, base, head)
+        if fork_point != repo.git.git.rev_parse(f"{base}^{{commit}}").strip():
+            label = f"{base} (merge base {fork_point[:8]})"
+        base = fork_point
+    if head == WORKTREE:
+        verify_rev(repo.git, base)  # otherwise merge_base verified both
+    files = changed_files(repo.git, base, head, verify=False)
     top = Path(repo.git.working_tree_dir or repo.root).resolve()
     prefix = repo.root.resolve().relative_to(top).as_posix()
     rel_files = [
         f[len(prefix) + 1 :] if prefix not in ("", ".") and f.startswith(prefix + "/") else f
         for f in files
     ]
+    inside = (
+        rel_files
+        if prefix in ("", ".")
+        else [f[len(prefix) + 1 :] for f in files if f.startswith(prefix + "/")]
+    )
+    with ExitStack() as stack:
+        roots = [
+            repo.root
+            if rev == WORKTREE
+            else stack.enter_context(extracted(repo.git, rev, verify=False)) / prefix
+            for rev in (base, head)
+        ]
+        only, names = _affected(roots, inside)
+        jobs = [
+            (r, None if only is None else sorted(only), None if rev == WORKTREE else rev)
+            for r, rev in zip(roots, (base, head), strict=True)
+        ]
+        # The two revisions are materialized in two processes at once.
+        if fork and forked.usable(top):
+            base_snap, head_snap = forked.snapshots(jobs, top, repo.root)
+        else:
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                futures = [pool.submit(snapshot_dir, *job) for job in jobs]
+                base_snap, head_snap = (f.result() for f in futures)
+    if progress:
+        progress()
     return compare(
-        base_snap, head_snap, rel_files, label, "working tree" if head == WORKTREE else head
+        base_snap,
+        head_snap,
+        rel_files,
+        label,
+        "working tree" if head == WORKTREE else head,
+        total=None if only is None else len(names),
     )
 
 

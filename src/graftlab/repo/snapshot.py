@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.util
 import inspect
 import json
 import sys
@@ -19,21 +20,13 @@ from typing import Any
 from graftlab.io.config import find_config, load_config
 from graftlab.io.errors import FormatError
 from graftlab.io.json_format import to_json
+from graftlab.io.load_cache import load_cache
 from graftlab.io.loader import load_file
+from graftlab.patching.derived import load_experiment
 from graftlab.patching.provenance import provenances
-from graftlab.patching.registry import rules
+from graftlab.patching.registry import ENTRY_POINT_GROUP, registered_rules
+from graftlab.repo.affected import experiment_files
 from graftlab.symbolic.errors import GraftError
-
-
-def experiment_files(root: Path, experiments: str) -> dict[str, Path]:
-    d = root / experiments
-    if not d.is_dir():
-        return {}
-    return {
-        p.relative_to(d).with_suffix("").as_posix(): p
-        for p in sorted(d.rglob("*.py"))
-        if not p.name.startswith("_") and not any(x.startswith(".") for x in p.relative_to(d).parts)
-    }
 
 
 def _error(e: BaseException, root: Path) -> dict[str, Any]:
@@ -93,48 +86,87 @@ def take(root: Path, progress: Any = None, only: list[str] | None = None) -> dic
     out: dict[str, Any] = {"experiments": {}, "rules": {}}
     files = experiment_files(root, config.experiments)
     if only is not None:
-        files = {n: p for n, p in files.items() if n in only}
-    for name, path in files.items():
-        entry: dict[str, Any] = {"file": path.relative_to(root).as_posix()}
-        try:
-            written = load_file(path, materialize=False).get("experiment")
-            entry["written"] = to_json(written)
-        except (GraftError, OSError) as e:
-            entry["error"] = _error(e, root)
-            out["experiments"][name] = entry
-            continue
-        try:
-            # a file without a derivation materializes to what it says: load it once
-            derived = "patching.derived.Derived" in json.dumps(entry["written"])
-            value = load_file(path).get("experiment") if derived else written
-            entry["materialized"] = to_json(value)
-            entry["provenance"] = {
-                str(p): _relative(prov.to_json(), root) for p, prov in provenances(value).items()
-            }
-        except (GraftError, OSError) as e:
-            entry["error"] = _error(e, root)
-        out["experiments"][name] = entry
-        if progress is not None:
-            progress()
-    for rule_name, rule in rules().items():
+        wanted = set(only)
+        files = {n: p for n, p in files.items() if n in wanted}
+    with load_cache():  # each file parsed once, each base materialized once
+        for name, path in files.items():
+            out["experiments"][name] = _entry(path, root, config)
+            if progress is not None:
+                progress()
+    _load_local_entry_points(root)
+    resolved_root = root.resolve()
+    for rule_name, rule in registered_rules().items():
         fn = rule.__sym_function__
         try:
-            source = inspect.getsource(fn)
             file = inspect.getsourcefile(fn) or ""
-        except (OSError, TypeError):
-            source, file = "", ""
+            rel = Path(file).resolve().relative_to(resolved_root).as_posix()
+        except (OSError, TypeError, ValueError):
+            # a rule of graftlab or of an installed package: the same code at every revision
+            continue
         try:
-            rel = Path(file).resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            rel = None  # a rule from graftlab or an installed package
+            source = inspect.getsource(fn)
+        except (OSError, TypeError):
+            source = ""
         out["rules"][rule_name] = {
             "function": f"{fn.__module__}.{fn.__qualname__}",
             "file": rel,
             "hash": hashlib.sha256(source.encode()).hexdigest()[:16],
-            "source": source if rel is not None else "",
-            "deps": dependencies(fn, root) if rel is not None else {},
+            "source": source,
+            "deps": dependencies(fn, root),
         }
     return out
+
+
+def _load_local_entry_points(root: Path) -> None:
+    """Import the rule modules that installed packages publish from this checkout (a team's
+    repository installed as a package): those rules are the revision's own. Rules of other
+    packages are the same at every revision; they load when an experiment names one."""
+    from importlib import metadata
+
+    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        top = ep.value.split(":")[0].split(".")[0]
+        try:
+            spec = importlib.util.find_spec(top)
+        except (ImportError, ValueError):
+            continue
+        origin = getattr(spec, "origin", None) or ""
+        locations = list(getattr(spec, "submodule_search_locations", None) or [])
+        if any(_inside(Path(p), root) for p in [origin, *locations] if p):
+            try:
+                ep.load()
+            except Exception as e:  # as for a patch module: reported, the review goes on
+                print(f"warning: cannot load rules {ep.value!r}: {e}", file=sys.stderr)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(root.resolve())
+    except OSError:
+        return False
+
+
+def _entry(path: Path, root: Path, config: Any) -> dict[str, Any]:
+    """One experiment as written and materialized, with provenance (or why it fails)."""
+    entry: dict[str, Any] = {"file": path.relative_to(root).as_posix()}
+    try:
+        written = load_file(path, materialize=False, config=config).get("experiment")
+        entry["written"] = to_json(written)
+    except (GraftError, OSError) as e:
+        entry["error"] = _error(e, root)
+        return entry
+    try:
+        # a file without a derivation materializes to what it says: load it once
+        derived = "patching.derived.Derived" in json.dumps(entry["written"])
+        value = load_experiment(path, config=config) if derived else written
+        entry["materialized"] = to_json(value)
+        seen: dict[int, dict[str, Any]] = {}  # one rule application sets many values
+        entry["provenance"] = {
+            str(p): seen.get(id(prov)) or seen.setdefault(id(prov), _relative(prov.to_json(), root))
+            for p, prov in provenances(value).items()
+        }
+    except (GraftError, OSError) as e:
+        entry["error"] = _error(e, root)
+    return entry
 
 
 def _digest(text: str) -> str:
@@ -225,10 +257,21 @@ def scrub(value: Any, root: Path) -> Any:
     return clean(value)
 
 
+def scrub_text(text: str, root: Path) -> str:
+    """``scrub`` on JSON text: the checkout's directory removed from every string at once
+    (no walk over the values); names and key paths never hold it."""
+    for p in sorted({str(root), str(root.resolve())}, key=len, reverse=True):
+        escaped = json.dumps(p)[1:-1]
+        text = text.replace(escaped + "/", "").replace(escaped, ".")
+    return text
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     root = Path(args[0] if args else ".").resolve()
-    json.dump(scrub(take(root, only=args[1:] or None), root), sys.stdout)
+    names = args[1:]
+    only = names[1:] if names[:1] == ["--only"] else (names or None)  # --only: maybe none
+    sys.stdout.write(scrub_text(json.dumps(take(root, only=only)), root))
     return 0
 
 
