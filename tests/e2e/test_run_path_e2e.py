@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "repo"))
 from graft_toy_repo import BASELINE, BROKEN, derived, git, graft, make_toy_repo
 
 
-def _json(proc) -> dict:  # noqa: ANN001 - a CompletedProcess
+def _json(proc) -> dict:
     assert proc.returncode in (0, 1), proc.stdout + proc.stderr
     return json.loads(proc.stdout)
 

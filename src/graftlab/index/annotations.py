@@ -1,6 +1,6 @@
 """Annotations, statically: a type expression → the ``StaticSpec`` the runtime would build.
 
-Parsing (libcst → type expression) lives in ``typeexpr``, the spec model in ``specs``; this
+Parsing (libcst → type expression) lives in ``cstexpr``, type expressions in ``typeexpr``, the spec model in ``specs``; this
 module translates, with the index's name resolution (a ``Context``), node for node as
 ``graftlab.symbolic.typespec.spec_for`` does. The names of those two modules are re-exported
 here for the modules that import them from ``annotations``.
@@ -21,14 +21,7 @@ from graftlab.index.specs import (
     optional,
     with_constraints,
 )
-from graftlab.index.typeexpr import (
-    TypeExpr,
-    convert,
-    convert_text,
-    dotted_of,
-    literal_value,
-    source_of,
-)
+from graftlab.index.typeexpr import TypeExpr, convert_text, dotted_of, literal_value
 
 __all__ = [
     "ANY",
@@ -41,15 +34,12 @@ __all__ = [
     "TypeExpr",
     "Unresolvable",
     "constraint_text",
-    "convert",
-    "convert_text",
     "dotted_of",
     "fails",
     "has_string",
     "literal_value",
     "normalize",
     "optional",
-    "source_of",
     "top_choices",
     "translate",
     "with_constraints",

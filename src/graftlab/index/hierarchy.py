@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from graftlab.index.annotations import normalize
 from graftlab.index.names import BUILTINS, ModuleContext, Names
-from graftlab.index.scanner import ExternalSymbolize, ModuleScan, RawClass
+from graftlab.index.records import ExternalSymbolize, ModuleScan, RawClass
 
 ENUM_ROOTS = {"enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag"}
 _NOT_NNX_MODULES = {

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from graftlab.index.model import ClassInfo, Location, RuleInfo
-from graftlab.index.scanner import clean_doc
+from graftlab.index.records import clean_doc
 
 if TYPE_CHECKING:
     from graftlab.index.resolve import Resolver

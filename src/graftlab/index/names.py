@@ -22,7 +22,7 @@ from graftlab.index.annotations import (
     literal_value,
     normalize,
 )
-from graftlab.index.scanner import ExternalSymbolize, ModuleScan, RawFunction
+from graftlab.index.records import ExternalSymbolize, ModuleScan, RawFunction
 
 if TYPE_CHECKING:
     from graftlab.index.hierarchy import ClassNode

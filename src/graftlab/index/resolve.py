@@ -19,7 +19,7 @@ from collections.abc import Callable
 from graftlab.index.hierarchy import ClassNode
 from graftlab.index.infos import build_infos
 from graftlab.index.names import ModuleContext, Ref
-from graftlab.index.scanner import ExternalSymbolize, ModuleScan, RawFunction
+from graftlab.index.records import ExternalSymbolize, ModuleScan, RawFunction
 from graftlab.index.schema import Schemas
 
 __all__ = ["ClassNode", "ModuleContext", "Ref", "Resolver", "build_infos"]

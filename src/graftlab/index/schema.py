@@ -18,7 +18,7 @@ from graftlab.index.annotations import (
 from graftlab.index.hierarchy import ENUM_ROOTS, ClassNode, Hierarchy
 from graftlab.index.model import ArgInfo, ClassInfo, Location
 from graftlab.index.names import ModuleContext
-from graftlab.index.scanner import ModuleScan, RawField, RawFunction, RawParam, clean_doc
+from graftlab.index.records import ModuleScan, RawField, RawFunction, RawParam, clean_doc
 from graftlab.symbolic.docstrings import argument_help
 
 _PLAIN_ROOTS = {"builtins.object", "typing.Generic", "abc.ABC", "typing.Protocol"}

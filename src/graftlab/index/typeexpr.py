@@ -1,7 +1,6 @@
-"""Annotation parsing: a libcst annotation → a compact, JSON-able *type expression*.
-
-Scanning stores these (lists, so the disk cache can hold them); ``annotations`` translates
-them into static specs later, with the index's name resolution.
+"""Type expressions: the compact, JSON-able form of an annotation that scanning stores (lists,
+so the disk cache can hold them; ``cstexpr`` makes them from libcst nodes). ``annotations``
+translates them into static specs later, with the index's name resolution.
 
 Type expressions::
 
@@ -21,91 +20,7 @@ import ast
 import functools
 from typing import Any
 
-import libcst as cst
-
 TypeExpr = list[Any]
-_EMPTY = cst.Module(body=[])
-
-
-def source_of(node: cst.CSTNode) -> str:
-    """The source text of a node (no position metadata needed)."""
-    return _EMPTY.code_for_node(node)
-
-
-def _dotted(node: cst.BaseExpression) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    if not isinstance(node, cst.Name):
-        return None
-    parts.append(node.value)
-    return ".".join(reversed(parts))
-
-
-def _literal(node: cst.BaseExpression) -> TypeExpr | None:
-    if isinstance(
-        node, cst.Integer | cst.Float | cst.Imaginary | cst.SimpleString | cst.ConcatenatedString
-    ) or (
-        isinstance(node, cst.UnaryOperation)
-        and isinstance(node.operator, cst.Minus | cst.Plus)
-        and isinstance(node.expression, cst.Integer | cst.Float)
-    ):
-        text = source_of(node)
-        try:
-            value = ast.literal_eval(text.strip())
-        except (ValueError, SyntaxError, MemoryError):
-            return ["?", text]
-        return ["l", text, repr(value), value if isinstance(value, str) else None]
-    if isinstance(node, cst.Name) and node.value in ("None", "True", "False"):
-        return ["l", node.value, node.value, None]
-    return None
-
-
-def convert(node: cst.BaseExpression) -> TypeExpr:
-    """The type expression of an annotation (or of a value inside one)."""
-    lit = _literal(node)
-    if lit is not None:
-        return lit
-    name = _dotted(node)
-    if name is not None:
-        return ["d", name]
-    if isinstance(node, cst.Subscript):
-        head = convert(node.value)
-        args: list[TypeExpr] = []
-        for el in node.slice:
-            s = el.slice
-            args.append(convert(s.value) if isinstance(s, cst.Index) else ["?", source_of(s)])
-        return ["s", head, args]
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
-        opts: list[TypeExpr] = []
-        for side in (node.left, node.right):
-            sub = convert(side)
-            opts.extend(sub[1] if sub[0] == "u" else [sub])
-        return ["u", opts]
-    if isinstance(node, cst.Ellipsis):
-        return ["e"]
-    if isinstance(node, cst.List):
-        return ["L", [convert(e.value) for e in node.elements]]
-    if isinstance(node, cst.Tuple):
-        return ["T", [convert(e.value) for e in node.elements]]
-    if isinstance(node, cst.Call):
-        pos = [convert(a.value) for a in node.args if a.keyword is None and not a.star]
-        kws = [
-            [a.keyword.value, convert(a.value)]
-            for a in node.args
-            if a.keyword is not None and not a.star
-        ]
-        return ["c", convert(node.func), pos, kws]
-    return ["?", source_of(node)]
-
-
-def convert_text(text: str) -> TypeExpr:
-    """The type expression of a string annotation's text (``"list[Conv]"``)."""
-    try:
-        return convert(cst.parse_expression(text.strip()))
-    except Exception:
-        return ["?", text]
 
 
 def dotted_of(expr: TypeExpr | None) -> str | None:
@@ -128,3 +43,70 @@ def literal_value(expr: TypeExpr) -> Any:
     if expr[0] == "c" and dotted_of(expr[1]) == "float" and len(expr[2]) == 1:
         return float(literal_value(expr[2][0]))
     raise ValueError("not a literal")
+
+
+def convert_text(text: str) -> TypeExpr:
+    """The type expression of a string annotation's text (``"list[Conv]"``), node for node
+    what ``cstexpr.convert`` gives for the same expression, read with ``ast`` (translation
+    meets these while resolving; libcst is needed only to scan files)."""
+    source = text.strip()
+    try:
+        node = ast.parse(source, mode="eval").body
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return ["?", text]
+    return _from_ast(node, source)
+
+
+def _from_ast(node: ast.expr, source: str) -> TypeExpr:
+    seg = ast.get_source_segment(source, node) or ""
+    if isinstance(node, ast.Constant):
+        if node.value is Ellipsis:
+            return ["e"]
+        value = node.value
+        return ["l", seg, repr(value), value if isinstance(value, str) else None]
+    if (
+        isinstance(node, ast.UnaryOp)
+        and isinstance(node.op, ast.USub | ast.UAdd)
+        and isinstance(node.operand, ast.Constant)
+        and type(node.operand.value) in (int, float)
+    ):
+        value = ast.literal_eval(node)
+        return ["l", seg, repr(value), None]
+    dotted = _ast_dotted(node)
+    if dotted is not None:
+        return ["d", dotted]
+    if isinstance(node, ast.Subscript):
+        items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        args = [
+            ["?", ast.get_source_segment(source, s) or ""]
+            if isinstance(s, ast.Slice)
+            else _from_ast(s, source)
+            for s in items
+        ]
+        return ["s", _from_ast(node.value, source), args]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        opts: list[TypeExpr] = []
+        for side in (node.left, node.right):
+            sub = _from_ast(side, source)
+            opts.extend(sub[1] if sub[0] == "u" else [sub])
+        return ["u", opts]
+    if isinstance(node, ast.List):
+        return ["L", [_from_ast(e, source) for e in node.elts]]
+    if isinstance(node, ast.Tuple):
+        return ["T", [_from_ast(e, source) for e in node.elts]]
+    if isinstance(node, ast.Call):
+        pos = [_from_ast(a, source) for a in node.args if not isinstance(a, ast.Starred)]
+        kws = [[k.arg, _from_ast(k.value, source)] for k in node.keywords if k.arg is not None]
+        return ["c", _from_ast(node.func, source), pos, kws]
+    return ["?", seg]
+
+
+def _ast_dotted(node: ast.expr) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))

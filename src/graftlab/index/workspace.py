@@ -28,8 +28,8 @@ from pathlib import Path
 from graftlab.index import roles as rolesmod
 from graftlab.index.cache import ScanCache, default_cache_file
 from graftlab.index.model import ClassInfo, ExperimentInfo, RuleInfo
+from graftlab.index.records import ModuleScan
 from graftlab.index.resolve import Resolver, build_infos
-from graftlab.index.scanner import ModuleScan, scan_source
 from graftlab.io.config import CONFIG_NAME, GraftConfig, load_config
 from graftlab.repo.static import static_info
 from graftlab.symbolic.registry import module_allowed
@@ -356,10 +356,10 @@ class Index:
                 f.scan = ModuleScan(f.module, key, f.is_package, error=f"cannot read: {e}")
                 self._note_error(key, f.scan)
                 return
-            f.scan = scan_source(text, f.module, key, f.is_package)
+            f.scan = _scan_source(text, f.module, key, f.is_package)
             self._cache.put(key, f.mtime_ns, f.size, f.scan)
         else:
-            f.scan = scan_source(text, f.module, key, f.is_package)
+            f.scan = _scan_source(text, f.module, key, f.is_package)
         self.stats["parsed"] += 1
         self._note_error(key, f.scan)
 
@@ -604,6 +604,13 @@ class Index:
     def enums(self) -> list[ClassInfo]:
         """Every enum found."""
         return [i for q, i in sorted(self.classes.items()) if i.kind == "enum"]
+
+
+def _scan_source(text: str, module: str, path: str, is_package: bool) -> ModuleScan:
+    """Parse a file (libcst is loaded on the first parse: a warm start never needs it)."""
+    from graftlab.index.scanner import scan_source
+
+    return scan_source(text, module, path, is_package)
 
 
 def _diff(before: Mapping[str, object], after: Mapping[str, object]) -> set[str]:
