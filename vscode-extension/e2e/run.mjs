@@ -316,6 +316,14 @@ async function openFile(page, relPath, attempts = 3) {
   await page.locator(".monaco-editor .view-lines").first().waitFor({ timeout: 20_000 });
 }
 
+/** Open a file by clicking its row in the Explorer (its folder expanded already). */
+async function openFromExplorer(page, name) {
+  const row = page.locator(".explorer-folders-view .monaco-list-row", { hasText: new RegExp(`^\\s*${name.replace(".", "\\.")}\\s*$`) }).first();
+  await row.waitFor({ state: "visible", timeout: 15_000 });
+  await row.dblclick();
+  await page.locator(`.editor-group-container .tab[aria-label*="${name}"]`).first().waitFor({ timeout: 15_000 });
+}
+
 /** Move the cursor with "Go to Line/Column" (1-based). */
 async function gotoLine(page, line, column) {
   await page.keyboard.press(`${mod}+G`);
@@ -608,8 +616,9 @@ async function main() {
       notes = await notificationMessages(page);
     }
     if (!notes.some((s) => missing.test(s))) throw new Error(`no "not installed" notification: ${JSON.stringify(notes)}`);
-    await openFile(page, "experiments/baseline.py");
-    await openFile(page, "experiments/typo.py");
+    // More experiment files opened (from the Explorer: the notification keeps the keyboard).
+    await openFromExplorer(page, "fast_lr.py");
+    await openFromExplorer(page, "wide.py");
     await sleep(3000);
     notes = await notificationMessages(page);
     await screenshot(page, "07-no-graftlab");
