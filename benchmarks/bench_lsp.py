@@ -475,7 +475,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             "case": f"server memory growth over {g['edits']:,} edits",
             "graftlab": Measurement(g["memory growth"]),
             "target": 1_000_000 * g["edits"] / 1000,  # 1 MB per 1,000 edits
-            "unit_fmt": lambda v: f"{v / 1e6:.2f} MB",
+            "unit_fmt": lambda v: "-" if v is None else f"{v / 1e6:.2f} MB",
         }
     )
     row = {"case": "initialize", "graftlab": Measurement(g["initialize"]), "target": 0.5}
