@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from graftlab.index.model import Location
+if TYPE_CHECKING:  # the index package loads libcst: not at the server's start
+    from graftlab.index.model import Location
+
 
 _INDENT = re.compile(r"[ \t]*")
 
@@ -83,6 +85,19 @@ def argument_location(index: Any, info: Any, name: str) -> Location | None:
         if lines is not None and loc.line > 0:
             hit = _in_definition(lines, loc.line - 1, name, current.kind)
             if hit is not None:
+                from graftlab.index.model import Location
+
                 return Location(loc.file, hit[0] + 1, hit[1])
         todo += [index.lookup(b) for b in current.bases]
     return None
+
+
+def parameter_location(index: Any, location: Location, name: str) -> Location | None:
+    """Where parameter ``name`` of the function defined at ``location`` is declared."""
+    lines = _read(location.file, getattr(index, "root", None))
+    if lines is None or location.line <= 0:
+        return None
+    hit = _in_definition(lines, location.line - 1, name, "function")
+    from graftlab.index.model import Location
+
+    return Location(location.file, hit[0] + 1, hit[1]) if hit is not None else None

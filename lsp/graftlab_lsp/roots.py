@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from graftlab.io.config import CONFIG_NAME
+from graftlab_lsp import cancel
 from graftlab_lsp.runs import RunErrors
 from graftlab_lsp.service import LanguageService
 from graftlab_lsp.worker_client import WorkerClient
@@ -84,7 +85,8 @@ class Root:
                     log.exception("after the index of %s was built", self.path)
 
     def wait(self, timeout: float = 10.0) -> None:
-        self.ready.wait(timeout)
+        """Wait for the index (at most ``timeout``); a cancelled request stops waiting."""
+        cancel.wait(self.ready, timeout)
 
     def code_changed(self, paths: list[Path]) -> None:
         """Files changed on disk: update the index; restart the worker for code changes."""

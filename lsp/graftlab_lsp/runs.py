@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from graftlab_lsp import anchors
-from graftlab_lsp.service import Diag
+from graftlab_lsp.model import Diag
 
 
 class RunErrors:
@@ -18,6 +18,7 @@ class RunErrors:
         self.root = root
         self._stamp: tuple[Any, ...] | None = None
         self._by_file: dict[Path, dict[str, Any]] = {}
+        self._latest: dict[Path, dict[str, Any]] = {}  # the newest run of each file
         self._lock = threading.Lock()
         # Records are read by the server's poller (``changed``), never during ``initialize``:
         # reading them imports GitPython, which would delay the first answer.
@@ -61,7 +62,17 @@ class RunErrors:
         for r in records:  # newest first
             latest.setdefault(r.experiment, r)
         by_file: dict[Path, dict[str, Any]] = {}
+        newest: dict[Path, dict[str, Any]] = {}
         for r in latest.values():
+            newest[(repo.root / r.file).resolve()] = {
+                "id": r.id,
+                "experiment": r.experiment,
+                "status": r.status,
+                "started": r.started,
+                "ended": r.ended,
+                "metrics": dict(r.metrics),
+                "error": dict(r.error) if r.error else None,
+            }
             if r.status != "failed" or not r.error:
                 continue
             err = dict(r.error)
@@ -71,6 +82,12 @@ class RunErrors:
             by_file[(repo.root / r.file).resolve()] = err
         with self._lock:
             self._by_file = by_file
+            self._latest = newest
+
+    def last_run(self, path: Path) -> dict[str, Any] | None:
+        """A summary of the newest run of the experiment in ``path`` (any status), or None."""
+        with self._lock:
+            return self._latest.get(path.resolve())
 
     def last_error(self, path: Path) -> dict[str, Any] | None:
         with self._lock:

@@ -14,6 +14,9 @@ from typing import Any
 
 from graftlab.io.syntax import CallE, DictE, DottedE, Expr, KwArg, ListE, Lit, NameE, TupleE, parse
 from graftlab_lsp.context import imports
+from graftlab_lsp.features.search_space import check_hyper, hyper_kind
+from graftlab_lsp.model import span_diag as _span_diag
+from graftlab_lsp.names import resolve_name
 
 
 def _hint(name: str, candidates: list[str], n: int = 1) -> str:
@@ -30,11 +33,8 @@ def _literal(source: str) -> Any:
         return None
 
 
-def index_diagnostics(service: Any, text: str) -> list[Any]:
+def index_diagnostics(index: Any, text: str) -> list[Any]:
     """Diagnostics (``Diag``) the static index can decide for an experiment file."""
-    from graftlab_lsp.service import _span_diag
-
-    index = service.index
     if index is None:
         return []
     module, errors, _src = parse(text)
@@ -79,7 +79,7 @@ def index_diagnostics(service: Any, text: str) -> list[Any]:
         if head not in table:
             out.append(_unknown(e.callee, head))
         else:
-            info = service.resolve_name(text, callee)
+            info = resolve_name(index, text, callee)
             if info is not None:
                 check_args(info, e)
         for a in e.args:
@@ -104,6 +104,11 @@ def index_diagnostics(service: Any, text: str) -> list[Any]:
                     )
                 continue
             choice(arg, k.value)
+            out.extend(check_hyper(index, text, arg, k.value, table))
+            chain = info.name == "Derived" and k.name == "patches"  # checked by ``derived``
+            if isinstance(k.value, (ListE, TupleE)) and not chain:
+                for item in k.value.items:
+                    out.extend(check_hyper(index, text, arg, item, table, element=True))
 
     def choice(arg: Any, value: Expr) -> None:
         """A value outside a ``Literal``'s strings or an enum's members (the loader's words)."""
@@ -148,7 +153,7 @@ def index_diagnostics(service: Any, text: str) -> list[Any]:
                         )
                     )
             if k.name == "patches" and isinstance(k.value, (ListE, TupleE)):
-                for item in k.value.items:
+                for item in _chain_items(k.value.items):
                     if isinstance(item, Lit) and isinstance(item.value, str):
                         name = item.value.partition("?")[0]
                         if name and name not in index.rules:
@@ -160,6 +165,22 @@ def index_diagnostics(service: Any, text: str) -> list[Any]:
                                     code="did-you-mean" if hint else "",
                                 )
                             )
+
+    def _chain_items(items: list[Expr]) -> list[Expr]:
+        """A chain's entries, with the candidates of its ``oneof``/``manyof`` entries."""
+        out_items: list[Expr] = []
+        for item in items:
+            if isinstance(item, CallE):
+                callee = names(item.callee)
+                kind = hyper_kind(index, text, callee)
+                at = {"oneof": 0, "manyof": 1}.get(kind or "")
+                if at is not None and len(item.args) > at:
+                    inner = item.args[at]
+                    if isinstance(inner, (ListE, TupleE)):
+                        out_items += _chain_items(inner.items)
+                    continue
+            out_items.append(item)
+        return out_items
 
     for a in module.assigns:
         visit(a.value)

@@ -7,11 +7,14 @@ each answer is one JSON line on stdout. Requests:
 - ``{"id", "op": "check", "file", "text"}`` → ``{"id", "errors": [...], "derived": {...}}``:
   every ``FormatError`` (patch chains that fail or change nothing included), and for a derived
   experiment its materialized text and the provenance of each written value;
-- ``{"id", "op": "format", "file", "text"}`` → ``{"id", "text"}`` or ``{"id", "errors"}``.
+- ``{"id", "op": "format", "file", "text"}`` → ``{"id", "text"}`` or ``{"id", "errors"}``;
+- ``{"id", "op": "diff_base", "file", "text"}`` → ``{"id", "text"}``: a derived experiment's
+  semantic diff against its base.
 """
 
 from __future__ import annotations
 
+import enum
 import gc
 import json
 import sys
@@ -74,8 +77,55 @@ def check(file: str, text: str) -> dict[str, Any]:
                 materialized = dumps(value)
             except GraftError as e:
                 materialized = f"# cannot be written: {e}"
-            out["derived"] = {"materialized": materialized, "provenance": written}
+            out["derived"] = {
+                "materialized": materialized,
+                "provenance": written,
+                "values": {p: _short_value(value, p) for p in written},
+            }
     return out
+
+
+def diff_base(file: str, text: str) -> dict[str, Any]:
+    """The semantic diff of a derived experiment against its base: ``{"text"}`` or errors."""
+    from graftlab.symbolic.diff import diff
+    from graftlab_lsp.anchors import base_name
+
+    base = base_name(text)
+    if base is None:
+        return {"error": "not a derived experiment (no base=)"}
+    base_dir = Path(file).parent if file else Path.cwd()
+    base_file = (base_dir / base).with_suffix(".py")
+    try:
+        derived = loads_file(text, file=file, base_dir=base_dir).values.get("experiment")
+        original = loads_file(
+            base_file.read_text(encoding="utf-8"), file=str(base_file), base_dir=base_dir
+        ).values.get("experiment")
+    except FormatError as e:
+        return {"errors": _errors(e)}
+    except OSError as e:
+        return {"error": f"cannot read the base {base!r}: {e}"}
+    changes = diff(original, derived)
+    header = f"# {Path(file).stem} against its base {base!r}\n"
+    return {"text": header + (changes.to_text() if changes else "(no differences)") + "\n"}
+
+
+def _short_value(root: Any, path: str, limit: int = 40) -> str:
+    """The value at ``path`` in a few characters (what an inlay hint shows)."""
+    from graftlab.symbolic.nodes import get, state_of
+
+    try:
+        value = get(root, path) if path else root
+    except Exception:
+        return "?"
+    if state_of(value) is not None and not isinstance(value, (list, tuple, dict)):
+        return f"{type(value).__name__}(...)"
+    if isinstance(value, enum.Enum):
+        return f"{type(value).__name__}.{value.name}"
+    if isinstance(value, (list, tuple)):
+        text = repr(value) if len(repr(value)) <= limit else f"[{len(value)} items]"
+        return text
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def handle(request: dict[str, Any]) -> dict[str, Any]:
@@ -106,6 +156,8 @@ def _handle(request: dict[str, Any]) -> dict[str, Any]:
             except FormatError as e:
                 return {"id": rid, "errors": _errors(e)}
             return {"id": rid, "text": text}
+        if op == "diff_base":
+            return {"id": rid, **diff_base(request.get("file", ""), request.get("text", ""))}
         if op == "ping":
             return {"id": rid, "ok": True}
         return {"id": rid, "error": f"unknown op {op!r}"}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -15,8 +14,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hyper"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tuning"))
 
-from tune_toy_repo import IDENTITY, git, graft, graft_env, make_repo
-from tuning_helpers import alive, children_of, run_subjects
+from tune_toy_repo import IDENTITY, git, graft, make_repo
+from tuning_helpers import alive, children_of, run_subjects, start_graft
 
 
 @pytest.fixture
@@ -36,29 +35,20 @@ def _wait(pred, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_kill_9_then_resume_loses_nothing_and_runs_nothing_twice(root: Path) -> None:
-    driver = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "graftlab.cli",
-            "tune",
-            "slow_space",
-            "--trials",
-            "8",
-            "--workers",
-            "2",
-            "--metric",
-            "loss:min",
-            "--algorithm",
-            "evolution",
-            "--option",
-            "population=3",
-        ],
-        cwd=root,
-        env=graft_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    driver = start_graft(
+        root,
+        "tune",
+        "slow_space",
+        "--trials",
+        "8",
+        "--workers",
+        "2",
+        "--metric",
+        "loss:min",
+        "--algorithm",
+        "evolution",
+        "--option",
+        "population=3",
     )
     try:
         _wait(lambda: sum("[succeeded]" in s for s in run_subjects(root)) >= 2)
@@ -97,25 +87,7 @@ def test_kill_9_then_resume_loses_nothing_and_runs_nothing_twice(root: Path) -> 
 
 
 def test_worker_killed_mid_trial_fails_that_trial_and_the_tune_finishes(root: Path) -> None:
-    driver = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "graftlab.cli",
-            "tune",
-            "second_space",
-            "--trials",
-            "4",
-            "--workers",
-            "1",
-            "--json",
-        ],
-        cwd=root,
-        env=graft_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    driver = start_graft(root, "tune", "second_space", "--trials", "4", "--workers", "1", "--json")
     _wait(lambda: any("[running]" in s for s in run_subjects(root)))
     (worker,) = children_of(driver.pid)
     os.kill(worker, signal.SIGKILL)

@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,77 +21,17 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hyper"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tuning"))
 
-from tune_toy_repo import IDENTITY, graft, graft_env, make_repo
-from tuning_helpers import run_subjects
+from _support.ray_head import local_ray_head
+from tune_toy_repo import IDENTITY, graft, make_repo
+from tuning_helpers import run_subjects, session_processes, start_graft
 
 pytest.importorskip("ray", reason="the ray extra (graftlab[ray]) is part of .[dev]")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _session_processes(sid: int) -> list[tuple[int, str]]:
-    out = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[3]) == sid:  # the session id
-            out.append((int(entry.name), cmd))
-    return out
-
-
 @pytest.fixture
-def ray_cluster(tmp_path: Path):  # type: ignore[no-untyped-def]
-    ray_bin = shutil.which("ray", path=str(Path(sys.executable).parent))
-    assert ray_bin, "the ray command is installed with graftlab[ray]"
-    port = _free_port()
-    log = tmp_path / "ray.log"
-    temp = Path(tempfile.mkdtemp(prefix="gr", dir="/tmp"))  # Ray's socket paths must be short
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
-    with open(log, "w") as f:
-        head = subprocess.Popen(
-            [
-                ray_bin,
-                "start",
-                "--head",
-                "--block",
-                f"--port={port}",
-                "--num-cpus=2",
-                "--node-ip-address=127.0.0.1",
-                "--include-dashboard=false",
-                "--object-store-memory=100000000",
-                "--disable-usage-stats",
-                f"--temp-dir={temp}",
-            ],
-            stdout=f,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,
-        )
-    try:
-        end = time.time() + 120
-        while "block forever" not in log.read_text():
-            assert head.poll() is None, log.read_text()
-            assert time.time() < end, "the Ray head did not start:\n" + log.read_text()
-            time.sleep(0.5)
-        yield f"127.0.0.1:{port}", head.pid
-    finally:
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            try:
-                os.killpg(head.pid, sig)
-            except ProcessLookupError:
-                break
-            time.sleep(3)
-        head.wait(10)
-        shutil.rmtree(temp, ignore_errors=True)
+def ray_cluster() -> Iterator[tuple[str, int]]:
+    with local_ray_head(cpus=2) as cluster:
+        yield cluster
 
 
 def test_tune_on_a_local_ray_cluster_with_a_worker_killed_mid_trial(
@@ -130,30 +67,12 @@ def test_tune_on_a_local_ray_cluster_with_a_worker_killed_mid_trial(
     assert tunes[0]["id"] == tune_id
 
     # a Ray worker killed while it runs a trial: Ray retries the task once, the tune finishes
-    driver = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "graftlab.cli",
-            "tune",
-            "second_space",
-            "--ray",
-            address,
-            "--trials",
-            "3",
-            "--json",
-        ],
-        cwd=root,
-        env=graft_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    driver = start_graft(root, "tune", "second_space", "--ray", address, "--trials", "3", "--json")
     end = time.time() + 120
     victim = None
     while victim is None and time.time() < end:
         if any("second_space [running]" in s for s in run_subjects(root)):
-            tasks = [p for p, cmd in _session_processes(sid) if cmd.startswith("ray::_ray_trial")]
+            tasks = [p for p, cmd in session_processes(sid) if cmd.startswith("ray::_ray_trial")]
             victim = tasks[0] if tasks else None
         time.sleep(0.1)
     assert victim is not None, "no Ray worker was seen running a trial"

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tune_toy_repo import IDENTITY, make_repo
+from _support.git_repo import isolated
+from tune_toy_repo import make_repo
 
 import graftlab as gl
 
@@ -21,15 +22,10 @@ def _forget() -> None:
 
 @pytest.fixture
 def toy_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    for key, value in IDENTITY.items():
-        monkeypatch.setenv(key, value)
-    _forget()
-    saved = list(sys.path)
-    root = make_repo(tmp_path / "toy")
-    monkeypatch.chdir(root)
-    yield root
-    sys.path[:] = saved
-    _forget()
+    with isolated(monkeypatch, _forget):
+        root = make_repo(tmp_path / "toy")
+        monkeypatch.chdir(root)
+        yield root
     from graftlab.patching.registry import unregister_rule
 
     for name in ("tt/widen", "tt/lr", "tt/deeper"):

@@ -8,17 +8,12 @@ search over patch rules.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-IDENTITY = {
-    "GIT_AUTHOR_NAME": "Graft Tester",
-    "GIT_AUTHOR_EMAIL": "tester@example.com",
-    "GIT_COMMITTER_NAME": "Graft Tester",
-    "GIT_COMMITTER_EMAIL": "tester@example.com",
-}
+from _support.git_repo import IDENTITY, commit_repo, git, graft, graft_env
+from _support.toy_sources import components, patches
+
+__all__ = ["EXPERIMENTS", "IDENTITY", "git", "graft", "graft_env", "make_repo"]
 
 GRAFT_TOML = """\
 [graft]
@@ -27,36 +22,14 @@ allowed_modules = ["tunetoy", "tunepatches"]
 patch_modules = ["tunepatches"]
 """
 
-TOY = '''\
-"""Symbolic components that run without any ML library."""
-
-import time
-
-import graftlab as gl
-
-
-@gl.symbolize
-class Optimizer:
-    def __init__(self, learning_rate: float = 0.1) -> None:
-        self.learning_rate = learning_rate
-
-
+TOY = components(
+    """\
 @gl.symbolize
 class Layer:
     def __init__(self, width: int = 4) -> None:
         self.width = width
-
-
-@gl.symbolize
-class Trainer:
-    def __init__(
-        self, layers: list[Layer], optimizer: Optimizer, steps: int = 3, sleep: float = 0.0
-    ) -> None:
-        self.layers = layers
-        self.optimizer = optimizer
-        self.steps = steps
-        self.sleep = sleep
-
+""",
+    """\
     def run(self, context):
         loss = 0.0
         width = sum(layer.width for layer in self.layers)
@@ -66,32 +39,19 @@ class Trainer:
             if self.sleep:
                 time.sleep(self.sleep)
         return {"loss": loss, "width": width}
-'''
+""",
+)
 
-PATCHES = '''\
-"""The toy repository's patch rules."""
-
-import graftlab as gl
-from tunetoy import Layer
-
-
-@gl.patcher("tt/widen")
-def widen(experiment, factor: int = 2):
-    """Multiply every layer's width."""
-    return {f"{p}.width": layer.width * factor for p, layer in gl.query(experiment, Layer).items()}
-
-
-@gl.patcher("tt/lr")
-def lr(experiment, value: float):
-    """Set the learning rate."""
-    return {"optimizer.learning_rate": value}
-
-
+PATCHES = patches(
+    "tunetoy",
+    "tt",
+    '''\
 @gl.patcher("tt/deeper")
 def deeper(experiment):
     """Add a layer."""
     return {"layers": [*experiment.layers, Layer(width=4)]}
-'''
+''',
+)
 
 BASELINE = '''\
 """The baseline."""
@@ -160,19 +120,7 @@ EXPERIMENTS = {
 }
 
 
-def git(cwd: Path, *args: str) -> str:
-    proc = subprocess.run(
-        ["git", *args], cwd=cwd, env={**os.environ, **IDENTITY}, capture_output=True, text=True
-    )
-    if proc.returncode != 0:
-        raise AssertionError(f"git {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
-    return proc.stdout
-
-
-def make_repo(root: Path) -> Path:
-    """A committed git repository at ``root`` with the toy files."""
-    root.mkdir(parents=True, exist_ok=True)
-    git(root, "init", "-q", "-b", "main")
+def _write(root: Path) -> None:
     (root / "graft.toml").write_text(GRAFT_TOML)
     (root / "tunetoy.py").write_text(TOY)
     (root / "tunepatches.py").write_text(PATCHES)
@@ -181,25 +129,8 @@ def make_repo(root: Path) -> Path:
     exp.mkdir()
     for name, text in EXPERIMENTS.items():
         (exp / f"{name}.py").write_text(text)
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "toy repository")
-    return root
 
 
-def graft_env(**extra: str) -> dict[str, str]:
-    env = {**os.environ, **IDENTITY, "NO_COLOR": "1", "COLUMNS": "200"}
-    env.update(extra)
-    return env
-
-
-def graft(cwd: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """The real ``graft`` command in a subprocess."""
-    return subprocess.run(
-        [sys.executable, "-m", "graftlab.cli", *args],
-        cwd=cwd,
-        env=graft_env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+def make_repo(root: Path) -> Path:
+    """A committed git repository at ``root`` with the toy files."""
+    return commit_repo(root, _write)

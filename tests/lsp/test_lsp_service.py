@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from graftlab_lsp.features.code_actions import placeholder
 from graftlab_lsp.service import Diag, Edit, Item, LanguageService
 from lsp_workspace import TEAM
 
@@ -364,9 +365,9 @@ def test_placeholders_for_enum_and_literal_arguments(service: LanguageService) -
         choices = ["Act.RELU", "Act.GELU"]
         classes: list[str] = []
 
-    value, imports = service._placeholder("x = 1\n", Arg())
+    value, imports = placeholder(service.index, "x = 1\n", Arg())
     assert (value, imports) == ("Act.RELU", ["from team import Act"])
-    assert service._placeholder(HEADER, Arg()) == ("Act.RELU", [])
+    assert placeholder(service.index, HEADER, Arg()) == ("Act.RELU", [])
 
 
 def test_import_a_class_from_the_modules_that_define_it(service: LanguageService) -> None:

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from graft_toy_repo import IDENTITY, make_toy_repo
+from _support.git_repo import isolated
+from graft_toy_repo import make_toy_repo
 
 import graftlab as gl
 
@@ -23,14 +24,8 @@ def _forget_team_modules() -> None:
 
 @pytest.fixture
 def toy_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    for key, value in IDENTITY.items():
-        monkeypatch.setenv(key, value)
-    _forget_team_modules()
-    saved = list(sys.path)
-    root = make_toy_repo(tmp_path / "toy")
-    yield root
-    sys.path[:] = saved
-    _forget_team_modules()
+    with isolated(monkeypatch, _forget_team_modules):
+        yield make_toy_repo(tmp_path / "toy")
 
 
 @pytest.fixture

@@ -7,17 +7,12 @@ derived from it (directly and through a derived base) and one whose component ra
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-IDENTITY = {
-    "GIT_AUTHOR_NAME": "Graft Tester",
-    "GIT_AUTHOR_EMAIL": "tester@example.com",
-    "GIT_COMMITTER_NAME": "Graft Tester",
-    "GIT_COMMITTER_EMAIL": "tester@example.com",
-}
+from _support.git_repo import IDENTITY, commit_repo, git, graft, graft_env
+from _support.toy_sources import components, patches
+
+__all__ = ["EXPERIMENTS", "IDENTITY", "git", "graft", "graft_env", "make_toy_repo"]
 
 GRAFT_TOML = """\
 [graft]
@@ -26,20 +21,8 @@ allowed_modules = ["toy", "patches"]
 patch_modules = ["patches"]
 """
 
-TOY = '''\
-"""Symbolic components that run without any ML library."""
-
-import time
-
-import graftlab as gl
-
-
-@gl.symbolize
-class Optimizer:
-    def __init__(self, learning_rate: float = 0.1) -> None:
-        self.learning_rate = learning_rate
-
-
+TOY = components(
+    """\
 @gl.symbolize
 class Layer:
     def __init__(self, width: int = 4, explode: bool = False) -> None:
@@ -49,18 +32,8 @@ class Layer:
     def check(self) -> None:
         if self.explode:
             raise ValueError("layer exploded")
-
-
-@gl.symbolize
-class Trainer:
-    def __init__(
-        self, layers: list[Layer], optimizer: Optimizer, steps: int = 3, sleep: float = 0.0
-    ) -> None:
-        self.layers = layers
-        self.optimizer = optimizer
-        self.steps = steps
-        self.sleep = sleep
-
+""",
+    """\
     def run(self, context):
         for i, layer in enumerate(self.layers):
             try:
@@ -74,32 +47,19 @@ class Trainer:
             if self.sleep:
                 time.sleep(self.sleep)
         return {"loss": loss, "width": sum(layer.width for layer in self.layers)}
-'''
+""",
+)
 
-PATCHES = '''\
-"""The toy repository's patch rules."""
-
-import graftlab as gl
-from toy import Layer
-
-
-@gl.patcher("toy/widen")
-def widen(experiment, factor: int = 2):
-    """Multiply every layer's width."""
-    return {f"{p}.width": layer.width * factor for p, layer in gl.query(experiment, Layer).items()}
-
-
-@gl.patcher("toy/lr")
-def lr(experiment, value: float):
-    """Set the learning rate."""
-    return {"optimizer.learning_rate": value}
-
-
+PATCHES = patches(
+    "toy",
+    "toy",
+    '''\
 @gl.patcher("toy/explode")
 def explode(experiment, index: int = 0):
     """Replace one layer by one that fails at run time."""
     return {f"layers[{index}]": Layer(width=experiment.layers[index].width, explode=True)}
-'''
+''',
+)
 
 BASELINE = '''\
 """The baseline."""
@@ -150,21 +110,6 @@ EXPERIMENTS = {
 ROOTS = {"baseline", "broken", "slow"}
 
 
-def git(cwd: Path, *args: str, env: dict[str, str] | None = None, check: bool = True) -> str:
-    """Run the real git CLI; returns standard output."""
-    proc = subprocess.run(
-        ["git", *args],
-        cwd=cwd,
-        env=env if env is not None else {**os.environ, **IDENTITY},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if check and proc.returncode != 0:
-        raise AssertionError(f"git {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
-    return proc.stdout
-
-
 def write_files(root: Path, experiments: dict[str, str] | None = None) -> None:
     (root / "graft.toml").write_text(GRAFT_TOML)
     (root / "toy.py").write_text(TOY)
@@ -181,31 +126,4 @@ def write_files(root: Path, experiments: dict[str, str] | None = None) -> None:
 
 def make_toy_repo(root: Path, experiments: dict[str, str] | None = None) -> Path:
     """A git repository at ``root`` with the toy files, committed on branch ``main``."""
-    root.mkdir(parents=True, exist_ok=True)
-    git(root, "init", "-q", "-b", "main")
-    write_files(root, experiments)
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "toy repository")
-    return root
-
-
-def graft_env(**extra: str) -> dict[str, str]:
-    """The environment of a ``graft`` subprocess: a git identity, no colors, a wide console."""
-    env = {**os.environ, **IDENTITY, "NO_COLOR": "1", "COLUMNS": "200"}
-    env.update(extra)
-    return env
-
-
-def graft(
-    cwd: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
-    """The real ``graft`` command in a subprocess."""
-    return subprocess.run(
-        [sys.executable, "-m", "graftlab.cli", *args],
-        cwd=cwd,
-        env=env if env is not None else graft_env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    return commit_repo(root, lambda r: write_files(r, experiments))

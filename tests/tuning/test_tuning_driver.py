@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,10 @@ def test_random_tune_records_every_trial_as_a_run(toy_repo: gl.Repo) -> None:
     text = records.read_file(toy_repo.git, sha, "experiment.py").decode()
     assert "oneof" not in text and "Trainer(" in text
     assert first.decisions is not None and "lr" in first.decisions
+    assert first.env["python"] and "graftlab" in first.env["packages"]
+    # its first commit is the "running" record written at dispatch, the second the result
+    running = json.loads(records.read_file(toy_repo.git, f"{sha}^", "run.json"))
+    assert running["status"] == "running" and running["env"] == first.env
     assert [t.id for t in list_tunes(toy_repo.git)] == [rec.id]
     ranked = best_trials(rec, trials)
     losses = [v[0] for _, v in ranked]

@@ -10,45 +10,45 @@ from typing import Any
 
 from rich.tree import Tree
 
+from graftlab.cli.commands import command
 from graftlab.cli.output import ago, console, duration, metrics_text, table
 from graftlab.repo import records
 from graftlab.repo.layout import Repo
 from graftlab.symbolic.errors import GraftError
 
-RAW = argparse.RawDescriptionHelpFormatter
-
 
 def add_parser(sub: Any) -> None:
     add_init_parser(sub)
     add_plot_parser(sub)
-    p = sub.add_parser(
+    p = command(
+        sub,
         "ls",
+        cmd_ls,
         help="list experiments with base, chain length and last run status",
         description="List the repository's experiments.\n\nExamples:\n  graft ls\n  graft ls --json",
-        formatter_class=RAW,
     )
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(func=cmd_ls)
 
-    p = sub.add_parser(
+    p = command(
+        sub,
         "lineage",
+        cmd_lineage,
         help="show the base -> derived tree of experiments",
         description="Show which experiments derive from which.\n\nExamples:\n  graft lineage\n"
         "  graft lineage baseline",
-        formatter_class=RAW,
     )
     p.add_argument("name", nargs="?", help="show only this experiment's ancestors and descendants")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(func=cmd_lineage)
 
-    p = sub.add_parser(
+    p = command(
+        sub,
         "run",
+        cmd_run,
         help="run an experiment and record the run in git",
         description="Run an experiment and record it under refs/graft/runs/<id>: the materialized "
         "experiment, source commit, dirty diff, environment, metrics, log and status.\n\n"
         "Examples:\n  graft run baseline\n  graft run wide optimizer.learning_rate=0.01\n"
         "  graft run --resume 20261123-0521",
-        formatter_class=RAW,
     )
     p.add_argument("name", nargs="?", help="experiment name or file")
     p.add_argument("overrides", nargs="*", help="KEY.PATH=VALUE edits applied before running")
@@ -75,37 +75,37 @@ def add_parser(sub: Any) -> None:
         help="for a search space: the point to run, as JSON, NAME=VALUE;... or @FILE "
         "(graft show NAME --space lists the decisions)",
     )
-    p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser(
+    p = command(
+        sub,
         "runs",
+        cmd_runs,
         help="list recorded runs",
         description="List recorded runs, newest first.\n\nExamples:\n  graft runs\n  graft runs baseline --json",
-        formatter_class=RAW,
     )
     p.add_argument("name", nargs="?", help="only runs of this experiment")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(func=cmd_runs)
 
-    p = sub.add_parser(
+    p = command(
+        sub,
         "compare",
+        cmd_compare,
         help="hyperparameter diff and metrics of runs side by side",
         description="Compare runs: the semantic diff of their experiments and their metrics.\n\n"
         "Example:\n  graft compare 20261123-0521 20261123-0530",
-        formatter_class=RAW,
     )
     p.add_argument("runs", nargs="+", help="run ids (unique prefixes are enough)")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(func=cmd_compare)
 
-    p = sub.add_parser(
+    p = command(
+        sub,
         "gc",
+        cmd_gc,
         help="remove run work folders (checkpoints) that are no longer needed",
         description="Remove .git/graft/runs/<id> work folders: those of runs that succeeded or "
         "whose record is gone, and those of failed or interrupted runs older than --older-than "
         "days (they could still be resumed until then). Running runs are never touched.\n\n"
         "Examples:\n  graft gc\n  graft gc --older-than 0 --dry-run",
-        formatter_class=RAW,
     )
     p.add_argument(
         "--older-than",
@@ -115,17 +115,16 @@ def add_parser(sub: Any) -> None:
         help="keep failed/interrupted runs' folders this long (default 7)",
     )
     p.add_argument("--dry-run", action="store_true", help="only list what would be removed")
-    p.set_defaults(func=cmd_gc)
 
     for verb in ("push", "pull"):
-        p = sub.add_parser(
+        p = command(
+            sub,
             verb,
+            cmd_push if verb == "push" else cmd_pull,
             help=f"{verb} run records (refs/graft/runs/*) {'to' if verb == 'push' else 'from'} a remote",
             description=f"{verb.capitalize()} the run records.\n\nExample:\n  graft {verb} origin",
-            formatter_class=RAW,
         )
         p.add_argument("remote", nargs="?", default="origin")
-        p.set_defaults(func=cmd_push if verb == "push" else cmd_pull)
 
 
 def cmd_ls(args: argparse.Namespace) -> int:
@@ -445,18 +444,18 @@ def cmd_pull(args: argparse.Namespace) -> int:
 
 
 def add_init_parser(sub: Any) -> None:
-    p = sub.add_parser(
+    p = command(
+        sub,
         "init",
+        cmd_init,
         help="create a new experiment repository from the template",
         description="Create an experiment repository: graft.toml, experiments/ with a baseline "
         "and derived experiments, patches/, git diff driver, VS Code settings, a review "
         "workflow and a pre-commit hook; then make the first commit.\n\nExample:\n"
         "  graft init my-experiments",
-        formatter_class=RAW,
     )
     p.add_argument("dir", help="directory to create (must not exist or be empty)")
     p.add_argument("--name", help="repository name (default: the directory name)")
-    p.set_defaults(func=cmd_init)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -470,13 +469,14 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def add_plot_parser(sub: Any) -> None:
-    p = sub.add_parser(
+    p = command(
+        sub,
         "plot",
+        cmd_plot,
         help="draw learning curves of runs to a PNG",
         description="Plot the metrics recorded by runs (metrics.jsonl) against the step.\n\n"
         "Examples:\n  graft plot 20261123-0521 20261123-0530 -o curves.png\n"
         "  graft plot $(graft runs --json | jq -r '.[].id') --metric eval_accuracy",
-        formatter_class=RAW,
     )
     p.add_argument("runs", nargs="+", help="run ids (unique prefixes are enough)")
     p.add_argument(
@@ -488,7 +488,6 @@ def add_plot_parser(sub: Any) -> None:
         metavar="NAME",
         help="plot only this metric (repeat for more; default: every metric)",
     )
-    p.set_defaults(func=cmd_plot)
 
 
 def cmd_plot(args: argparse.Namespace) -> int:

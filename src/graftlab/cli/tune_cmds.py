@@ -11,10 +11,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from graftlab.cli.commands import command
 from graftlab.cli.output import console, table
 from graftlab.symbolic.errors import GraftError
-
-RAW = argparse.RawDescriptionHelpFormatter
 
 
 def show_space(path: Path, *, as_json: bool = False) -> int:
@@ -45,8 +44,10 @@ def show_space(path: Path, *, as_json: bool = False) -> int:
 
 def add_parser(sub: Any) -> None:
     """Register the tuning commands (``graft tune``, ``graft tunes``)."""
-    p = sub.add_parser(
+    p = command(
+        sub,
         "tune",
+        cmd_tune,
         help="search an experiment's space: every trial is a run recorded in git",
         description="Tune an experiment whose file holds choices (oneof, manyof, floatv, intv). "
         "Every trial is a run under refs/graft/runs/ with its decisions and the tune id.\n\n"
@@ -55,7 +56,6 @@ def add_parser(sub: Any) -> None:
         "  graft tune --resume tune-20261201-0910\n"
         "  graft tune --resume tune-20261201-0910 --save-best space_best\n"
         "  graft tune space --ray auto --workers 8",
-        formatter_class=RAW,
     )
     p.add_argument("name", nargs="?", help="the experiment to tune")
     p.add_argument(
@@ -90,16 +90,15 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--ray", metavar="ADDRESS", help="run trials as Ray tasks (ADDRESS or auto)")
     p.add_argument("--save-best", metavar="NAME", help="write the best trial as experiment NAME")
     p.add_argument("--json", action="store_true", help="print the tune's summary as JSON")
-    p.set_defaults(func=cmd_tune)
 
-    p = sub.add_parser(
+    p = command(
+        sub,
         "tunes",
+        cmd_tunes,
         help="list tunes with their progress and best value",
         description="List tunes, newest first.\n\nExample:\n  graft tunes --json",
-        formatter_class=RAW,
     )
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(func=cmd_tunes)
 
 
 def _options(items: list[str]) -> dict[str, Any]:

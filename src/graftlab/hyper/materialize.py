@@ -16,7 +16,7 @@ from typing import Any
 
 from graftlab.hyper.errors import DecisionError
 from graftlab.hyper.primitives import floatv, intv, manyof, oneof, uri
-from graftlab.hyper.space import Decision, Space, child_name
+from graftlab.hyper.space import Decision, Space, decision_name
 from graftlab.symbolic import nodes, placeholder
 from graftlab.symbolic.build import construct
 from graftlab.symbolic.clone import clone
@@ -119,15 +119,6 @@ class _Materializer:
             args["patches"] = _chain(args.get("patches", []))
         return construct(type(v), args, runtime=st.runtime)
 
-    def name(self, v: Any, path: KeyPath, scope: tuple[str, int, KeyPath] | None) -> str:
-        explicit = v.__dict__["_sym_"].args.get("name")
-        if explicit:
-            return explicit
-        if scope is None:
-            return str(path) or "<root>"
-        name, index, base = scope
-        return child_name(name, index, KeyPath(path[len(base) :]))
-
     def hyper(self, v: Any, path: KeyPath, scope: tuple[str, int, KeyPath] | None) -> Any:
         t = type(v)
         args = v.__dict__["_sym_"].args
@@ -138,7 +129,7 @@ class _Materializer:
                 k: self.value(a, path.child(k), scope) for k, a in args.items() if k != "rule"
             }
             return format_uri(args["rule"], values)
-        name = self.name(v, path, scope)
+        name = decision_name(v, path, scope)
         chosen = self.decisions[name]
         if t is floatv or t is intv:
             return chosen

@@ -121,6 +121,19 @@ def child_name(name: str, index: int, rel: KeyPath) -> str:
     return head + (text if text.startswith("[") else "." + text)
 
 
+def decision_name(value: Any, path: KeyPath, scope: tuple[str, int, KeyPath] | None) -> str:
+    """The name of the decision of hyper value ``value`` at ``path``: its ``name=``, else its
+    key path, or inside a candidate (``scope``: choice name, candidate index, candidate path)
+    the choice's name, the index and the path inside the candidate."""
+    explicit = value.__dict__["_sym_"].args.get("name")
+    if explicit:
+        return explicit
+    if scope is None:
+        return str(path) or "<root>"
+    name, index, base = scope
+    return child_name(name, index, KeyPath(path[len(base) :]))
+
+
 class Space:
     """The decisions of a template, in a stable (depth-first, written) order."""
 
@@ -172,15 +185,6 @@ class Space:
             for k, v in st.args.items():
                 self._walk(v, path.child(k), scope, condition, out)
 
-    def _name_for(self, value: Any, path: KeyPath, scope: tuple[str, int, KeyPath] | None) -> str:
-        explicit = value.__dict__["_sym_"].args.get("name")
-        if explicit:
-            return explicit
-        if scope is None:
-            return str(path) or "<root>"
-        name, index, base = scope
-        return child_name(name, index, KeyPath(path[len(base) :]))
-
     def _hyper(
         self,
         value: Any,
@@ -195,7 +199,7 @@ class Space:
             for k, v in args.items():
                 self._walk(v, path.child(k), scope, condition, out)
             return
-        name = self._name_for(value, path, scope)
+        name = decision_name(value, path, scope)
         explicit = bool(args.get("name"))
         common = {"name": name, "path": str(path), "condition": condition}
         if t is floatv:

@@ -237,7 +237,22 @@ def encode(value: Any) -> Any:
         if func is None:
             return None
         return partial.stand_in(func=func, args=tuple(value.args), keywords=dict(value.keywords))
+    if callable(value) and not (isinstance(value, type) and "__sym_schema__" in value.__dict__):
+        return _callable_stand_in(value)
     return None
+
+
+def _callable_stand_in(f: Any) -> Any:
+    """A ``callable_ref`` for a framework class or function (``nn.relu``, ``nn.LayerNorm``),
+    only when its name resolves back to the very same object."""
+    ref = _writable_callable(f)
+    if type(ref) is not callable_ref:
+        return None
+    try:
+        back = callable_ref._decode(ref.sym_init_args["name"])
+    except Exception:  # any failure to resolve means: no codec for it
+        return None
+    return ref if back is f else None
 
 
 def _plain_config(d: Any) -> Any:

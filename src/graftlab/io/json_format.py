@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from graftlab.io import codecs
 from graftlab.io.limits import MAX_DEPTH
 from graftlab.symbolic import registry
 from graftlab.symbolic.build import construct
@@ -68,6 +69,11 @@ def _to(v: Any, path: tuple[Any, ...]) -> Any:
         return {ENUM: registry.type_name(t), "name": v.name}
     if isinstance(v, type) and "__sym_schema__" in v.__dict__:
         return {CLASS: registry.type_name(v)}
+    stand_in = codecs.encode(v)
+    if stand_in is not None:
+        # a dtype, partial, ConfigDict or framework callable: its codec object, which
+        # from_json builds back into the value itself
+        return _to(stand_in, path)
     raise JSONFormatError(
         f"cannot write a {t.__name__} as JSON: only symbolic objects, lists, dicts, tuples, "
         "enums and plain scalars can be stored",

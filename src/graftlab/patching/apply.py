@@ -9,6 +9,7 @@ optional. Validators run after the whole chain.
 from __future__ import annotations
 
 import inspect
+import types
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -289,27 +290,57 @@ def _apply_function(tree: Any, fn: Any, meta: dict[str, Any]) -> tuple[Any, bool
     three = arity >= 3
     leaf = LEAF_TYPES
     new_path = tuple.__new__
+    # A function that never reads its path argument is not given one: no key path is built
+    # per node, only for the values it replaces (from the keys of the branch walked).
+    wants_path = _reads_first_argument(fn)
     # Pre-order (the rule sees a node's subtree before its next sibling), the rule called on
     # every node below the root; a replaced value is not descended into. A stack of
     # iterators rather than recursion: no recursion limit, no key path per level twice.
     first = _kids(tree)
-    stack = [(KeyPath(), tree, first)] if first is not None else []
-    while stack:
-        path, node, kids = stack[-1]
-        for key, value in kids:
-            child_path = new_path(KeyPath, (*path, key))
-            new = fn(child_path, value, node) if three else fn(child_path, value)
-            if new is not value and not eq(new, value):
-                edits.append((child_path, new))
-                if type(new) not in leaf and type(value) not in leaf:
-                    replaced.append((value, new))
-            elif type(value) not in leaf:
-                below = _kids(value)
-                if below is not None:
-                    stack.append((child_path, value, below))
-                    break
-        else:
-            stack.pop()
+    if first is None:
+        pass
+    elif wants_path:
+        stack: list[Any] = [(KeyPath(), tree, first)]
+        while stack:
+            path, node, kids = stack[-1]
+            for key, value in kids:
+                child_path = new_path(KeyPath, (*path, key))
+                new = fn(child_path, value, node) if three else fn(child_path, value)
+                if new is not value and _changed(new, value):
+                    edits.append((child_path, new))
+                    if type(new) not in leaf and type(value) not in leaf:
+                        replaced.append((value, new))
+                elif type(value) not in leaf:
+                    below = _kids(value)
+                    if below is not None:
+                        stack.append((child_path, value, below))
+                        break
+            else:
+                stack.pop()
+    else:
+        # The same walk without key paths: the keys of the branch are kept instead.
+        keys: list[Any] = []  # the keys from the root to the node on top of the stack
+        stack = [(tree, first)]
+        while stack:
+            node, kids = stack[-1]
+            for key, value in kids:
+                new = fn(None, value, node) if three else fn(None, value)
+                if new is not value and _changed(new, value):
+                    edits.append((KeyPath((*keys, key)), new))
+                    if type(new) not in leaf and type(value) not in leaf:
+                        replaced.append((value, new))
+                elif type(value) not in leaf:
+                    # ``_kids``, inline for the most frequent node, an object.
+                    st = getattr(value, "__dict__", _NO_DICT).get("_sym_")
+                    below = iter(tuple(st.args.items())) if type(st) is ObjState else _kids(value)
+                    if below is not None:
+                        stack.append((value, below))
+                        keys.append(key)
+                        break
+            else:
+                stack.pop()
+                if keys:
+                    keys.pop()
     edits = _order_edits(tree, edits)
     if edits:
         for old, new in replaced:
@@ -318,6 +349,61 @@ def _apply_function(tree: Any, fn: Any, meta: dict[str, Any]) -> tuple[Any, bool
                 carry_over(old, new)
         tree = _write(tree, edits, meta)
     return tree, bool(edits)
+
+
+_NO_DICT: dict[str, Any] = {}
+
+
+def _changed(new: Any, old: Any) -> bool:
+    """``not eq(new, old)``, answered at once when ``new`` is a symbolic object of another
+    class than ``old`` (``eq`` compares such an object with nothing but its own class,
+    unless it is also a list or dict)."""
+    if (
+        type(new) is not type(old)
+        and type(getattr(new, "__dict__", _NO_DICT).get("_sym_")) is ObjState
+        and not isinstance(new, (list, dict))
+    ):
+        return True
+    return not eq(new, old)
+
+
+_READS_PATH: dict[Any, bool] = {}
+_INTROSPECTION = frozenset({"locals", "vars", "eval", "exec", "_getframe", "currentframe"})
+
+
+def _reads_first_argument(fn: Any) -> bool:
+    """Whether a rule function may read its first argument (the key path).
+
+    Only a plain function whose code never loads, stores or deletes it, does not close over
+    it and names no frame introspection (``locals()``, ``sys._getframe``...) is known not
+    to; anything else (methods, partials, callable objects) is assumed to read it.
+    """
+    if type(fn) is not types.FunctionType:
+        return True
+    code = fn.__code__
+    found = _READS_PATH.get(code)
+    if found is None:
+        found = _code_reads_first_argument(code)
+        if len(_READS_PATH) > 256:
+            _READS_PATH.clear()
+        _READS_PATH[code] = found
+    return found
+
+
+def _code_reads_first_argument(code: types.CodeType) -> bool:
+    import dis  # here: importing the patching package does not need it
+
+    if code.co_argcount < 1 or code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS):
+        return True
+    name = code.co_varnames[0]
+    if name in code.co_cellvars or _INTROSPECTION & set(code.co_names):
+        return True
+    for ins in dis.get_instructions(code):
+        if "FAST" in ins.opname or "DEREF" in ins.opname or "CLOSURE" in ins.opname:
+            arg = ins.argval
+            if arg == name or (isinstance(arg, tuple) and name in arg):
+                return True
+    return False
 
 
 def _write(tree: Any, edits: list[tuple[KeyPath, Any]], meta: dict[str, Any]) -> Any:

@@ -31,8 +31,10 @@ class ObjState:
     """The symbolic state of one object: its schema, arguments and place in a tree.
 
     ``snap`` is ``None`` for a spec whose ``__init__`` has not run (runtime arguments
-    missing), ``BUILDING`` while it runs, ``LIVE`` for framework objects with built state, and
-    otherwise the object's fingerprint right after ``__init__`` (see ``frameworks``).
+    missing), ``BUILDING`` while it runs, ``LIVE`` for framework objects with built state,
+    ``stores.STORED`` for an object whose ``__init__`` only stored its arguments (its state
+    is then checked against them, see ``stores``), and otherwise the object's fingerprint
+    right after ``__init__`` (see ``frameworks``).
     """
 
     __slots__ = ("args", "key", "meta", "parent", "runtime", "schema", "snap")
@@ -294,6 +296,7 @@ def edit_plan(node: Any) -> list[Any]:
     was before annotation, and nothing re-runs. ``rebind`` is the edit that refuses instead.
     """
     from graftlab.symbolic.frameworks import fingerprint
+    from graftlab.symbolic.stores import STORED, intact
 
     out: list[Any] = []
     parent = parent_of(node)
@@ -303,7 +306,10 @@ def edit_plan(node: Any) -> list[Any]:
             snap = st.snap
             if snap is BUILDING:
                 break
-            if snap is not None and (
+            if snap is STORED:
+                if not intact(parent.__dict__, st.args, st.schema.stores):
+                    break
+            elif snap is not None and (
                 snap is LIVE or (st.schema.rederive_on_edit and snap != fingerprint(parent))
             ):
                 break

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from graftlab.symbolic import nodes, registry
 from graftlab.symbolic.errors import SchemaError, SymbolicError
 from graftlab.symbolic.frameworks import (
+    _SIZED_TYPES,
     fingerprint,
     framework_of,
     holds_built_state,
@@ -27,7 +28,9 @@ from graftlab.symbolic.frameworks import (
 from graftlab.symbolic.nodes import ObjState
 from graftlab.symbolic.placeholder import TEMPLATE_KEY, holds_choices
 from graftlab.symbolic.placeholder import _active as active
+from graftlab.symbolic.rebind import rebind as _rebind
 from graftlab.symbolic.schema import Schema, _resolve_hints, from_signature
+from graftlab.symbolic.stores import STORED, UNKNOWN, classify
 
 T = TypeVar("T", bound=type)
 
@@ -175,7 +178,22 @@ def _make_init(cls: type, schema: Schema, original: Any) -> Any:
             return
         if required_runtime and (rt is None or not required_runtime <= rt.keys()):
             return  # a spec: built later by gl.build with the runtime arguments
-        st.runtime = rt or None
+        if rt:
+            st.runtime = rt
+        stores = schema.stores
+        if stores is UNKNOWN:
+            stores = classify(schema)
+        if stores is not None and len(d) == 1:
+            # The original ``__init__`` only stores its arguments: do that, without a call
+            # (``stores.run``, inline).
+            snap = STORED
+            for a, p in stores.pairs:
+                v = values[p]
+                d[a] = v
+                if type(v) in _SIZED_TYPES:
+                    snap = None
+            st.snap = snap if snap is not None else fingerprint(self)
+            return
         st.snap = BUILDING
         try:
             if simple:
@@ -377,12 +395,6 @@ def _plain_for_pickle(v: Any) -> Any:
     return v
 
 
-def _rebind(self: Any, *args: Any, **kwargs: Any) -> Any:
-    from graftlab.symbolic.rebind import rebind
-
-    return rebind(self, *args, **kwargs)
-
-
 def _clone(self: Any, deep: bool = True) -> Any:
     from graftlab.symbolic.clone import clone
 
@@ -400,7 +412,7 @@ _METHODS: dict[str, Any] = {
     "sym_schema": property(lambda self: _state(self).schema, doc="The schema of this object."),
     "sym_parent": property(lambda self: _state(self).parent, doc="The node that holds this one."),
     "sym_path": property(lambda self: nodes.path_of(self), doc="The key path from the root."),
-    "sym_rebind": _rebind,
+    "sym_rebind": _rebind,  # ``rebind(self, ...)`` itself: no call in between
     "sym_clone": _clone,
     "sym_eq": _sym_eq,
     "sym_hash": _sym_hash,

@@ -2,19 +2,25 @@
 
 An edit is atomic (every value is validated; if one fails, nothing changes) and costs
 O(depth) per edited leaf: only the objects on the path from the edited node to the root
-re-derive their state, each once, deepest first.
+re-derive their state, each once, deepest first. Objects whose ``__init__`` only stores its
+arguments re-derive by storing them (``stores``). One edit of an existing argument by key
+path, the most frequent edit, takes a direct path (``_edit_one``) with the same steps.
 """
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from graftlab.symbolic import nodes
 from graftlab.symbolic.errors import KeyPathError, SymbolicError, ValidationError
-from graftlab.symbolic.keypath import Key, KeyPath
+from graftlab.symbolic.frameworks import _SIZED_TYPES, fingerprint
+from graftlab.symbolic.keypath import Key, KeyPath, _parse_cached
 from graftlab.symbolic.nodes import LEAF_TYPES, ObjState, SymDict, SymList, parent_of, state_of
-from graftlab.symbolic.schema import MISSING
+from graftlab.symbolic.schema import MISSING, live_error
+from graftlab.symbolic.stores import STORED, intact
+from graftlab.symbolic.stores import run as run_stores
 
 
 class Insert:
@@ -49,6 +55,13 @@ def rebind(
     and returns the new value (or the same object to keep it). Keywords name arguments of
     ``root`` itself. ``meta`` is stored for every written value (used for provenance).
     """
+    if type(updates) is dict and len(updates) == 1 and not kwargs:
+        # One edit by key path, the most frequent (editors, tuning): a direct path for the
+        # common shape, which hands anything else to the general one before changing a thing.
+        for p, v in updates.items():
+            path = _parse_cached(p) if type(p) is str else KeyPath.parse(p)
+            if _edit_one(root, path, v, meta):
+                return root
     if callable(updates) and not isinstance(updates, Mapping):
         edits = _collect_rule(root, updates)
     else:
@@ -84,6 +97,9 @@ def apply_edits(
     """Apply validated edits atomically, then re-derive the objects on the changed paths."""
     undo: list[tuple[Any, Key, Any, bool]] = []
     touched: list[Any] = []
+    # Objects of storing classes (``stores``) whose arguments an edit replaces: whether each
+    # was untouched since its ``__init__``, judged before its first edit.
+    checked: dict[int, bool] = {}
     try:
         for path, value in edits:
             if not path:
@@ -91,7 +107,8 @@ def apply_edits(
             parent = _direct_parent(root, path)
             if parent is not None:
                 # The common case, one walk down: no tuple on the way, every step present.
-                _set(parent, path[-1], value, path, undo, meta)
+                if not _replace_arg(parent, path[-1], value, undo, meta, checked):
+                    _set(parent, path[-1], value, path, undo, meta, checked)
                 touched.append(parent)
                 continue
             parent_path, key = path.parent, path[-1]
@@ -112,7 +129,7 @@ def apply_edits(
                 value = tuple(items)
                 parent_path, key = parent_path.parent, parent_path[-1]
                 parent = nodes.get(root, parent_path)
-            _set(parent, key, value, parent_path.child(key), undo, meta)
+            _set(parent, key, value, parent_path.child(key), undo, meta, checked)
             touched.append(parent)
             touched.extend(_tuple_holders(root, parent_path))
     except BaseException:
@@ -125,55 +142,264 @@ def apply_edits(
     else:
         order = _owners_deepest_first(touched)
     done = 0
+    stored: list[Any] = []  # objects whose new arguments were stored (no __init__ call)
     try:
         for _, obj in order:
             done += 1
-            obj.__dict__["_sym_"].schema.rederive(obj)
+            st = obj.__dict__["_sym_"]
+            if st.snap is not STORED:
+                st.schema.rederive(obj)
+                continue
+            was_intact = checked.get(id(obj))
+            if was_intact is None:  # an edit below it: its arguments are the same objects
+                if not intact(obj.__dict__, st.args, st.schema.stores):
+                    raise live_error(obj)
+                continue  # storing them again would change nothing
+            if not was_intact:
+                raise live_error(obj)
+            stored.append(obj)
+            # ``_store_args``, inline: what re-running the ``__init__`` does.
+            od = obj.__dict__
+            oargs = st.args
+            sized = False
+            for a, p in st.schema.stores.pairs:
+                v = oargs[p]
+                od[a] = v
+                if type(v) in _SIZED_TYPES:
+                    sized = True
+            if sized:
+                st.snap = fingerprint(obj)
     except BaseException:
-        # An ``__init__`` rejected the new values: undo the edits and re-derive the objects
-        # already re-run from the old values, so that the failed rebind changes nothing.
+        # An ``__init__`` rejected the new values (or an object is live): undo the edits and
+        # re-derive the objects already re-run from the old values, so that the failed rebind
+        # changes nothing.
         for node, key, old, existed in reversed(undo):
             _raw_restore(node, key, old, existed)
+        for obj in stored:
+            _store_args(obj, obj.__dict__["_sym_"])
         for _, obj in order[:done]:
+            st = obj.__dict__["_sym_"]
+            if st.snap is STORED:
+                continue  # restored above, or never re-run
             try:
-                obj.__dict__["_sym_"].schema.rederive(obj)
+                st.schema.rederive(obj)
             except Exception:
                 pass
         raise
 
 
+def _replace_arg(
+    node: Any,
+    key: Key,
+    value: Any,
+    undo: list[tuple[Any, Key, Any, bool]],
+    meta: Mapping[str, Any] | None,
+    checked: dict[int, bool],
+) -> bool:
+    """``_set`` for the most frequent edit of a batch (a rule replacing values): an existing
+    named argument of an object, given a value its field accepts as is. ``False`` (nothing
+    done) for anything else, which ``_set`` then handles or reports."""
+    d = getattr(node, "__dict__", None)
+    st = d.get("_sym_") if d is not None else None
+    if type(st) is not ObjState or type(key) is not str or value is MISSING:
+        return False
+    args = st.args
+    old = args.get(key, _ABSENT)
+    f = st.schema.fields.get(key)
+    if old is _ABSENT or f is None or type(value) is Insert:
+        return False
+    try:
+        new = f.check(value)
+    except ValidationError:
+        return False
+    if st.snap is STORED and id(node) not in checked:
+        checked[id(node)] = intact(d, args, st.schema.stores)  # before the arguments change
+    if type(new) not in LEAF_TYPES:
+        new = nodes.attach(new, node, key)
+    undo.append((node, key, old, True))
+    args[key] = new
+    if old is not new and type(old) not in LEAF_TYPES:
+        od = getattr(old, "__dict__", None)
+        ost = od.get("_sym_") if od is not None else None
+        if type(ost) is ObjState:
+            ost.parent = ost.key = None  # what ``nodes.detach`` does, inline
+        else:
+            nodes.detach(old)
+    current = st.meta
+    if meta is None:
+        if current or _meta_above(node):
+            _store_meta(node, key, meta)
+    else:  # ``_store_meta``, inline: a new record, this object's own outer dict
+        if current is None:
+            st.meta = current = {}
+        prev = current.get(key)
+        current[key] = {**prev, **meta} if prev else dict(meta)
+    return True
+
+
+def _store_args(obj: Any, st: ObjState) -> None:
+    """Re-run a storing ``__init__`` (``stores``): its arguments become its attributes."""
+    snap = run_stores(obj.__dict__, st.args, st.schema.stores)
+    st.snap = snap if snap is not None else fingerprint(obj)
+
+
 _ABSENT = object()
+
+
+def _edit_one(root: Any, path: KeyPath, value: Any, meta: Mapping[str, Any] | None) -> bool:
+    """``apply_edits(root, [(path, value)], meta)`` for an existing named argument of an
+    object reached through objects, symbolic lists and dicts, with a value its field accepts
+    as is; ``False`` (nothing done) for anything else. The same steps as the general path,
+    in the same order: validate, link, record provenance, then re-derive the objects on the
+    path bottom-up (refusing live ones), undoing everything if one fails."""
+    if not path or value is MISSING or type(value) is Insert:
+        return False
+    node = root
+    try:
+        for k in path[:-1]:
+            if type(k) is str:
+                if type(node) is SymDict:
+                    node = dict.__getitem__(node, k)
+                else:
+                    node = node.__dict__["_sym_"].args[k]
+            elif type(k) is int and type(node) is SymList:
+                node = list.__getitem__(node, k)
+            else:
+                return False
+        d = node.__dict__
+        st = d["_sym_"]
+    except (KeyError, IndexError, AttributeError, TypeError):
+        return False
+    key = path[-1]
+    if type(st) is not ObjState or type(key) is not str:
+        return False
+    args = st.args
+    old = args.get(key, _ABSENT)
+    schema = st.schema
+    f = schema.fields.get(key)
+    if old is _ABSENT or f is None:
+        return False
+    try:
+        new = f.check(value)
+    except ValidationError:
+        return False  # the general path reports it (or lets a default or placeholder in)
+    stored = st.snap is STORED
+    was_intact = False
+    if stored:  # ``stores.intact``, inline: judged before the arguments change
+        stores = schema.stores
+        was_intact = tuple(d) == stores.keys
+        if was_intact:
+            for a, p in stores.final:
+                if d[a] is not args[p]:
+                    was_intact = False
+                    break
+    if type(new) not in LEAF_TYPES:
+        new = nodes.attach(new, node, key)
+    args[key] = new
+    if old is not new and type(old) not in LEAF_TYPES:
+        nodes.detach(old)
+    # Re-derive bottom-up: ``node``, then each object above it, in one walk that also sees
+    # whether a node on the way holds a provenance record (a write by hand then clears the
+    # record that applies to this value; it is written once the walk is over, as if before).
+    rerun: list[Any] = []  # objects above whose ``__init__`` ran (re-run back on failure)
+    recorded = bool(st.meta)
+    try:
+        if not stored:
+            schema.rederive(node)
+        elif not was_intact:
+            raise live_error(node)
+        else:  # ``stores.run``, inline: what re-running the ``__init__`` does
+            sized = False
+            for a, p in stores.pairs:
+                v = args[p]
+                d[a] = v
+                if type(v) in _SIZED_TYPES:
+                    sized = True
+            if sized:
+                st.snap = fingerprint(node)
+        cur = st.parent
+        while cur is not None:
+            t = type(cur)
+            if t is SymList or t is SymDict:
+                if cur._sym_meta:
+                    recorded = True
+                cur = cur._sym_parent
+                continue
+            od = getattr(cur, "__dict__", _NO_DICT)
+            ost = od.get("_sym_")
+            if type(ost) is not ObjState:
+                break
+            if ost.meta:
+                recorded = True
+            if ost.snap is not STORED:
+                rerun.append(cur)
+                ost.schema.rederive(cur)
+            else:
+                # An edit below it: its arguments are the same objects, so storing them
+                # again would change nothing; only whether it changed since is in question.
+                ostores = ost.schema.stores
+                if tuple(od) != ostores.keys:
+                    raise live_error(cur)
+                oargs = ost.args
+                for a, p in ostores.final:
+                    if od[a] is not oargs[p]:
+                        raise live_error(cur)
+            cur = ost.parent
+    except BaseException:
+        _store_meta(node, key, meta)  # as the general path: recorded before re-deriving
+        _raw_restore(node, key, old, True)
+        if stored and was_intact:
+            _store_args(node, st)
+        elif not stored:
+            _rederive_quietly(node)
+        for obj in rerun:
+            _rederive_quietly(obj)
+        raise
+    if meta is not None or recorded:
+        _store_meta(node, key, meta)
+    return True
+
+
+_NO_DICT: dict[str, Any] = {}
+
+
+def _rederive_quietly(obj: Any) -> None:
+    """Re-derive an object from restored arguments after a failed edit (best effort)."""
+    st = obj.__dict__["_sym_"]
+    if st.snap is STORED:
+        return  # its arguments were not replaced: nothing was stored
+    try:
+        st.schema.rederive(obj)
+    except Exception:
+        pass
 
 
 def _direct_parent(root: Any, path: KeyPath) -> Any:
     """The node that holds ``path[-1]``, walking down from ``root`` once; ``None`` when the
-    walk meets a tuple or a missing key (the general path then handles or reports it)."""
+    walk meets a tuple, a missing key or a value that is not a node (the general path then
+    handles or reports it)."""
     node = root
-    for i in range(len(path) - 1):
-        key = path[i]
-        t = type(node)
-        if t is SymList:
-            if type(key) is not int:
-                return None
-            try:
-                node = list.__getitem__(node, key)
-            except IndexError:
-                return None
-        else:
-            d = getattr(node, "__dict__", None)
-            st = d.get("_sym_") if d is not None else None
-            if type(st) is ObjState:
-                node = st.args.get(key, _ABSENT)  # type: ignore[call-overload]
-            elif t is SymDict:
-                node = dict.get(node, key, _ABSENT)
+    try:
+        for k in path[:-1]:
+            if type(k) is str:
+                if type(node) is SymDict:
+                    node = dict.__getitem__(node, k)
+                else:
+                    st = node.__dict__["_sym_"]
+                    if type(st) is not ObjState:
+                        return None
+                    node = st.args[k]
+            elif type(k) is int and type(node) is SymList:
+                node = list.__getitem__(node, k)
             else:
                 return None
-            if node is _ABSENT:
-                return None
-        if type(node) is tuple:
-            return None
+    except (KeyError, IndexError, AttributeError, TypeError):
+        return None
     t = type(node)
-    if t is SymList or t is SymDict or state_of(node) is not None:
+    if t is SymList or t is SymDict:
+        return node
+    d = getattr(node, "__dict__", None)
+    if d is not None and type(d.get("_sym_")) is ObjState:
         return node
     return None
 
@@ -205,15 +431,22 @@ def _owners_deepest_first(touched: list[Any]) -> list[tuple[int, Any]]:
     depth_of: dict[int, int] = {}
     order: list[tuple[int, Any]] = []
     for node in touched:
+        if id(node) in depth_of:
+            continue  # another edit of the same node: its chain is known
         chain: list[Any] = []
         base = -1
         while node is not None:
-            t = type(node)
-            if t is SymList or t is SymDict or isinstance(node, (SymList, SymDict)):
-                node = node._sym_parent
-                continue
             d = getattr(node, "__dict__", None)
-            st = d.get("_sym_") if d is not None else None
+            if d is None:  # a symbolic list or dict (they have no ``__dict__``)
+                if (
+                    type(node) is SymList
+                    or type(node) is SymDict
+                    or isinstance(node, (SymList, SymDict))
+                ):
+                    node = node._sym_parent
+                    continue
+                break
+            st = d.get("_sym_")
             if type(st) is not ObjState:
                 break
             known = depth_of.get(id(node))
@@ -226,8 +459,11 @@ def _owners_deepest_first(touched: list[Any]) -> list[tuple[int, Any]]:
             base += 1
             depth_of[id(obj)] = base
             order.append((base, obj))
-    order.sort(key=lambda item: -item[0])
+    order.sort(key=_first, reverse=True)  # stable: equal depths keep their order
     return order
+
+
+_first = operator.itemgetter(0)
 
 
 def _tuple_holders(root: Any, path: KeyPath) -> list[Any]:
@@ -294,14 +530,22 @@ def _set(
     path: KeyPath,
     undo: list[tuple[Any, Key, Any, bool]],
     meta: Mapping[str, Any] | None,
+    checked: dict[int, bool],
 ) -> None:
-    st = state_of(node)
-    if st is not None:
+    nd = getattr(node, "__dict__", None)
+    st = nd.get("_sym_") if nd is not None else None
+    if type(st) is ObjState:
         if not isinstance(key, str):
             raise KeyPathError(f"{type(node).__qualname__} arguments are named, not indexed", path)
         schema = st.schema
-        existed = key in st.args
-        old = st.args.get(key)
+        args = st.args
+        if st.snap is STORED and id(node) not in checked:
+            # Judged against the arguments it was built from, before they change.
+            checked[id(node)] = intact(nd, args, schema.stores)
+        old = args.get(key, _ABSENT)
+        existed = old is not _ABSENT
+        if not existed:
+            old = None
         if value is MISSING:
             f = schema.fields.get(key)
             if f is not None and f.default is MISSING and f.fill_default:
@@ -323,9 +567,10 @@ def _set(
                 new = schema.check_value(key, value)
             except ValidationError as e:
                 raise _with_path(e, path) from None
-        new = nodes.attach(new, node, key)
+        if type(new) not in LEAF_TYPES:
+            new = nodes.attach(new, node, key)
         undo.append((node, key, old, existed))
-        st.args[key] = new
+        args[key] = new
         if not existed:
             _reorder(st)
         if existed and old is not new and type(old) not in LEAF_TYPES:
@@ -335,7 +580,15 @@ def _set(
                 old_st.parent = old_st.key = None  # what ``nodes.detach`` does, inline
             else:
                 nodes.detach(old)
-        _store_meta(node, key, meta)
+        current = st.meta
+        if meta is None:
+            if current or _meta_above(node):
+                _store_meta(node, key, meta)
+        else:  # ``_store_meta``, inline: a new record, this object's own outer dict
+            if current is None:
+                st.meta = current = {}
+            prev = current.get(key)
+            current[key] = {**prev, **meta} if prev else dict(meta)
         return
     if isinstance(node, SymList):
         if not isinstance(key, int):

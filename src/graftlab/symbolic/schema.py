@@ -24,6 +24,7 @@ from graftlab.symbolic.errors import (
 )
 from graftlab.symbolic.frameworks import fingerprint
 from graftlab.symbolic.keypath import KeyPath
+from graftlab.symbolic.stores import STORED, UNKNOWN, intact, snapshot
 from graftlab.symbolic.typespec import ANY, AS_PASSED, Spec, optional, spec_for
 
 
@@ -185,6 +186,9 @@ class Schema:
         self.init = init
         self.rederive_on_edit = rederive_on_edit
         self.allow_partial = allow_partial
+        # What the ``__init__`` does, if it only stores its arguments (``stores.classify``,
+        # on the first construction); ``None`` for any other ``__init__``.
+        self.stores: Any = UNKNOWN
         self.positional = tuple(
             f.name for f in self.fields.values() if f.kind in (POSITIONAL_ONLY, POSITIONAL)
         )
@@ -339,6 +343,13 @@ class Schema:
         snap = st.snap
         if snap is None or snap is nodes.BUILDING:
             return  # a spec not built yet, or an edit made by the object's own __init__
+        if snap is STORED:
+            # The ``__init__`` only stores its arguments and the object is as it left it:
+            # running it again would store the same objects (see ``stores``). This path is
+            # an edit below the object, which leaves its arguments the same objects.
+            if not intact(obj.__dict__, st.args, self.stores):
+                raise live_error(obj)
+            return
         if snap is nodes.LIVE or (self.rederive_on_edit and snap != fingerprint(obj)):
             raise live_error(obj)
         if not self.rederive_on_edit or self.init is None:
@@ -352,7 +363,7 @@ class Schema:
         try:
             self.init(obj, *pos, **kw)
         finally:
-            st.snap = fingerprint(obj)
+            st.snap = snapshot(obj, st.args, self.stores)
 
 
 def live_error(obj: Any) -> LiveObjectError:

@@ -10,6 +10,7 @@ under their own run ids and decisions, and proposes only what is still missing: 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import queue
 import socket
@@ -49,10 +50,16 @@ class TuneOptions:
 
 
 class _Writer:
-    """Writes records on one thread, in order; ``previous`` commits are tracked per run."""
+    """Writes records on one thread, in order; ``previous`` commits are tracked per run.
+
+    Each record is copied as it is queued (the driver goes on updating its own), and a record
+    without an environment gets the run's, captured here once: reading package metadata
+    then costs the first trials nothing.
+    """
 
     def __init__(self, repo: Repo) -> None:
         self.git = repo.git
+        self.env: dict[str, Any] | None = None
         self.recorder = FastRecorder(repo.git)
         self.previous: dict[str, str | None] = {}
         self.q: queue.Queue[Any] = queue.Queue()
@@ -61,7 +68,7 @@ class _Writer:
         self.thread.start()
 
     def put(self, record: records.RunRecord, files: dict[str, bytes]) -> None:
-        self.q.put((record, files))
+        self.q.put((dataclasses.replace(record), files))
 
     def _loop(self) -> None:
         while True:
@@ -70,6 +77,10 @@ class _Writer:
                 return
             record, files = item
             try:
+                if not record.env:
+                    if self.env is None:
+                        self.env = capture()
+                    record.env = self.env
                 prev = self.previous.get(record.id)
                 self.previous[record.id] = self.recorder.write(record, files, prev)
             except BaseException as e:  # reported by close()
@@ -188,7 +199,6 @@ def _tune(
 
     head = g.head.commit.hexsha if g.head.is_valid() else None
     dirty = g.is_dirty(untracked_files=True)
-    env = capture()
     path = repo.path_of(name)
     rel = path.resolve().relative_to(repo.root.resolve()).as_posix()
     source = path.read_bytes()
@@ -208,7 +218,6 @@ def _tune(
             started=started,
             commit=head,
             dirty=dirty,
-            env=env,
             pid=os.getpid(),
             host=socket.gethostname(),
             heartbeat=time.time(),

@@ -15,6 +15,7 @@ import os
 from typing import Any
 
 from graftlab.symbolic.errors import GraftError
+from graftlab.tuning.trial import failed_result
 
 
 def _ray_trial(root: str, payload: dict[str, Any]) -> dict[str, Any]:
@@ -86,16 +87,7 @@ class RayPool:
                 result = self.ray.get(ref)
                 out.append({"op": "result", "trial": trial, **result})
             except Exception as e:
-                out.append(
-                    {
-                        "op": "result",
-                        "trial": trial,
-                        "status": "failed",
-                        "metrics": {},
-                        "files": {},
-                        "error": {"type": type(e).__name__, "message": str(e)[:2000]},
-                    }
-                )
+                out.append(failed_result(trial, type(e).__name__, str(e)))
         return out
 
     def close(self) -> None:

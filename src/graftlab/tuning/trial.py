@@ -37,6 +37,19 @@ class TrialContext(RunContext):
                 raise TrialStopped(f"stopped early at step {step}")
 
 
+def failed_result(trial: int, kind: str, message: str) -> dict[str, Any]:
+    """The ``result`` message of a trial that ended without a result of its own (its worker
+    died, its task failed): recorded as failed with ``kind`` and ``message``."""
+    return {
+        "op": "result",
+        "trial": trial,
+        "status": "failed",
+        "metrics": {},
+        "files": {},
+        "error": {"type": kind, "message": message[:2000]},
+    }
+
+
 _TEMPLATES: dict[tuple[str, str], tuple[float, Any, Any]] = {}
 
 

@@ -1,0 +1,1 @@
+"""Helpers shared by the tests of several areas (toy git repositories, the graft command)."""
