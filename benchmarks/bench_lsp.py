@@ -10,6 +10,7 @@ Python in general, not graftlab's schemas).
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import statistics
 import subprocess
@@ -269,6 +270,74 @@ async def _graftlab(root: Path, quick: bool) -> dict[str, Any]:
     return out
 
 
+def _spread(xs: list[float]) -> Measurement:
+    """The median, with the spread (min-max over the rounds) as its note."""
+    return Measurement(statistics.median(xs), f"{min(xs):.2f}-{max(xs):.2f} s, {len(xs)} rounds")
+
+
+def _cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far (Linux): unlike the wall clock,
+    not inflated by other processes on a loaded machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _until_offered(root: Path, cold: bool) -> dict[str, Any]:
+    """Start the server and ask for completion of the last class of the library until it is
+    offered (the index is published whole, so then every class is): wall and CPU seconds
+    from start, and whether ``$/progress`` showed the build. ``cold``: no index cache."""
+    from lsprotocol import types as t
+    from pytest_lsp import LanguageClient, client_capabilities
+    from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
+
+    if cold:
+        for cache in (root / ".git" / "graft").glob("index-cache*.json"):
+            cache.unlink()
+    progress: list[str] = []
+
+    def on_progress(ls: Any, params: t.ProgressParams) -> None:
+        kind = params.value.get("kind") if isinstance(params.value, dict) else None
+        progress.append(str(kind or getattr(params.value, "kind", "")))
+
+    client = LanguageClient()
+    register_lsp_features(client, {**DEFAULT_CLIENT_FEATURES, t.PROGRESS: on_progress})
+    t0 = time.perf_counter()
+    await client.start_io(sys.executable, "-P", "-m", "graftlab_lsp", "--stdio", cwd=str(root))
+    pid = client._server.pid
+    await client.initialize_session(
+        t.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            root_uri=root.as_uri(),
+            workspace_folders=[t.WorkspaceFolder(root.as_uri(), root.name)],
+        )
+    )
+    init_cpu = _cpu(pid)
+    last = f"C{MODULES - 1}_{PER_MODULE - 1}"
+    text = f"from lib_{MODULES - 1:02d} import {last}\n\nx = {last}"
+    uri = (root / "experiments" / "probe.py").as_uri()
+    client.text_document_did_open(
+        t.DidOpenTextDocumentParams(t.TextDocumentItem(uri, "python", 1, text))
+    )
+    labels: list[str] = []
+    while time.perf_counter() - t0 < 120:
+        result = await client.text_document_completion_async(
+            t.CompletionParams(
+                t.TextDocumentIdentifier(uri), t.Position(2, len(text.split("\n")[2]))
+            )
+        )
+        items = result.items if hasattr(result, "items") else (result or [])
+        labels = [i.label for i in items]
+        if last in labels:
+            break
+        await asyncio.sleep(0.02)
+    out = {"wall": time.perf_counter() - t0, "cpu": _cpu(pid), "init cpu": init_cpu}
+    out["offered"] = last in labels
+    await asyncio.sleep(0.2)  # the end of the progress follows the publication
+    out["progress"] = "begin" in progress and "end" in progress
+    await _stop(client)
+    return out
+
+
 def _rss(pid: int) -> float:
     """The resident size of a process, in bytes (Linux)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -338,6 +407,11 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
         )
         g = asyncio.run(_graftlab(root, quick))
         j = asyncio.run(_jedi(root, quick))
+        # index start-up, rounds interleaved: cold (no cache) and warm (the cache of a run before)
+        starts: dict[str, list[dict[str, Any]]] = {"cold": [], "warm": []}
+        for _ in range(1 if quick else 3):
+            for kind in ("cold", "warm"):
+                starts[kind].append(asyncio.run(_until_offered(root, kind == "cold")))
     comp = g["completion"]
     row = {
         "case": f"completion median ({g['items']} items)",
@@ -401,7 +475,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             "case": f"server memory growth over {g['edits']:,} edits",
             "graftlab": Measurement(g["memory growth"]),
             "target": 1_000_000 * g["edits"] / 1000,  # 1 MB per 1,000 edits
-            "unit_fmt": lambda v: f"{v / 1e6:.2f} MB",
+            "unit_fmt": lambda v: "-" if v is None else f"{v / 1e6:.2f} MB",
         }
     )
     row = {"case": "initialize", "graftlab": Measurement(g["initialize"]), "target": 0.5}
@@ -413,6 +487,31 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             "case": "first diagnostics after open (worker start)",
             "graftlab": Measurement(g["first diagnostics"]),
             "target": None,
+        }
+    )
+    for kind, target in (("cold", 2.0), ("warm", 0.5)):
+        rs = starts[kind]
+        assert all(r["offered"] for r in rs), f"{kind}: the last class was never offered"
+        shown = "progress shown" if all(r["progress"] for r in rs) else "NO progress"
+        rows.append(
+            {
+                "case": f"index {kind}, start to every class offered, CPU ({shown})",
+                "graftlab": _spread([r["cpu"] for r in rs]),
+                "target": target,
+            }
+        )
+        rows.append(
+            {
+                "case": f"index {kind}, start to every class offered, wall",
+                "graftlab": _spread([r["wall"] for r in rs]),
+                "target": None,
+            }
+        )
+    rows.append(
+        {
+            "case": "initialize, server CPU at the response (index thread already running)",
+            "graftlab": _spread([r["init cpu"] for r in starts["warm"]]),
+            "target": 0.5,
         }
     )
     import graftlab

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from graftlab.index.scanner import ModuleScan, scan_source
 
 SOURCE = '''"""A module."""
@@ -158,3 +160,45 @@ def test_json_round_trip() -> None:
 def test_syntax_errors_are_reported_not_raised() -> None:
     scan = scan_source("class (:\n", "bad", "bad.py")
     assert scan.error and not scan.classes
+
+
+def test_cache_data_is_what_asdict_gives() -> None:
+    import dataclasses
+    import json
+    from pathlib import Path
+
+    import graftlab.index.scanner as scanner_module
+    import graftlab.index.workspace as workspace_module
+
+    for module in (scanner_module, workspace_module):
+        path = Path(module.__file__)
+        scan = scan_source(path.read_text(encoding="utf-8"), module.__name__, str(path), False)
+        assert scan.classes
+        plain = scan.to_json()
+        assert json.dumps(plain, sort_keys=True) == json.dumps(
+            dataclasses.asdict(scan), sort_keys=True
+        )
+        assert ModuleScan.from_json(json.loads(json.dumps(plain))) == scan
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "int",
+        "list[Conv]",
+        "dict[str, a.b.C] | None",
+        "Literal['x', \"y\", -1, 2.5, None, True]",
+        "Annotated[int, Interval(0, 10), Len(min_length=1)]",
+        "tuple[int, ...]",
+        "Callable[[int, str], float]",
+        "x[1:2]",
+        "'nested'",
+        "lambda: 1",
+        "b'raw' 'x'",
+    ],
+)
+def test_string_annotations_read_with_ast_as_with_libcst(text: str) -> None:
+    from graftlab.index.cstexpr import convert_text as with_libcst
+    from graftlab.index.typeexpr import convert_text as with_ast
+
+    assert with_ast(text) == with_libcst(text)

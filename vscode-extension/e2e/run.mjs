@@ -13,7 +13,14 @@
 //   3. "graftlab: Show Materialized Experiment" opens a read-only view;
 //   4. "graftlab: Semantic Diff with Revision..." with HEAD shows the uncommitted change;
 //   5. "graftlab: Reveal Error of Last Failed Run" puts the cursor at the argument that built
-//      the failing object (from a `graft run` that failed before VS Code started).
+//      the failing object (from a `graft run` that failed before VS Code started);
+//   6. "graftlab: Run Experiment" on configs/extra.py, a file matched only by
+//      `graftlab.experimentGlobs`, runs it in a terminal: `graft runs` lists the run, succeeded;
+//   7. an interpreter without graftlab (settings changed while VS Code runs): one notification
+//      that says so, however many experiment files are opened;
+//   8. Restricted Mode (a second code-server, workspace trust on, a stranger's repository):
+//      the static diagnostic is shown, Run Experiment refuses, and the repository's canary
+//      module (imported by its experiment) never runs.
 // Screenshots and a result.json go to the artifacts directory. Every process it starts is
 // started in its own process group and killed in `finally`. Exit code 0 iff the checks pass.
 import { spawn, spawnSync } from "node:child_process";
@@ -195,6 +202,13 @@ function makeRepo(dir, python) {
   fs.writeFileSync(path.join(dir, "experiments", "baseline.py"), BASELINE);
   fs.writeFileSync(path.join(dir, "experiments", "typo.py"), TYPO);
   fs.writeFileSync(path.join(dir, "experiments", "broken.py"), BROKEN);
+  // Outside the experiments directory: an experiment only `graftlab.experimentGlobs` matches.
+  fs.mkdirSync(path.join(dir, "configs"), { recursive: true });
+  fs.writeFileSync(path.join(dir, "configs", "extra.py"), BASELINE);
+  const vsSettings = path.join(dir, ".vscode", "settings.json");
+  const ws = JSON.parse(fs.readFileSync(vsSettings, "utf8"));
+  ws["graftlab.experimentGlobs"] = [...(ws["graftlab.experimentGlobs"] ?? []), "configs/**/*.py"];
+  fs.writeFileSync(vsSettings, JSON.stringify(ws, null, 2));
   run("git", ["add", "-A"], { cwd: dir, env });
   run("git", ["commit", "-q", "-m", "e2e experiments"], { cwd: dir, env });
   // An uncommitted change, for the semantic diff against HEAD.
@@ -210,6 +224,39 @@ function makeRepo(dir, python) {
     throw new Error(`graft run broken should fail with exit 1 and print its record:\n${failed.stdout}\n${failed.stderr}`);
   }
   return JSON.parse(failed.stdout).error;
+}
+
+// A stranger's repository: its component module writes CANARY_RAN when imported, and its
+// experiment misspells an argument (a static diagnostic, decided without importing anything).
+const CANARY = `"""Imported only when the workspace is trusted."""
+
+import pathlib
+
+import graftlab as gl
+
+pathlib.Path(__file__).with_name("CANARY_RAN").write_text("imported")
+
+
+@gl.symbolize
+class Layer:
+    def __init__(self, width: int = 4) -> None:
+        self.width = width
+`;
+
+const CLONE = `from canary import Layer
+
+experiment = Layer(widht=4)
+`;
+
+function makeStrangerRepo(dir, python) {
+  const env = { ...process.env, GIT_AUTHOR_NAME: "e2e", GIT_AUTHOR_EMAIL: "e2e@example.com", GIT_COMMITTER_NAME: "e2e", GIT_COMMITTER_EMAIL: "e2e@example.com" };
+  run(python, ["-m", "graftlab.cli", "init", dir], { env });
+  const tomlPath = path.join(dir, "graft.toml");
+  const toml = fs.readFileSync(tomlPath, "utf8").replace(/allowed_modules = \[([^\]]*)\]/, (_m, inner) => `allowed_modules = [${inner ? `${inner}, ` : ""}"canary"]`);
+  fs.writeFileSync(tomlPath, toml);
+  fs.writeFileSync(path.join(dir, "canary.py"), CANARY);
+  fs.mkdirSync(path.join(dir, "experiments"), { recursive: true });
+  fs.writeFileSync(path.join(dir, "experiments", "clone.py"), CLONE);
 }
 
 // -- VS Code helpers ------------------------------------------------------------------------------
@@ -241,18 +288,40 @@ async function runCommand(page, title, attempts = 4) {
   await page.keyboard.press("Enter");
 }
 
-async function openFile(page, relPath) {
+async function openFile(page, relPath, attempts = 3) {
   await runCommand(page, "View: Close All Editors");
   await page.locator(".editor-group-container .tab").first().waitFor({ state: "detached", timeout: 10_000 }).catch(() => undefined);
-  await page.keyboard.press(`${mod}+P`);
   const input = page.locator(".quick-input-widget input");
-  await input.waitFor({ state: "visible", timeout: 15_000 });
-  await input.fill(relPath);
-  const row = page.locator(".quick-input-list .monaco-list-row", { hasText: path.basename(relPath) }).first();
-  await row.waitFor({ state: "visible", timeout: 20_000 });
-  await page.keyboard.press("Enter");
-  await page.locator(`.editor-group-container.active .tab.active[aria-label*="${path.basename(relPath)}"]`).waitFor({ timeout: 20_000 });
+  // The active tab of any group: after a notification had the focus no group is marked active.
+  const tab = page.locator(`.editor-group-container .tab.active[aria-label*="${path.basename(relPath)}"]`);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      // Quick Open from the palette: it works wherever the keyboard focus is (a notification, a terminal).
+      await runCommand(page, "Go to File");
+      await input.waitFor({ state: "visible", timeout: 15_000 });
+      await input.fill(relPath);
+      const row = page.locator(".quick-input-list .monaco-list-row", { hasText: path.basename(relPath) }).first();
+      await row.waitFor({ state: "visible", timeout: 20_000 });
+      await page.keyboard.press("Enter");
+      await tab.waitFor({ timeout: 15_000 });
+      break;
+    } catch (e) {
+      if (attempt >= attempts) throw e;
+      log(`opening ${relPath} failed (attempt ${attempt}: ${String(e.message).split("\n")[0]}); retrying`);
+      await screenshot(page, `open-retry-${attempt}`);
+      await page.keyboard.press("Escape");
+      await sleep(1_000);
+    }
+  }
   await page.locator(".monaco-editor .view-lines").first().waitFor({ timeout: 20_000 });
+}
+
+/** Open a file by clicking its row in the Explorer (its folder expanded already). */
+async function openFromExplorer(page, name) {
+  const row = page.locator(".explorer-folders-view .monaco-list-row", { hasText: new RegExp(`^\\s*${name.replace(".", "\\.")}\\s*$`) }).first();
+  await row.waitFor({ state: "visible", timeout: 15_000 });
+  await row.dblclick();
+  await page.locator(`.editor-group-container .tab[aria-label*="${name}"]`).first().waitFor({ timeout: 15_000 });
 }
 
 /** Move the cursor with "Go to Line/Column" (1-based). */
@@ -271,12 +340,150 @@ async function screenshot(page, name) {
   return file;
 }
 
+
+/**
+ * code-server on `folder` (its own user data, extensions and config: nothing in $HOME is
+ * touched) and headless Chromium on it. `trust`: workspace trust on, folders open in
+ * Restricted Mode without asking.
+ */
+async function openSession(tmp, name, folder, extraSettings, trust, result) {
+  const data = path.join(tmp, `cs-data-${name}`);
+  const extensions = path.join(tmp, "cs-extensions");
+  const config = path.join(tmp, "cs-config.yaml");
+  fs.mkdirSync(path.join(data, "User"), { recursive: true });
+  fs.writeFileSync(config, "auth: none\ncert: false\n");
+  const settings = {
+    "graftlab.interpreter": args.python,
+    "graftlab.trace.server": "verbose",
+    "security.workspace.trust.enabled": trust,
+    "security.workspace.trust.startupPrompt": "never",
+    "security.workspace.trust.banner": "never",
+    "workbench.startupEditor": "none",
+    "workbench.tips.enabled": false,
+    "workbench.enableExperiments": false,
+    "telemetry.telemetryLevel": "off",
+    "update.mode": "none",
+    "extensions.autoCheckUpdates": false,
+    "extensions.autoUpdate": false,
+    "extensions.ignoreRecommendations": true,
+    "git.enabled": false,
+    "terminal.integrated.enablePersistentSessions": false,
+    "editor.quickSuggestions": { other: false, comments: false, strings: false },
+    "editor.suggestOnTriggerCharacters": false,
+    "editor.wordBasedSuggestions": "off",
+    "window.restoreWindows": "none",
+    ...extraSettings,
+  };
+  const settingsFile = path.join(data, "User", "settings.json");
+  fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+  const csBase = ["--config", config, "--user-data-dir", data, "--extensions-dir", extensions];
+  const env = { ...process.env, CS_DISABLE_GETTING_STARTED_OVERRIDE: "1" };
+  delete env.VSCODE_IPC_HOOK_CLI;
+  const entry = path.join(args.codeServer, "out", "node", "entry.js");
+
+  if (!fs.existsSync(path.join(extensions, "extensions.json")) || !result.checks.installed) {
+    log("installing the extension");
+    const installed = run("node", [entry, ...csBase, "--install-extension", args.vsix], { env, timeout: 180_000 });
+    log(installed.trim().split("\n").pop());
+    const listed = run("node", [entry, ...csBase, "--list-extensions", "--show-versions"], { env });
+    if (!/graftlab\.graftlab@/.test(listed)) throw new Error(`extension not installed:\n${listed}`);
+    result.checks.installed = listed.trim();
+  }
+
+  const port = await freePort();
+  const csLogFile = path.join(args.artifacts, `code-server-${name}.log`);
+  const csLog = fs.createWriteStream(csLogFile);
+  const cs = start(
+    "node",
+    [entry, ...csBase, "--bind-addr", `127.0.0.1:${port}`, "--auth", "none", "--disable-telemetry", "--disable-update-check",
+      ...(trust ? [] : ["--disable-workspace-trust"]), "--disable-getting-started-override", "--ignore-last-opened", "--log", "info", folder],
+    { env },
+  );
+  cs.stdout.pipe(csLog);
+  cs.stderr.pipe(csLog);
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    if (cs.exitCode !== null) throw new Error(`code-server exited (${cs.exitCode}); see ${csLogFile}`);
+    try {
+      const r = await fetch(`${url}/healthz`);
+      if (r.ok) break;
+    } catch {
+      /* not up yet */
+    }
+    if (i > 600) throw new Error("code-server did not start in 60 s");
+    await sleep(100);
+  }
+  log(`code-server (${name}) on ${url}`);
+
+  // Chromium: headless, nothing from outside, a fresh profile.
+  const context = await chromium.launchPersistentContext(path.join(tmp, `chromium-profile-${name}`), {
+    executablePath: args.chromium,
+    headless: true,
+    viewport: { width: 1600, height: 1000 },
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const consoleLines = [];
+  page.on("console", (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
+  page.setDefaultTimeout(30_000);
+  await page.goto(`${url}/?folder=${encodeURIComponent(folder)}`);
+  await page.locator(".monaco-workbench").waitFor({ timeout: 90_000 });
+  await page.locator(".explorer-folders-view, .explorer-viewlet").first().waitFor({ timeout: 60_000 }).catch(() => undefined);
+  await sleep(2000); // let the workbench settle (extensions host, restored views)
+  log(`workbench loaded (${name})`);
+  return { context, page, consoleLines, settingsFile, settings };
+}
+
+/** Rows of the Problems panel (whitespace folded), polled until one matches `want`. */
+async function problemsMatching(page, want, timeoutMs) {
+  await runCommand(page, "View: Focus Problems");
+  const markers = page.locator(".markers-panel .monaco-list-row");
+  let texts = [];
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    texts = (await markers.allInnerTexts().catch(() => [])).map((s) => s.replace(/\s+/g, " ").trim());
+    if (texts.some((s) => want.test(s))) break;
+    await sleep(500);
+  }
+  return texts;
+}
+
+/** Messages of every notification so far (the notification center lists them all). */
+async function notificationMessages(page) {
+  await runCommand(page, "Notifications: Show Notifications");
+  const items = page.locator(".notifications-center .notification-list-item-message");
+  await sleep(500);
+  const texts = (await items.allInnerTexts().catch(() => [])).map((s) => s.replace(/\s+/g, " ").trim());
+  await page.keyboard.press("Escape");
+  return texts;
+}
+
+/** `graft runs --json` of a repository, polled until `done(runs)` or the timeout. */
+async function runsUntil(repo, done, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  let runs = [];
+  while (Date.now() < deadline) {
+    const r = spawnSync(args.python, ["-m", "graftlab.cli", "runs", "--json"], { cwd: repo, encoding: "utf8", timeout: 60_000 });
+    if (r.status === 0) {
+      try {
+        runs = JSON.parse(r.stdout);
+      } catch {
+        runs = [];
+      }
+      if (done(runs)) return runs;
+    }
+    await sleep(1000);
+  }
+  return runs;
+}
+
 // -- the test ---------------------------------------------------------------------------------------
 
 async function main() {
   fs.mkdirSync(args.artifacts, { recursive: true });
   for (const name of fs.readdirSync(args.artifacts)) {
-    if (/\.png$|^result\.json$|^code-server\.log$|^vscode-logs$/.test(name)) {
+    if (/\.png$|^result\.json$|^code-server.*\.log$|^vscode-logs/.test(name)) {
       fs.rmSync(path.join(args.artifacts, name), { recursive: true, force: true });
     }
   }
@@ -288,105 +495,23 @@ async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "graftlab-vscode-e2e-"));
   const result = { ok: false, checks: {}, tmp, artifacts: args.artifacts };
   let context;
-  const csLogFile = path.join(args.artifacts, "code-server.log");
   try {
     const repo = path.join(tmp, "lab");
     const runError = makeRepo(repo, args.python);
     result.checks.runError = { file: runError.file, line: runError.line, column: runError.column };
     log(`sample repository: ${repo}`);
 
-    // code-server: its own user data, extensions and config (nothing in $HOME is touched).
-    const data = path.join(tmp, "cs-data");
-    const extensions = path.join(tmp, "cs-extensions");
-    const config = path.join(tmp, "cs-config.yaml");
-    fs.mkdirSync(path.join(data, "User"), { recursive: true });
-    fs.writeFileSync(config, "auth: none\ncert: false\n");
-    const settings = {
-      "graftlab.interpreter": args.python,
-      "graftlab.trace.server": "verbose",
-      "security.workspace.trust.enabled": false,
-      "workbench.startupEditor": "none",
-      "workbench.tips.enabled": false,
-      "workbench.enableExperiments": false,
-      "telemetry.telemetryLevel": "off",
-      "update.mode": "none",
-      "extensions.autoCheckUpdates": false,
-      "extensions.autoUpdate": false,
-      "extensions.ignoreRecommendations": true,
-      "git.enabled": false,
-      "editor.quickSuggestions": { other: false, comments: false, strings: false },
-      "editor.suggestOnTriggerCharacters": false,
-      "editor.wordBasedSuggestions": "off",
-      "window.restoreWindows": "none",
-    };
-    fs.writeFileSync(path.join(data, "User", "settings.json"), JSON.stringify(settings, null, 2));
-    const csBase = ["--config", config, "--user-data-dir", data, "--extensions-dir", extensions];
-    const env = { ...process.env, CS_DISABLE_GETTING_STARTED_OVERRIDE: "1" };
-    delete env.VSCODE_IPC_HOOK_CLI;
-
-    log("installing the extension");
-    const installed = run("node", [entry, ...csBase, "--install-extension", args.vsix], { env, timeout: 180_000 });
-    log(installed.trim().split("\n").pop());
-    const listed = run("node", [entry, ...csBase, "--list-extensions", "--show-versions"], { env });
-    if (!/graftlab\.graftlab@/.test(listed)) throw new Error(`extension not installed:\n${listed}`);
-    result.checks.installed = listed.trim();
-
-    const port = await freePort();
-    const csLog = fs.createWriteStream(csLogFile);
-    const cs = start(
-      "node",
-      [entry, ...csBase, "--bind-addr", `127.0.0.1:${port}`, "--auth", "none", "--disable-telemetry", "--disable-update-check",
-        "--disable-workspace-trust", "--disable-getting-started-override", "--ignore-last-opened", "--log", "info", repo],
-      { env },
-    );
-    cs.stdout.pipe(csLog);
-    cs.stderr.pipe(csLog);
-    const url = `http://127.0.0.1:${port}`;
-    for (let i = 0; ; i++) {
-      if (cs.exitCode !== null) throw new Error(`code-server exited (${cs.exitCode}); see ${csLogFile}`);
-      try {
-        const r = await fetch(`${url}/healthz`);
-        if (r.ok) break;
-      } catch {
-        /* not up yet */
-      }
-      if (i > 600) throw new Error("code-server did not start in 60 s");
-      await sleep(100);
-    }
-    log(`code-server on ${url}`);
-
-    // Chromium: headless, nothing from outside, a fresh profile.
-    context = await chromium.launchPersistentContext(path.join(tmp, "chromium-profile"), {
-      executablePath: args.chromium,
-      headless: true,
-      viewport: { width: 1600, height: 1000 },
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
-    const page = context.pages()[0] ?? (await context.newPage());
-    const consoleLines = [];
-    page.on("console", (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
-    page.setDefaultTimeout(30_000);
-    await page.goto(`${url}/?folder=${encodeURIComponent(repo)}`);
-    await page.locator(".monaco-workbench").waitFor({ timeout: 90_000 });
-    await page.locator(".explorer-folders-view, .explorer-viewlet").first().waitFor({ timeout: 60_000 }).catch(() => undefined);
-    await sleep(2000); // let the workbench settle (extensions host, restored views)
-    log("workbench loaded");
+    const session = await openSession(tmp, "main", repo, {}, false, result);
+    context = session.context;
+    const page = session.page;
+    const consoleLines = session.consoleLines;
 
     await openFile(page, "experiments/typo.py");
     log("opened experiments/typo.py");
 
     // 1. diagnostics in the Problems panel.
-    await runCommand(page, "View: Focus Problems");
-    const markers = page.locator(".markers-panel .monaco-list-row");
     const want = /unknown.*widht|widht.*did you mean|did you mean.*width/i;
-    let problemTexts = [];
-    const deadline = Date.now() + 90_000;
-    while (Date.now() < deadline) {
-      problemTexts = (await markers.allInnerTexts().catch(() => [])).map((s) => s.replace(/\s+/g, " ").trim());
-      if (problemTexts.some((s) => want.test(s))) break;
-      await sleep(500);
-    }
+    const problemTexts = await problemsMatching(page, want, 90_000);
     await screenshot(page, "01-problems");
     result.checks.problems = problemTexts;
     const hit = problemTexts.find((s) => want.test(s));
@@ -464,6 +589,68 @@ async function main() {
     if (!position.startsWith(want5)) throw new Error(`the cursor is at ${position}, not at the run error (${want5})`);
     log(`run error revealed at ${position}: ${result.checks.reveal.toast}`);
 
+    // 6. Run Experiment on a file matched only by graftlab.experimentGlobs: a run is recorded.
+    await openFile(page, "configs/extra.py");
+    await runCommand(page, "graftlab: Run Experiment");
+    const runs = await runsUntil(repo, (rs) => rs.some((r) => r.experiment === "configs/extra.py" && r.status !== "running"), 120_000);
+    await screenshot(page, "06-run-experiment");
+    const ran = runs.filter((r) => r.experiment === "configs/extra.py");
+    result.checks.run = ran;
+    if (ran.length !== 1 || ran[0].status !== "succeeded") {
+      throw new Error(`Run Experiment recorded no succeeded run of configs/extra.py: ${JSON.stringify(runs)}`);
+    }
+    log(`Run Experiment recorded run ${ran[0].id} (${ran[0].status})`);
+    await runCommand(page, "View: Hide Panel"); // the terminal keeps the keyboard otherwise
+
+    // 7. An interpreter without graftlab: one notification that says so, not one per file.
+    const bare = path.join(tmp, "bare-python");
+    fs.writeFileSync(bare, `#!/bin/sh\nexec "${args.python}" -I -S "$@"\n`, { mode: 0o755 });
+    // The workspace's settings (what a user edits; VS Code watches the file).
+    const vsSettings = path.join(repo, ".vscode", "settings.json");
+    const ws = JSON.parse(fs.readFileSync(vsSettings, "utf8"));
+    fs.writeFileSync(vsSettings, JSON.stringify({ ...ws, "graftlab.interpreter": bare }, null, 2));
+    const missing = /graftlab is not installed in .*bare-python/;
+    let notes = [];
+    for (let i = 0; i < 20 && !notes.some((s) => missing.test(s)); i++) {
+      await sleep(2000);
+      notes = await notificationMessages(page);
+    }
+    if (!notes.some((s) => missing.test(s))) throw new Error(`no "not installed" notification: ${JSON.stringify(notes)}`);
+    // More experiment files opened (from the Explorer: the notification keeps the keyboard).
+    await openFromExplorer(page, "fast_lr.py");
+    await openFromExplorer(page, "wide.py");
+    await sleep(3000);
+    notes = await notificationMessages(page);
+    await screenshot(page, "07-no-graftlab");
+    const missingNotes = notes.filter((s) => missing.test(s));
+    result.checks.noGraftlab = notes;
+    if (missingNotes.length !== 1) throw new Error(`expected one "not installed" notification, got: ${JSON.stringify(notes)}`);
+    log(`interpreter without graftlab: ${missingNotes[0]}`);
+    await context.close().catch(() => undefined);
+    context = undefined;
+
+    // 8. Restricted Mode: a stranger's repository whose experiment imports a canary module.
+    const stranger = path.join(tmp, "stranger");
+    makeStrangerRepo(stranger, args.python);
+    const restricted = await openSession(tmp, "restricted", stranger, {}, true, result);
+    context = restricted.context;
+    const rpage = restricted.page;
+    await openFile(rpage, "experiments/clone.py");
+    const rTexts = await problemsMatching(rpage, want, 90_000);
+    await screenshot(rpage, "08-restricted");
+    result.checks.restrictedProblems = rTexts;
+    if (!rTexts.some((s) => want.test(s))) throw new Error(`Restricted Mode: no static diagnostic; rows: ${JSON.stringify(rTexts)}`);
+    await openFile(rpage, "experiments/clone.py");
+    await runCommand(rpage, "graftlab: Run Experiment");
+    const refused = rpage.locator(".notifications-toasts .notification-list-item-message", { hasText: "not trusted" });
+    await refused.first().waitFor({ timeout: 30_000 });
+    result.checks.restrictedRun = (await refused.first().innerText()).trim();
+    await sleep(2000);
+    const canary = path.join(stranger, "CANARY_RAN");
+    result.checks.canary = fs.existsSync(canary);
+    if (fs.existsSync(canary)) throw new Error(`Restricted Mode ran the workspace's code: ${fs.readFileSync(canary, "utf8")}`);
+    log(`Restricted Mode: ${rTexts.find((s) => want.test(s))}; Run Experiment refused; canary not imported`);
+
     result.console = consoleLines.slice(-200);
     result.ok = true;
   } catch (e) {
@@ -479,11 +666,13 @@ async function main() {
     if (context) await context.close().catch(() => undefined);
     await stopAll();
     // The extension host's and the language server's logs, for failures.
-    try {
-      const logs = path.join(tmp, "cs-data", "logs");
-      if (fs.existsSync(logs)) fs.cpSync(logs, path.join(args.artifacts, "vscode-logs"), { recursive: true });
-    } catch {
-      /* best effort */
+    for (const name of ["main", "restricted"]) {
+      try {
+        const logs = path.join(tmp, `cs-data-${name}`, "logs");
+        if (fs.existsSync(logs)) fs.cpSync(logs, path.join(args.artifacts, `vscode-logs-${name}`), { recursive: true });
+      } catch {
+        /* best effort */
+      }
     }
     if (!args.keep) fs.rmSync(tmp, { recursive: true, force: true });
   }

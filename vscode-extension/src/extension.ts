@@ -1,6 +1,7 @@
 // The graftlab VS Code client: starts `<python> -m graftlab_lsp --stdio` for experiment files
 // (Python files matching graft.toml's experiments directory or `graftlab.experimentGlobs`),
-// next to the Python extension, and adds commands to run an experiment, show it
+// next to the Python extension: one server per workspace folder, each on that folder's
+// interpreter (folders can use different environments), and adds commands to run an experiment, show it
 // materialized, diff it against a revision and reveal the error of its last failed run.
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
@@ -30,7 +31,7 @@ import {
   shellKind,
   showArgs,
 } from "./core/commands";
-import { experimentName, findRepoRoot, relativePosix } from "./core/experiment";
+import { findRepoRoot, relativePosix, runTarget } from "./core/experiment";
 import { ImportCheck } from "./core/importCheck";
 import { isNoise, shouldNotify, START_FAILURE_ACTIONS, startFailureMessage, versionMismatch, type Level } from "./core/notify";
 import { documentSelector, mergeGlobs, parseGraftToml, type PythonFileFilter } from "./core/globs";
@@ -86,15 +87,19 @@ class Views implements vscode.TextDocumentContentProvider {
 
 class GraftExtension implements vscode.Disposable {
   readonly output = vscode.window.createOutputChannel("graftlab");
-  private client: LanguageClient | undefined;
+  /** One language server per workspace folder (key: the folder's URI; "" without a folder). */
+  private readonly clients = new Map<string, LanguageClient>();
+  private readonly selectors = new Map<string, PythonFileFilter[]>();
   private selector: PythonFileFilter[] = [];
-  private python: string | undefined;
+  /** The interpreter each folder's server and commands use. */
+  private readonly pythons = new Map<string, string>();
   private queue: Promise<unknown> = Promise.resolve();
   private warnedMissing = new Set<string>();
   /** "Does this interpreter have graftlab?", asked once per interpreter. */
-  private readonly importCheck = new ImportCheck((python) => run(python, importCheckArgs(), this.folder?.uri.fsPath, 60_000));
+  private readonly importCheck = new ImportCheck((python) => run(python, importCheckArgs(), undefined, 60_000));
   private stoppingOnPurpose = false;
-  private runTerminal: vscode.Terminal | undefined;
+  /** The terminal of Run Experiment, one per repository root, reused while it is open. */
+  private readonly runTerminals = new Map<string, vscode.Terminal>();
   private readonly views = new Views();
   private readonly disposables: vscode.Disposable[] = [];
   private pythonApi: (PythonEnvironmentsApi & { onDidChangeActiveEnvironmentPath?: vscode.Event<unknown> }) | undefined;
@@ -132,7 +137,7 @@ class GraftExtension implements vscode.Disposable {
       // Restricted Mode ends: start again trusted (the loader may now import the workspace)
       vscode.workspace.onDidGrantWorkspaceTrust(() => void this.serialize(() => this.restart("workspace trusted"))),
       vscode.window.onDidCloseTerminal((t) => {
-        if (t === this.runTerminal) this.runTerminal = undefined;
+        for (const [root, term] of this.runTerminals) if (term === t) this.runTerminals.delete(root);
       }),
     );
     const tomlWatcher = vscode.workspace.createFileSystemWatcher("**/graft.toml");
@@ -152,8 +157,17 @@ class GraftExtension implements vscode.Disposable {
     return next;
   }
 
-  private get folder(): vscode.WorkspaceFolder | undefined {
-    return vscode.workspace.workspaceFolders?.[0];
+  /** The workspace folder of a file (the first folder when it is in none). */
+  private folderOf(uri?: vscode.Uri): vscode.WorkspaceFolder | undefined {
+    return (uri && vscode.workspace.getWorkspaceFolder(uri)) || vscode.workspace.workspaceFolders?.[0];
+  }
+
+  private static keyOf(folder: vscode.WorkspaceFolder | undefined): string {
+    return folder?.uri.toString() ?? "";
+  }
+
+  private folderOfKey(key: string): vscode.WorkspaceFolder | undefined {
+    return vscode.workspace.workspaceFolders?.find((f) => f.uri.toString() === key);
   }
 
   private async hookPythonExtension(): Promise<void> {
@@ -166,7 +180,10 @@ class GraftExtension implements vscode.Disposable {
       if (event) {
         this.disposables.push(
           event(() => {
-            if (!this.interpreterSetting()) void this.serialize(() => this.restart("Python environment changed"));
+            const folders = vscode.workspace.workspaceFolders ?? [undefined];
+            if (folders.some((f) => !this.interpreterSetting(f))) {
+              void this.serialize(() => this.restart("Python environment changed"));
+            }
           }),
         );
       }
@@ -175,36 +192,35 @@ class GraftExtension implements vscode.Disposable {
     }
   }
 
-  private interpreterSetting(): string | undefined {
-    const folder = this.folder;
+  private interpreterSetting(folder: vscode.WorkspaceFolder | undefined): string | undefined {
     const value = vscode.workspace.getConfiguration("graftlab", folder?.uri).get<string>("interpreter");
     return expandInterpreterSetting(value, folder?.uri.fsPath);
   }
 
-  async resolvePython(): Promise<string> {
-    const folder = this.folder;
+  async resolvePython(folder: vscode.WorkspaceFolder | undefined): Promise<string> {
     const resolved = await resolveInterpreter([
-      { name: "setting graftlab.interpreter", get: () => this.interpreterSetting() },
+      { name: "setting graftlab.interpreter", get: () => this.interpreterSetting(folder) },
       { name: "Python extension", get: () => pythonExtensionInterpreter(this.pythonApi, folder?.uri) },
     ]);
     for (const note of resolved.notes) this.log(note);
-    this.log(`interpreter: ${resolved.python} (from ${resolved.source})`);
+    this.log(`interpreter${folder ? ` of ${folder.name}` : ""}: ${resolved.python} (from ${resolved.source})`);
     return resolved.python;
   }
 
   private async computeSelector(): Promise<void> {
     const folders = vscode.workspace.workspaceFolders ?? [];
-    const selector: PythonFileFilter[] = [];
+    this.selectors.clear();
     for (const f of folders) {
       const toml = parseGraftToml(await readText(path.join(f.uri.fsPath, "graft.toml")));
       if (toml.error) this.log(`${f.uri.fsPath}: ${toml.error}`);
       const globs = mergeGlobs(toml.globs, vscode.workspace.getConfiguration("graftlab", f.uri).get("experimentGlobs"));
-      selector.push(...documentSelector(f.uri.fsPath, globs));
+      this.selectors.set(GraftExtension.keyOf(f), documentSelector(f.uri.fsPath, globs));
     }
     if (folders.length === 0) {
       const globs = mergeGlobs(parseGraftToml(undefined).globs, vscode.workspace.getConfiguration("graftlab").get("experimentGlobs"));
-      selector.push(...documentSelector("", globs).map((s) => ({ ...s, pattern: `**${s.pattern}` })));
+      this.selectors.set("", documentSelector("", globs).map((s) => ({ ...s, pattern: `**${s.pattern}` })));
     }
+    const selector = [...this.selectors.values()].flat();
     this.selector = selector;
     this.log(`experiment files: ${selector.map((s) => s.pattern).join(", ")}`);
     this.updateContext(vscode.window.activeTextEditor);
@@ -218,18 +234,20 @@ class GraftExtension implements vscode.Disposable {
     void vscode.commands.executeCommand("setContext", "graftlab.isExperiment", this.isExperiment(editor?.document));
   }
 
-  /** Start the server once an experiment file is open. */
+  /** Start a folder's server once an experiment file of that folder is open. */
   private async startIfNeeded(): Promise<void> {
     this.updateContext(vscode.window.activeTextEditor);
-    if (this.client) return;
-    if (!vscode.workspace.textDocuments.some((d) => this.isExperiment(d))) return;
-    await this.start();
+    for (const [key, selector] of this.selectors) {
+      if (this.clients.has(key) || selector.length === 0) continue;
+      if (!vscode.workspace.textDocuments.some((d) => vscode.languages.match(selector, d) > 0)) continue;
+      await this.start(key, selector);
+    }
   }
 
-  private async start(): Promise<void> {
-    const folder = this.folder;
-    const python = await this.resolvePython();
-    this.python = python;
+  private async start(key: string, selector: PythonFileFilter[]): Promise<void> {
+    const folder = this.folderOfKey(key);
+    const python = await this.resolvePython(folder);
+    this.pythons.set(key, python);
     const check = await this.importCheck.check(python);
     if (check.code !== 0) {
       this.reportMissing(python, check);
@@ -241,10 +259,12 @@ class GraftExtension implements vscode.Disposable {
       args: serverArgs(extra),
       options: { cwd: folder?.uri.fsPath, env: { ...process.env, PYTHONUNBUFFERED: "1" } },
     };
-    const watcher = vscode.workspace.createFileSystemWatcher("**/{*.py,graft.toml}");
+    const watcher = vscode.workspace.createFileSystemWatcher(
+      folder ? new vscode.RelativePattern(folder, "**/{*.py,graft.toml}") : "**/{*.py,graft.toml}",
+    );
     const config = vscode.workspace.getConfiguration("graftlab", folder?.uri);
     const clientOptions: LanguageClientOptions = {
-      documentSelector: this.selector,
+      documentSelector: selector,
       // Restricted Mode: the server runs nothing of the workspace (static checks only)
       initializationOptions: { trusted: vscode.workspace.isTrusted, logLevel: config.get<string>("logLevel") ?? "info" },
       // one failed start is one notification, not a retry loop
@@ -256,8 +276,8 @@ class GraftExtension implements vscode.Disposable {
       synchronize: { fileEvents: watcher },
     };
     const client = new LanguageClient("graftlab", "graftlab", serverOptions, clientOptions);
-    this.client = client;
-    this.log(`starting: ${python} ${serverArgs(extra).join(" ")}`);
+    this.clients.set(key, client);
+    this.log(`starting${folder ? ` for ${folder.name}` : ""}: ${python} ${serverArgs(extra).join(" ")}`);
     try {
       await client.start();
       const info = client.initializeResult?.serverInfo;
@@ -267,7 +287,7 @@ class GraftExtension implements vscode.Disposable {
       if (mismatch) this.notify("warning", mismatch, []);
     } catch (e) {
       this.log(`the language server failed to start: ${(e as Error).message}`);
-      this.client = undefined;
+      this.clients.delete(key);
       watcher.dispose();
       await client.dispose().catch(() => undefined);
       // The cause: what the server says when started alone (its import errors, a bad argument).
@@ -337,7 +357,7 @@ class GraftExtension implements vscode.Disposable {
           );
           if (next === "Copy Command") await vscode.env.clipboard.writeText(cmd);
           if (next === "Run in Terminal") {
-            const term = vscode.window.createTerminal({ name: "graftlab install", cwd: this.folder?.uri });
+            const term = vscode.window.createTerminal({ name: "graftlab install" });
             term.show();
             term.sendText(cmd);
           }
@@ -350,14 +370,14 @@ class GraftExtension implements vscode.Disposable {
   }
 
   private async stop(): Promise<void> {
-    const client = this.client;
-    this.client = undefined;
-    if (!client) return;
+    const clients = [...this.clients.values()];
+    this.clients.clear();
+    if (clients.length === 0) return;
     this.stoppingOnPurpose = true;
     try {
-      await client.stop(5000);
-    } catch (e) {
-      this.log(`stopping the server: ${(e as Error).message}`);
+      await Promise.all(
+        clients.map((c) => c.stop(5000).catch((e) => this.log(`stopping the server: ${(e as Error).message}`))),
+      );
     } finally {
       this.stoppingOnPurpose = false;
     }
@@ -391,38 +411,65 @@ class GraftExtension implements vscode.Disposable {
     if (!doc && uri?.scheme === "file") doc = await vscode.workspace.openTextDocument(uri);
     if (!doc) return undefined;
     const file = doc.uri.fsPath;
-    const root = findRepoRoot(file, fs.existsSync) ?? this.folder?.uri.fsPath ?? path.dirname(file);
+    const root = findRepoRoot(file, fs.existsSync) ?? this.folderOf(doc.uri)?.uri.fsPath ?? path.dirname(file);
     return { file, uri: doc.uri, root };
   }
 
-  private async pythonForCommands(): Promise<string> {
-    return this.python ?? (this.python = await this.resolvePython());
+  /** The interpreter of the file's folder (its server's, else resolved now). */
+  private async pythonForCommands(uri: vscode.Uri): Promise<string> {
+    const folder = this.folderOf(uri);
+    const key = GraftExtension.keyOf(folder);
+    let python = this.pythons.get(key);
+    if (!python) {
+      python = await this.resolvePython(folder);
+      this.pythons.set(key, python);
+    }
+    return python;
+  }
+
+  /**
+   * Commands that load experiments run the workspace's code (its modules are imported): in
+   * Restricted Mode they explain that and offer to manage trust instead of running.
+   */
+  private trusted(what: string): boolean {
+    if (vscode.workspace.isTrusted) return true;
+    const message = `graftlab: ${what} runs this workspace's code, and the workspace is not trusted (Restricted Mode).`;
+    this.log(message);
+    void vscode.window.showWarningMessage(message, "Manage Workspace Trust").then((choice) => {
+      if (choice) void vscode.commands.executeCommand("workbench.trust.manage");
+    });
+    return false;
   }
 
   async runExperiment(uri?: vscode.Uri): Promise<void> {
     const target = await this.fileOf(uri);
-    if (!target) return;
+    if (!target || !this.trusted("Run Experiment")) return;
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.uri.toString());
     if (doc?.isDirty) await doc.save();
     const toml = parseGraftToml(await readText(path.join(target.root, "graft.toml")));
-    const name = experimentName(target.file, target.root, toml.experimentsDir) ?? target.file;
-    const python = await this.pythonForCommands();
+    // A name under the experiments directory, else the path (`graft run PATH` takes any file).
+    const name = runTarget(target.file, target.root, toml.experimentsDir);
+    const python = await this.pythonForCommands(target.uri);
     // Check first: an interpreter without graftlab would only show a traceback in the terminal.
     const check = await this.importCheck.check(python);
     if (check.code !== 0) {
       this.reportMissing(python, check);
       return;
     }
-    // One terminal for every run, reused while it is open.
-    const term = this.runTerminal ?? vscode.window.createTerminal({ name: "graft run", cwd: target.root });
-    this.runTerminal = term;
+    // One terminal per repository (runs start at its root), reused while it is open.
+    const term = this.runTerminals.get(target.root) ?? vscode.window.createTerminal({ name: "graft run", cwd: target.root });
+    this.runTerminals.set(target.root, term);
     term.show();
     const graft = graftInvocation(python, runArgs(name), fs.existsSync);
     term.sendText(commandLine(graft.program, graft.args, shellKind(vscode.env.shell)));
   }
 
-  private async executeServerCommand<T>(command: string, args: unknown[]): Promise<T | null | undefined> {
-    const client = this.client;
+  private clientFor(uri: vscode.Uri): LanguageClient | undefined {
+    return this.clients.get(GraftExtension.keyOf(this.folderOf(uri)));
+  }
+
+  private async executeServerCommand<T>(uri: vscode.Uri, command: string, args: unknown[]): Promise<T | null | undefined> {
+    const client = this.clientFor(uri);
     if (!client || client.state !== State.Running) return undefined;
     return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args }) as Promise<T | null>;
   }
@@ -434,10 +481,10 @@ class GraftExtension implements vscode.Disposable {
    * parameter under pygls 2 (which passes each argument as its own parameter).
    */
   private async uriCommand<T>(command: string, uri: vscode.Uri): Promise<T | null | undefined> {
-    const first = await this.executeServerCommand<T>(command, [uri.toString()]);
+    const first = await this.executeServerCommand<T>(uri, command, [uri.toString()]);
     if (first !== null) return first;
     try {
-      return await this.executeServerCommand<T>(command, [[uri.toString()]]);
+      return await this.executeServerCommand<T>(uri, command, [[uri.toString()]]);
     } catch {
       return null;
     }
@@ -454,7 +501,8 @@ class GraftExtension implements vscode.Disposable {
       this.log(`graftlab.materialized: ${(e as Error).message}`);
     }
     if (!text) {
-      const python = await this.pythonForCommands();
+      if (!this.trusted("Show Materialized Experiment")) return;
+      const python = await this.pythonForCommands(target.uri);
       const result = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Window, title: "graftlab: materializing" },
         () => this.graft(python, showArgs(target.file), target.root),
@@ -473,11 +521,12 @@ class GraftExtension implements vscode.Disposable {
       void vscode.window.showWarningMessage("graftlab: this file is not inside the graftlab repository.");
       return;
     }
+    if (!this.trusted("Semantic Diff")) return;
     const rev = revision ? cleanRevision(revision) : await this.pickRevision(target.root);
     if (!rev) return;
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.uri.toString());
     if (doc?.isDirty) await doc.save();
-    const python = await this.pythonForCommands();
+    const python = await this.pythonForCommands(target.uri);
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `graftlab: diff with ${rev}` },
       () => this.graft(python, diffArgs(rev, rel), target.root),
@@ -531,7 +580,7 @@ class GraftExtension implements vscode.Disposable {
   async revealLastRunError(uri?: vscode.Uri): Promise<void> {
     const target = await this.fileOf(uri);
     if (!target) return;
-    if (!this.client) {
+    if (!this.clientFor(target.uri)) {
       void vscode.window.showWarningMessage("graftlab: the language server is not running.");
       return;
     }
@@ -549,7 +598,7 @@ class GraftExtension implements vscode.Disposable {
     if (err.file) {
       const candidates = path.isAbsolute(err.file)
         ? [err.file]
-        : [this.folder?.uri.fsPath, target.root].filter((r): r is string => !!r).map((r) => path.join(r, err!.file!));
+        : [this.folderOf(target.uri)?.uri.fsPath, target.root].filter((r): r is string => !!r).map((r) => path.join(r, err!.file!));
       file = candidates.find((c) => fs.existsSync(c)) ?? file;
     }
     const r = runErrorRange(err);

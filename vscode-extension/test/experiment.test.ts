@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { test } from "node:test";
 
-import { experimentName, findRepoRoot, relativePosix } from "../src/core/experiment";
+import { experimentName, findRepoRoot, relativePosix, runTarget } from "../src/core/experiment";
 
 test("experiment names are paths under the experiments directory without .py", () => {
   assert.equal(experimentName("/r/experiments/baseline.py", "/r", "experiments"), "baseline");
@@ -30,4 +30,12 @@ test("relative paths", () => {
   assert.equal(relativePosix("/r", "/r/experiments/a.py"), "experiments/a.py");
   assert.equal(relativePosix("/r", "/s/a.py"), undefined);
   assert.equal(relativePosix("/r", "/r"), undefined);
+});
+
+test("graft run gets the name, else the root-relative path, else the file", () => {
+  assert.equal(runTarget("/r/experiments/a/b.py", "/r", "experiments"), "a/b");
+  assert.equal(runTarget("/r/configs/x.py", "/r", "experiments"), "configs/x.py");
+  assert.equal(runTarget("/r/x.py", "/r", "exps"), "x.py");
+  assert.equal(runTarget("/other/x.py", "/r", "experiments"), "/other/x.py");
+  assert.equal(runTarget("C:\\r\\configs\\x.py", "C:\\r", "experiments", path.win32), "configs/x.py");
 });

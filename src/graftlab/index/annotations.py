@@ -1,279 +1,49 @@
-"""Annotations, statically: libcst expression → compact type expression → runtime spec text.
+"""Annotations, statically: a type expression → the ``StaticSpec`` the runtime would build.
 
-Scanning turns an annotation's CST into a small JSON-able *type expression* (lists, so the
-disk cache can hold it); resolving translates it, with the index's name resolution, into a
-``StaticSpec`` that mirrors ``graftlab.symbolic.typespec.spec_for`` node for node, so
-``full_description()`` prints exactly what the runtime ``Field.spec`` prints.
-
-Type expressions::
-
-    ["d", "a.b"]                     a (dotted) name as written in the file
-    ["s", head, [arg, ...]]          a subscript ``head[arg, ...]``
-    ["u", [opt, ...]]                ``a | b | ...``
-    ["l", source, repr, value]       a literal (``value`` only for strings, else None)
-    ["L", [item, ...]] / ["T", [...]] a list / tuple display
-    ["c", func, [arg, ...], [[key, arg], ...]]   a call (``Annotated`` metadata)
-    ["e"]                            ``...``
-    ["?", source]                    anything else
+Parsing (libcst → type expression) lives in ``cstexpr``, type expressions in ``typeexpr``, the spec model in ``specs``; this
+module translates, with the index's name resolution (a ``Context``), node for node as
+``graftlab.symbolic.typespec.spec_for`` does. The names of those two modules are re-exported
+here for the modules that import them from ``annotations``.
 """
 
 from __future__ import annotations
 
-import ast
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import libcst as cst
+from graftlab.index.specs import (
+    ANY,
+    NONE,
+    SIMPLE,
+    StaticSpec,
+    constraint_text,
+    optional,
+    with_constraints,
+)
+from graftlab.index.typeexpr import TypeExpr, convert_text, dotted_of, literal_value
 
-TypeExpr = list[Any]
-_EMPTY = cst.Module(body=[])
-
-
-def source_of(node: cst.CSTNode) -> str:
-    """The source text of a node (no position metadata needed)."""
-    return _EMPTY.code_for_node(node)
-
-
-def _dotted(node: cst.BaseExpression) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    if not isinstance(node, cst.Name):
-        return None
-    parts.append(node.value)
-    return ".".join(reversed(parts))
-
-
-def _literal(node: cst.BaseExpression) -> TypeExpr | None:
-    if isinstance(
-        node, cst.Integer | cst.Float | cst.Imaginary | cst.SimpleString | cst.ConcatenatedString
-    ) or (
-        isinstance(node, cst.UnaryOperation)
-        and isinstance(node.operator, cst.Minus | cst.Plus)
-        and isinstance(node.expression, cst.Integer | cst.Float)
-    ):
-        text = source_of(node)
-        try:
-            value = ast.literal_eval(text.strip())
-        except (ValueError, SyntaxError, MemoryError):
-            return ["?", text]
-        return ["l", text, repr(value), value if isinstance(value, str) else None]
-    if isinstance(node, cst.Name) and node.value in ("None", "True", "False"):
-        return ["l", node.value, node.value, None]
-    return None
-
-
-def convert(node: cst.BaseExpression) -> TypeExpr:
-    """The type expression of an annotation (or of a value inside one)."""
-    lit = _literal(node)
-    if lit is not None:
-        return lit
-    name = _dotted(node)
-    if name is not None:
-        return ["d", name]
-    if isinstance(node, cst.Subscript):
-        head = convert(node.value)
-        args: list[TypeExpr] = []
-        for el in node.slice:
-            s = el.slice
-            args.append(convert(s.value) if isinstance(s, cst.Index) else ["?", source_of(s)])
-        return ["s", head, args]
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
-        opts: list[TypeExpr] = []
-        for side in (node.left, node.right):
-            sub = convert(side)
-            opts.extend(sub[1] if sub[0] == "u" else [sub])
-        return ["u", opts]
-    if isinstance(node, cst.Ellipsis):
-        return ["e"]
-    if isinstance(node, cst.List):
-        return ["L", [convert(e.value) for e in node.elements]]
-    if isinstance(node, cst.Tuple):
-        return ["T", [convert(e.value) for e in node.elements]]
-    if isinstance(node, cst.Call):
-        pos = [convert(a.value) for a in node.args if a.keyword is None and not a.star]
-        kws = [
-            [a.keyword.value, convert(a.value)]
-            for a in node.args
-            if a.keyword is not None and not a.star
-        ]
-        return ["c", convert(node.func), pos, kws]
-    return ["?", source_of(node)]
-
-
-def convert_text(text: str) -> TypeExpr:
-    """The type expression of a string annotation's text (``"list[Conv]"``)."""
-    try:
-        return convert(cst.parse_expression(text.strip()))
-    except Exception:
-        return ["?", text]
-
-
-def dotted_of(expr: TypeExpr | None) -> str | None:
-    """The dotted name of a ``["d", ...]`` expression (``None`` otherwise)."""
-    return expr[1] if expr and expr[0] == "d" else None
-
-
-@functools.lru_cache(maxsize=4096)
-def _eval_literal(text: str) -> Any:
-    return ast.literal_eval(text.strip())
-
-
-def literal_value(expr: TypeExpr) -> Any:
-    """The Python value of a literal expression (raises ``ValueError`` if it is not one)."""
-    if expr[0] == "l":
-        return _eval_literal(expr[1])
-    if expr[0] in ("L", "T"):
-        items = [literal_value(e) for e in expr[1]]
-        return items if expr[0] == "L" else tuple(items)
-    if expr[0] == "c" and dotted_of(expr[1]) == "float" and len(expr[2]) == 1:
-        return float(literal_value(expr[2][0]))
-    raise ValueError("not a literal")
-
-
-# --- static specs: the runtime ``Spec`` tree, as text -----------------------------------------
-
-
-@dataclass
-class StaticSpec:
-    """One node of the runtime spec tree, known statically."""
-
-    kind: str  # any bool int float str none literal enum union list tuple dict object type callable
-    text: str = ""  # the describe() text for kinds that carry a name
-    options: list[StaticSpec] = field(default_factory=list)  # union options, tuple items
-    item: StaticSpec | None = None  # list item / dict value / tuple rest
-    fixed: bool = False  # tuple with fixed items
-    choices: list[str] = field(default_factory=list)  # literal reprs
-    sources: list[str] = field(default_factory=list)  # literal source spellings
-    qualname: str = ""  # enum / object class
-    constraints: list[str] = field(default_factory=list)
-    nullable: bool = False
-
-    def describe(self) -> str:
-        """``Spec.describe()``."""
-        k = self.kind
-        if k == "literal":
-            return "Literal[" + ", ".join(self.choices) + "]"
-        if k == "union":
-            inner = [o for o in self.options if o.kind != "none"]
-            text = " | ".join(o.full_description() for o in inner)
-            return f"{text} | None" if self.nullable else text
-        if k == "list":
-            return f"list[{_full(self.item)}]"
-        if k == "dict":
-            return f"dict[str, {_full(self.item)}]"
-        if k == "tuple":
-            if not self.fixed:
-                return f"tuple[{_full(self.item)}, ...]"
-            return "tuple[" + ", ".join(o.full_description() for o in self.options) + "]"
-        return self.text
-
-    def full_description(self) -> str:
-        """``Spec.full_description()``: describe() plus the constraints."""
-        if not self.constraints:
-            return self.describe()
-        return self.describe() + ", " + ", ".join(self.constraints)
-
-
-def _full(spec: StaticSpec | None) -> str:
-    return ANY.full_description() if spec is None else spec.full_description()
-
-
-ANY = StaticSpec("any", "Any")
-NONE = StaticSpec("none", "None", nullable=True)
-_SIMPLE = {
-    "builtins.bool": StaticSpec("bool", "bool"),
-    "builtins.int": StaticSpec("int", "int"),
-    "builtins.float": StaticSpec("float", "float"),
-    "builtins.str": StaticSpec("str", "str"),
-    "builtins.None": NONE,
-    "types.NoneType": NONE,
-    "typing.Any": ANY,
-    "builtins.object": ANY,
-}
-
-
-def optional(spec: StaticSpec) -> StaticSpec:
-    """``typespec.optional``: the spec that also accepts ``None``."""
-    if spec.nullable:
-        return spec
-    return StaticSpec("union", options=[spec, NONE], nullable=True)
-
-
-def with_constraints(spec: StaticSpec, extra: list[str]) -> StaticSpec:
-    """A copy of ``spec`` with more constraints."""
-    return StaticSpec(**{**spec.__dict__, "constraints": [*spec.constraints, *extra]})
-
-
-# --- constraints from Annotated metadata ------------------------------------------------------
-
-
-def _range_text(lo: Any, hi: Any, lo_inc: bool = True, hi_inc: bool = True) -> str:
-    parts = []
-    if lo is not None:
-        parts.append(f"{'>=' if lo_inc else '>'} {lo!r}")
-    if hi is not None:
-        parts.append(f"{'<=' if hi_inc else '<'} {hi!r}")
-    return " and ".join(parts) or "any number"
-
-
-def _length_text(lo: Any, hi: Any) -> str:
-    if lo == 1 and hi is None:
-        return "non-empty"
-    a = "" if lo is None else f">= {lo}"
-    b = "" if hi is None else f"<= {hi}"
-    return "length " + " and ".join(p for p in (a, b) if p)
-
-
-def constraint_text(func: str, args: list[Any], kwargs: dict[str, Any]) -> str | None:
-    """``Constraint.describe()`` for a call of a known constraint, by qualified name."""
-    head, _, last = func.rpartition(".")
-    top = head.partition(".")[0]
-
-    def arg(i: int, key: str, default: Any = None) -> Any:
-        return args[i] if i < len(args) else kwargs.get(key, default)
-
-    if top == "graftlab":
-        if last == "Range":
-            return _range_text(
-                arg(0, "min"),
-                arg(1, "max"),
-                arg(2, "min_inclusive", True),
-                arg(3, "max_inclusive", True),
-            )
-        if last == "Length":
-            return _length_text(arg(0, "min"), arg(1, "max"))
-        if last == "NonEmpty":
-            return "non-empty"
-        if last == "Predicate":
-            return str(arg(1, "description", ""))
-        return None
-    if top == "annotated_types":
-        if last in ("Gt", "Ge", "Lt", "Le"):
-            v = arg(0, last.lower())
-            lo = v if last in ("Gt", "Ge") else None
-            hi = v if last in ("Lt", "Le") else None
-            return _range_text(lo, hi, last != "Gt", last != "Lt")
-        if last == "Interval":
-            lo, lo_inc, hi, hi_inc = kwargs.get("ge"), True, kwargs.get("le"), True
-            if kwargs.get("gt") is not None:
-                lo, lo_inc = kwargs["gt"], False
-            if kwargs.get("lt") is not None:
-                hi, hi_inc = kwargs["lt"], False
-            return _range_text(lo, hi, lo_inc, hi_inc)
-        if last == "MinLen":
-            return _length_text(arg(0, "min_length"), None)
-        if last == "MaxLen":
-            return _length_text(None, arg(0, "max_length"))
-        if last == "Len":
-            return _length_text(arg(0, "min_length", 0), arg(1, "max_length"))
-    return None
-
-
-# --- translation --------------------------------------------------------------------------------
+__all__ = [
+    "ANY",
+    "NONE",
+    "Context",
+    "StaticSpec",
+    "Target",
+    "Translation",
+    "Translator",
+    "TypeExpr",
+    "Unresolvable",
+    "constraint_text",
+    "dotted_of",
+    "fails",
+    "has_string",
+    "literal_value",
+    "normalize",
+    "optional",
+    "top_choices",
+    "translate",
+    "with_constraints",
+]
 
 
 class _Opaque:
@@ -425,7 +195,7 @@ class Translator:
 
     def _named(self, t: Target, lazy: bool) -> StaticSpec:
         q = normalize(t.qualname)
-        simple = _SIMPLE.get(q)
+        simple = SIMPLE.get(q)
         if simple is not None:
             return simple
         if t.kind == "alias" and t.expr is not None:

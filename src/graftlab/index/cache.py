@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from graftlab.index.scanner import ModuleScan
+from graftlab.index.records import ModuleScan
 
 FORMAT = 4  # bump when the scan's data layout changes
 

@@ -13,12 +13,32 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from graftlab.index.scanner import ModuleScan, normalize_roles
 from graftlab.symbolic.roles.vocabulary import STANDARD
 
+if TYPE_CHECKING:  # the scanner (and libcst) stay off the language server's start-up
+    from graftlab.index.scanner import ModuleScan
+
 RoleTable = dict[str, dict[str, str | None]]  # role -> role argument -> class argument
+
+
+def normalize_roles(value: Any) -> dict[str, dict[str, str | None]] | None:
+    """``roles=`` data in the one shape the index keeps (``None`` when it is malformed)."""
+    if isinstance(value, str):
+        return {value: {}}
+    if isinstance(value, dict):
+        out: dict[str, dict[str, str | None]] = {}
+        for role, mapping in value.items():
+            if not isinstance(role, str) or not isinstance(mapping, dict | type(None)):
+                return None
+            out[role] = {
+                str(k): v for k, v in (mapping or {}).items() if v is None or isinstance(v, str)
+            }
+        return out
+    if isinstance(value, list | tuple) and all(isinstance(r, str) for r in value):
+        return {r: {} for r in value}
+    return None
 
 
 def vocabulary(config_raw: Mapping[str, Any]) -> dict[str, tuple[list[str], str]]:

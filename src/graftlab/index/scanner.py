@@ -12,16 +12,40 @@ by the resolver.
 from __future__ import annotations
 
 import ast
-import inspect
 import re
 from collections import defaultdict, deque
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import libcst as cst
 
-from graftlab.index.annotations import TypeExpr, convert, dotted_of, source_of
+from graftlab.index.cstexpr import convert, source_of
+from graftlab.index.records import (
+    Decorator,
+    ExternalSymbolize,
+    ModuleScan,
+    RawClass,
+    RawField,
+    RawFunction,
+    RawParam,
+    clean_doc,
+)
+from graftlab.index.roles import normalize_roles
+from graftlab.index.typeexpr import dotted_of
+
+__all__ = [  # the records are re-exported: they used to live here
+    "Decorator",
+    "ExternalSymbolize",
+    "ModuleScan",
+    "RawClass",
+    "RawField",
+    "RawFunction",
+    "RawParam",
+    "clean_doc",
+    "literal_roles",
+    "parse_count",
+    "scan_source",
+]
 
 _PARSES = 0
 _DEF_LINE = re.compile(r"^([ \t]*)(?:async[ \t]+)?(class|def)[ \t]+(\w+)", re.MULTILINE)
@@ -31,145 +55,6 @@ _BLOCKS = (cst.If, cst.Try, cst.TryStar, cst.With)
 def parse_count() -> int:
     """How many files were parsed with libcst in this process (the cache's test hook)."""
     return _PARSES
-
-
-@dataclass
-class RawParam:
-    """A parameter as written: kind, annotation expression, default source."""
-
-    name: str
-    kind: (
-        str  # positional_only | positional_or_keyword | keyword_only | var_positional | var_keyword
-    )
-    annotation: TypeExpr | None = None
-    default: str | None = None
-
-
-@dataclass
-class Decorator:
-    """A decorator that matters: ``symbolize``, ``patcher`` or ``dataclass``."""
-
-    kind: str  # symbolize | patcher | dataclass | other
-    runtime: list[str] = field(default_factory=list)
-    name: str | None = None  # patcher name / symbolize alias
-    optional: bool = False
-    frozen: bool = False
-    kw_only: bool = False
-    init: bool = True
-    roles: dict[str, dict[str, str | None]] | None = None  # ``symbolize(roles=...)``, literal
-
-
-@dataclass
-class RawFunction:
-    """A function (or ``__init__``) definition."""
-
-    name: str
-    qualname: str
-    line: int
-    column: int
-    index: int  # top-level statement index (definition order)
-    doc: str | None
-    params: list[RawParam]
-    decorators: list[Decorator] = field(default_factory=list)
-    returns: TypeExpr | None = None
-
-
-@dataclass
-class RawField:
-    """A class-body annotation (a dataclass or Linen field)."""
-
-    name: str
-    annotation: TypeExpr
-    default: str | None = None
-    factory: bool = False
-    init: bool = True
-    kw_only: bool | None = None
-
-
-@dataclass
-class RawClass:
-    """A class definition."""
-
-    name: str
-    qualname: str
-    line: int
-    column: int
-    index: int
-    doc: str | None
-    bases: list[TypeExpr]
-    decorators: list[Decorator]
-    init: RawFunction | None = None
-    fields: list[RawField] = field(default_factory=list)
-    kw_only_marker: int = -1  # position in ``fields`` of ``_: KW_ONLY``
-    assigns: list[list[str]] = field(default_factory=list)  # [name, value source]
-
-
-@dataclass
-class ExternalSymbolize:
-    """``X = gl.symbolize(pkg.X, runtime=...)`` at module level."""
-
-    bound: str
-    target: str  # the target's dotted name, resolved through the file's imports
-    runtime: list[str]
-    index: int
-    line: int
-    roles: dict[str, dict[str, str | None]] | None = None
-
-
-@dataclass
-class ModuleScan:
-    """Everything one file defines, as plain (JSON-able) data."""
-
-    module: str
-    path: str
-    is_package: bool
-    future_annotations: bool = False
-    star_imports: list[str] = field(default_factory=list)
-    # name -> [kind, statement index, target]; kind: import | tc | class | def | assign
-    bindings: dict[str, list[Any]] = field(default_factory=dict)
-    classes: list[RawClass] = field(default_factory=list)
-    functions: list[RawFunction] = field(default_factory=list)
-    external: list[ExternalSymbolize] = field(default_factory=list)
-    error: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for the disk cache."""
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ModuleScan:
-        """The inverse of ``to_json``."""
-
-        def fn(d: dict[str, Any]) -> RawFunction:
-            return RawFunction(
-                **{
-                    **d,
-                    "params": [RawParam(**p) for p in d["params"]],
-                    "decorators": [Decorator(**x) for x in d["decorators"]],
-                }
-            )
-
-        return cls(
-            **{
-                **data,
-                "classes": [
-                    RawClass(
-                        **{
-                            **c,
-                            "decorators": [Decorator(**x) for x in c["decorators"]],
-                            "init": fn(c["init"]) if c["init"] else None,
-                            "fields": [RawField(**f) for f in c["fields"]],
-                        }
-                    )
-                    for c in data["classes"]
-                ],
-                "functions": [fn(f) for f in data["functions"]],
-                "external": [ExternalSymbolize(**e) for e in data["external"]],
-            }
-        )
-
-
-# --- helpers -------------------------------------------------------------------------------------
 
 
 def _dotted(node: cst.BaseExpression) -> str | None:
@@ -570,24 +455,6 @@ def literal_roles(node: cst.BaseExpression | None) -> dict[str, dict[str, str | 
     return normalize_roles(value)
 
 
-def normalize_roles(value: Any) -> dict[str, dict[str, str | None]] | None:
-    """``roles=`` data in the one shape the index keeps (``None`` when it is malformed)."""
-    if isinstance(value, str):
-        return {value: {}}
-    if isinstance(value, dict):
-        out: dict[str, dict[str, str | None]] = {}
-        for role, mapping in value.items():
-            if not isinstance(role, str) or not isinstance(mapping, dict | type(None)):
-                return None
-            out[role] = {
-                str(k): v for k, v in (mapping or {}).items() if v is None or isinstance(v, str)
-            }
-        return out
-    if isinstance(value, list | tuple) and all(isinstance(r, str) for r in value):
-        return {r: {} for r in value}
-    return None
-
-
 def _type_like(node: cst.BaseExpression) -> bool:
     """Whether a module-level value may be a type alias or a constant worth keeping."""
     if isinstance(node, cst.Subscript | cst.Name | cst.Attribute | cst.Integer | cst.Float):
@@ -616,8 +483,3 @@ def scan_source(text: str, module: str, path: str, is_package: bool = False) -> 
     sc.pass_bindings(stmts)
     sc.pass_definitions(stmts)
     return sc.scan
-
-
-def clean_doc(doc: str | None) -> str:
-    """A docstring as ``inspect.cleandoc`` shows it ('' for none)."""
-    return inspect.cleandoc(doc) if doc else ""

@@ -7,22 +7,29 @@ and graftlab itself. Installed packages are found with ``importlib.util.find_spe
 top-level name only, which locates files without importing them. Modules outside the scope
 that a class needs (a base class, a class symbolized from outside) are scanned on demand.
 Nothing is ever imported or executed.
+
+Concurrency: one update at a time (a lock), and readers never lock: every update builds a
+new ``_View`` (files, resolver, infos, experiments) aside and publishes it with a single
+assignment, so a request served while a watcher-triggered update runs sees the index
+wholly before or wholly after it, never half of each.
 """
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import os
 import sys
+import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from graftlab.index import roles as rolesmod
 from graftlab.index.cache import ScanCache, default_cache_file
 from graftlab.index.model import ClassInfo, ExperimentInfo, RuleInfo
+from graftlab.index.records import ModuleScan
 from graftlab.index.resolve import Resolver, build_infos
-from graftlab.index.scanner import ModuleScan, scan_source
 from graftlab.io.config import CONFIG_NAME, GraftConfig, load_config
 from graftlab.repo.static import static_info
 from graftlab.symbolic.registry import module_allowed
@@ -78,28 +85,86 @@ def _module_of(rel: Path, prefix: str = "") -> tuple[str, bool] | None:
     return ".".join(parts), is_package
 
 
+@dataclass(frozen=True)
+class _View:
+    """One consistent state of the index: built aside by an update, then published whole."""
+
+    config: GraftConfig
+    files: dict[Path, _File] = field(default_factory=dict)
+    resolver: Resolver | None = None
+    classes: dict[str, ClassInfo] = field(default_factory=dict)
+    rules: dict[str, RuleInfo] = field(default_factory=dict)
+    experiments: dict[str, ExperimentInfo] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)  # file -> why it could not be scanned
+    problems: list[str] = field(default_factory=list)  # classes or rules not resolved
+    below: dict[str, list[str]] = field(default_factory=dict)
+    declared_roles: dict[str, rolesmod.RoleTable] = field(default_factory=dict)
+    role_vocabulary: dict[str, tuple[list[str], str]] = field(default_factory=dict)
+
+
 class Index:
     """The static schema index of a workspace (see the module doc)."""
 
     def __init__(self, root: Path, config: GraftConfig, cache: ScanCache) -> None:
         self.root = root
-        self.config = config
         self._cache = cache
-        self.allowed_modules: tuple[str, ...] = config.all_allowed
-        self.classes: dict[str, ClassInfo] = {}
-        self.rules: dict[str, RuleInfo] = {}
-        self.experiments: dict[str, ExperimentInfo] = {}
-        self.errors: dict[str, str] = {}  # file -> why it could not be scanned
-        self.problems: list[str] = []  # classes or rules that could not be resolved
+        self._lock = threading.RLock()  # held by the one writer (updates, on-demand scans)
+        self._view = _View(config)  # what readers see; replaced whole, never mutated
         self.stats = {"parsed": 0, "cached": 0}
-        self._files: dict[Path, _File] = {}
+        self._errors: dict[str, str] = {}  # the writer's copy of ``errors``
         self._roots: list[tuple[Path, str]] = []  # (directory, module prefix) of the scope
         self._outside: dict[str, ModuleScan | None] = {}
         self._specs: dict[str, tuple[Path, bool] | None] = {}
-        self._resolver: Resolver | None = None
-        self._below: dict[str, list[str]] = {}
-        self._declared_roles: dict[str, rolesmod.RoleTable] = {}
-        self.role_vocabulary: dict[str, tuple[list[str], str]] = {}  # role -> (args, doc)
+
+    # --- the published view (read without locking) ---------------------------------------------
+
+    def snapshot(self) -> Index:
+        """A read-only ``Index`` pinned to the current view: a request that asks several
+        questions gets answers from one state even if an update lands meanwhile."""
+        pinned = copy.copy(self)
+        pinned._view = self._view
+        return pinned
+
+    @property
+    def config(self) -> GraftConfig:
+        return self._view.config
+
+    @property
+    def allowed_modules(self) -> tuple[str, ...]:
+        return self._view.config.all_allowed
+
+    @property
+    def classes(self) -> dict[str, ClassInfo]:
+        return self._view.classes
+
+    @property
+    def rules(self) -> dict[str, RuleInfo]:
+        return self._view.rules
+
+    @property
+    def experiments(self) -> dict[str, ExperimentInfo]:
+        return self._view.experiments
+
+    @property
+    def errors(self) -> dict[str, str]:
+        return self._view.errors
+
+    @property
+    def problems(self) -> list[str]:
+        return self._view.problems
+
+    @property
+    def role_vocabulary(self) -> dict[str, tuple[list[str], str]]:
+        """Role -> (its arguments, its doc)."""
+        return self._view.role_vocabulary
+
+    @property
+    def _files(self) -> dict[Path, _File]:
+        return self._view.files
+
+    @property
+    def _resolver(self) -> Resolver | None:
+        return self._view.resolver
 
     # --- building ----------------------------------------------------------------------------
 
@@ -110,24 +175,28 @@ class Index:
         config_file = root / CONFIG_NAME
         config = load_config(config_file) if config_file.is_file() else GraftConfig(root=root)
         index = cls(root, config, ScanCache(default_cache_file(root, cache_dir)))
-        index._build()
+        with index._lock:
+            index._build(config)
         return index
 
-    def _build(self) -> None:
-        self._files = {}
-        for path, (module, is_package) in self._discover().items():
+    def _build(self, config: GraftConfig) -> None:
+        self._outside = {}
+        self._errors = {}
+        files: dict[Path, _File] = {}
+        for path, (module, is_package) in self._discover(config).items():
             f = _File(path, module, is_package)
             self._scan(f)
-            self._files[path] = f
-        self._resolve()
-        self._load_experiments()
+            files[path] = f
+        experiments: dict[str, ExperimentInfo] = {}
+        self._load_experiments(config, experiments)
+        self._publish(config, files, experiments)
         self._cache.save()
 
-    def _experiments_dir(self) -> Path:
-        return self.config.experiments_dir or self.root / "experiments"
+    def _experiments_dir(self, config: GraftConfig | None = None) -> Path:
+        config = config or self._view.config
+        return config.experiments_dir or self.root / "experiments"
 
-    def _walk(self, top: Path, prefix: str, out: dict[Path, tuple[str, bool]]) -> None:
-        skip = self._experiments_dir().resolve()
+    def _walk(self, top: Path, prefix: str, out: dict[Path, tuple[str, bool]], skip: Path) -> None:
         for dirpath, dirnames, filenames in os.walk(top):
             here = Path(dirpath)
             dirnames[:] = [
@@ -147,22 +216,23 @@ class Index:
                 if mod is not None:
                     out.setdefault(path, mod)
 
-    def _discover(self) -> dict[Path, tuple[str, bool]]:
+    def _discover(self, config: GraftConfig) -> dict[Path, tuple[str, bool]]:
         out: dict[Path, tuple[str, bool]] = {}
+        skip = self._experiments_dir(config).resolve()
         self._roots = []
         src = self.root / "src"
         if src.is_dir() and not (src / "__init__.py").exists():
             self._roots.append((src, ""))
-            self._walk(src, "", out)
+            self._walk(src, "", out, skip)
         # A workspace that is itself a package: its modules are named from the outermost one.
         top, prefix = self.root, ""
         while (top / "__init__.py").is_file() and top.name.isidentifier():
             prefix = f"{top.name}.{prefix}" if prefix else top.name
             top = top.parent
         self._roots.append((self.root, prefix))
-        self._walk(self.root, prefix, out)
+        self._walk(self.root, prefix, out, skip)
         found = {m for m, _ in out.values()}
-        wanted = dict.fromkeys((*self.config.all_allowed, *self.config.patch_modules))
+        wanted = dict.fromkeys((*config.all_allowed, *config.patch_modules))
         for name in wanted:
             if any(m == name or m.startswith(name + ".") for m in found):
                 continue
@@ -181,7 +251,7 @@ class Index:
                         out.setdefault(init, (".".join(name.split(".")[:k]), True))
                 if sub.is_dir():
                     prefix = name
-                    self._walk(sub, prefix, out)
+                    self._walk(sub, prefix, out, skip)
                 elif sub.with_suffix(".py").is_file():
                     out.setdefault(sub.with_suffix(".py"), (name, False))
             elif "." not in name:
@@ -247,6 +317,10 @@ class Index:
 
     def _load_outside(self, module: str) -> ModuleScan | None:
         """Scan a module outside the scope on demand (a base class's, a re-export's)."""
+        with self._lock:
+            return self._load_outside_locked(module)
+
+    def _load_outside_locked(self, module: str) -> ModuleScan | None:
         if module in self._outside:
             return self._outside[module]
         scan = None
@@ -267,7 +341,7 @@ class Index:
                 st = f.path.stat()
             except OSError as e:
                 f.scan = None
-                self.errors[key] = str(e)
+                self._errors[key] = str(e)
                 return
             f.mtime_ns, f.size = st.st_mtime_ns, st.st_size
             cached = self._cache.get(key, f.mtime_ns, f.size, f.module)
@@ -282,59 +356,95 @@ class Index:
                 f.scan = ModuleScan(f.module, key, f.is_package, error=f"cannot read: {e}")
                 self._note_error(key, f.scan)
                 return
-            f.scan = scan_source(text, f.module, key, f.is_package)
+            f.scan = _scan_source(text, f.module, key, f.is_package)
             self._cache.put(key, f.mtime_ns, f.size, f.scan)
         else:
-            f.scan = scan_source(text, f.module, key, f.is_package)
+            f.scan = _scan_source(text, f.module, key, f.is_package)
         self.stats["parsed"] += 1
         self._note_error(key, f.scan)
 
     def _note_error(self, key: str, scan: ModuleScan) -> None:
         if scan.error:
-            self.errors[key] = scan.error
+            self._errors[key] = scan.error
         else:
-            self.errors.pop(key, None)
+            self._errors.pop(key, None)
 
-    def _resolve(self) -> None:
-        modules = {f.module: f.scan for f in self._files.values() if f.scan is not None}
+    def _publish(
+        self,
+        config: GraftConfig,
+        files: dict[Path, _File],
+        experiments: dict[str, ExperimentInfo],
+        resolve: bool = True,
+    ) -> None:
+        """Resolve ``files`` (unless only experiments changed) and publish the new view."""
+        old = self._view
+        if not resolve:
+            self._view = _View(
+                config,
+                files,
+                old.resolver,
+                old.classes,
+                old.rules,
+                experiments,
+                dict(self._errors),
+                old.problems,
+                old.below,
+                old.declared_roles,
+                old.role_vocabulary,
+            )
+            return
+        modules = {f.module: f.scan for f in files.values() if f.scan is not None}
         resolver = Resolver(dict(modules), self._load_outside)
-        self.classes, self.rules, self.problems = build_infos(resolver)
-        self._resolver = resolver
+        classes, rules, problems = build_infos(resolver)
         below: dict[str, list[str]] = {}
-        for q, info in self.classes.items():
+        for q, info in classes.items():
             node = resolver.nodes.get(q)
             if info.kind != "class" or node is None:
                 continue
             for anc in node.mro[1:]:
                 below.setdefault(anc, []).append(q)
-        self._below = below
-        self.role_vocabulary = rolesmod.vocabulary(self.config.raw)
         own = self._locate("graftlab.ml.roles")
-        self._declared_roles = rolesmod.declarations(
+        declared = rolesmod.declarations(
             resolver.modules.values(),
-            self.config.raw,
+            config.raw,
             rolesmod.own_declarations(own[0]) if own is not None else {},
         )
+        self._view = _View(
+            config,
+            files,
+            resolver,
+            classes,
+            rules,
+            experiments,
+            dict(self._errors),
+            problems,
+            below,
+            declared,
+            rolesmod.vocabulary(config.raw),
+        )
 
-    def _load_experiments(self) -> None:
-        d = self._experiments_dir()
-        self.experiments = {}
+    def _load_experiments(
+        self, config: GraftConfig, experiments: dict[str, ExperimentInfo]
+    ) -> None:
+        d = self._experiments_dir(config)
         if not d.is_dir():
             return
         for p in sorted(d.rglob("*.py")):
             if not p.name.startswith("_"):
-                self._experiment(p)
+                self._experiment(p, config, experiments)
 
-    def _experiment(self, path: Path) -> str | None:
+    def _experiment(
+        self, path: Path, config: GraftConfig, experiments: dict[str, ExperimentInfo]
+    ) -> str | None:
         try:
-            name = path.relative_to(self._experiments_dir()).with_suffix("").as_posix()
+            name = path.relative_to(self._experiments_dir(config)).with_suffix("").as_posix()
         except ValueError:
             return None
         if not path.is_file():
-            self.experiments.pop(name, None)
+            experiments.pop(name, None)
             return name
         info = static_info(path)
-        self.experiments[name] = ExperimentInfo(name, str(path), info.base, list(info.patches))
+        experiments[name] = ExperimentInfo(name, str(path), info.base, list(info.patches))
         return name
 
     # --- incremental updates -----------------------------------------------------------------
@@ -357,71 +467,83 @@ class Index:
 
         ``sources`` gives the text of files that differ from disk (unsaved editor buffers).
         The result holds class and function qualnames, rule function qualnames and
-        ``experiment:<name>`` for experiments.
+        ``experiment:<name>`` for experiments. Safe to call from any thread: updates run
+        one at a time and readers see the old view until the new one is complete.
         """
         sources = {Path(p).resolve(): t for p, t in (sources or {}).items()}
         paths = [Path(p).resolve() for p in paths] + list(sources)
+        with self._lock:
+            before = self._view
+            self._update(paths, sources)
+            after = self._view
         # Infos are rebuilt, never mutated: the old objects compare with the new ones.
-        before_c = dict(self.classes)
-        before_r = {i.function: i for i in self.rules.values()}
-        before_e = dict(self.experiments)
+        changed = _diff(before.classes, after.classes)
+        changed |= _diff(
+            {i.function: i for i in before.rules.values()},
+            {i.function: i for i in after.rules.values()},
+        )
+        changed |= {f"experiment:{n}" for n in _diff(before.experiments, after.experiments)}
+        return changed
+
+    def _update(self, paths: list[Path], sources: dict[Path, str]) -> None:
         if any(p.name == CONFIG_NAME and p.parent == self.root for p in paths):
             config_file = self.root / CONFIG_NAME
-            self.config = (
+            config = (
                 load_config(config_file) if config_file.is_file() else GraftConfig(root=self.root)
             )
-            self.allowed_modules = self.config.all_allowed
-            self._outside = {}
-            self._build()
-        else:
-            exp_dir = self._experiments_dir().resolve()
-            rescan = False
-            for p in dict.fromkeys(paths):
-                if p.suffix != ".py":
+            self._build(config)
+            return
+        config = self._view.config
+        files = dict(self._view.files)
+        experiments = dict(self._view.experiments)
+        exp_dir = self._experiments_dir(config).resolve()
+        rescan = False
+        for p in dict.fromkeys(paths):
+            if p.suffix != ".py":
+                continue
+            if p.is_relative_to(exp_dir):
+                self._experiment(p, config, experiments)
+                continue
+            old = files.get(p)
+            if old is None:
+                mod = self._module_for(p)
+                if mod is None:
                     continue
-                if p.is_relative_to(exp_dir):
-                    self._experiment(p)
-                    continue
-                f = self._files.get(p)
-                if f is None:
-                    mod = self._module_for(p)
-                    if mod is None:
-                        continue
-                    f = _File(p, *mod)
-                if p in sources:
-                    self._scan(f, sources[p])
-                elif p.is_file():
-                    self._scan(f)
-                else:
-                    self._files.pop(p, None)
-                    self._cache.drop(str(p))
-                    self.errors.pop(str(p), None)
-                    rescan = True
-                    continue
-                self._files[p] = f
+                f = _File(p, *mod)
+            else:  # a fresh record: the published view keeps the old one
+                f = _File(p, old.module, old.is_package)
+            if p in sources:
+                self._scan(f, sources[p])
+            elif p.is_file():
+                self._scan(f)
+            else:
+                files.pop(p, None)
+                self._cache.drop(str(p))
+                self._errors.pop(str(p), None)
                 rescan = True
-            if rescan:
-                self._resolve()
-                self._cache.save()
-        changed = _diff(before_c, self.classes)
-        changed |= _diff(before_r, {i.function: i for i in self.rules.values()})
-        changed |= {f"experiment:{n}" for n in _diff(before_e, self.experiments)}
-        return changed
+                continue
+            files[p] = f
+            rescan = True
+        self._publish(config, files, experiments, resolve=rescan)
+        if rescan:
+            self._cache.save()
 
     # --- queries -------------------------------------------------------------------------------
 
     def module_names(self) -> list[str]:
         """Modules an experiment may import: the allowed ones and their submodules found."""
+        v = self._view
         return sorted(
             f.module
-            for f in self._files.values()
-            if f.module and module_allowed(f.module, self.allowed_modules)
+            for f in v.files.values()
+            if f.module and module_allowed(f.module, v.config.all_allowed)
         )
 
     def exports(self, module: str) -> dict[str, str]:
         """Names importable from ``module``: qualname of a class/function/enum, or
         ``module:<dotted name>`` for a submodule."""
-        r = self._resolver
+        v = self._view
+        r = v.resolver
         scan = r.modules.get(module) if r is not None else None
         if r is None or scan is None:
             return {}
@@ -432,10 +554,10 @@ class Index:
             ref = r.lookup(f"{module}.{name}")
             if ref.kind == "module":
                 out[name] = f"module:{ref.qualname}"
-            elif ref.qualname in self.classes:
+            elif ref.qualname in v.classes:
                 out[name] = ref.qualname
         prefix = module + "."
-        for f in self._files.values():
+        for f in v.files.values():
             if f.module.startswith(prefix) and "." not in f.module[len(prefix) :]:
                 out.setdefault(f.module[len(prefix) :], f"module:{f.module}")
         return out
@@ -443,17 +565,19 @@ class Index:
     def resolve(self, module: str, name: str) -> ClassInfo | None:
         """The class (function, enum) that ``from module import name`` (or ``module.name``)
         gives, following re-exports."""
-        if self._resolver is None:
+        v = self._view
+        if v.resolver is None:
             return None
-        ref = self._resolver.lookup(f"{module}.{name}")
-        return self.classes.get(ref.qualname)
+        ref = v.resolver.lookup(f"{module}.{name}")
+        return v.classes.get(ref.qualname)
 
     def lookup(self, qualname: str) -> ClassInfo | None:
         """A class by qualified name (a re-exported spelling such as ``graftlab.Derived`` too)."""
-        info = self.classes.get(qualname)
-        if info is not None or self._resolver is None:
+        v = self._view
+        info = v.classes.get(qualname)
+        if info is not None or v.resolver is None:
             return info
-        return self.classes.get(self._resolver.lookup(qualname).qualname)
+        return v.classes.get(v.resolver.lookup(qualname).qualname)
 
     def symbolic_classes(self) -> list[ClassInfo]:
         """Every symbolic class and symbolized function, by qualified name."""
@@ -461,21 +585,32 @@ class Index:
 
     def subclasses(self, qualname: str) -> list[ClassInfo]:
         """Symbolic classes derived from ``qualname``, directly or not."""
-        return [self.classes[q] for q in sorted(self._below.get(qualname, []))]
+        v = self._view
+        return [v.classes[q] for q in sorted(v.below.get(qualname, []))]
 
     def roles_of(self, qualname: str) -> rolesmod.RoleTable:
         """The roles a class plays (declared on it or a base, in code or ``graft.toml``),
         each role argument mapped to the class's argument (``None`` where it has none)."""
-        info = self.lookup(qualname)
+        v = self._view
+        info = v.classes.get(qualname)
+        if info is None and v.resolver is not None:
+            info = v.classes.get(v.resolver.lookup(qualname).qualname)
         q = info.qualname if info is not None else qualname
-        node = self._resolver.nodes.get(q) if self._resolver is not None else None
+        node = v.resolver.nodes.get(q) if v.resolver is not None else None
         mro = list(node.mro) if node is not None and node.mro else [q]
         names = [a.name for a in info.args] if info is not None else []
-        return rolesmod.resolve(self._declared_roles, mro, names, self.role_vocabulary)
+        return rolesmod.resolve(v.declared_roles, mro, names, v.role_vocabulary)
 
     def enums(self) -> list[ClassInfo]:
         """Every enum found."""
         return [i for q, i in sorted(self.classes.items()) if i.kind == "enum"]
+
+
+def _scan_source(text: str, module: str, path: str, is_package: bool) -> ModuleScan:
+    """Parse a file (libcst is loaded on the first parse: a warm start never needs it)."""
+    from graftlab.index.scanner import scan_source
+
+    return scan_source(text, module, path, is_package)
 
 
 def _diff(before: Mapping[str, object], after: Mapping[str, object]) -> set[str]:

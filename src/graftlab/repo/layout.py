@@ -70,12 +70,19 @@ class Repo:
         )
 
     def path_of(self, name: str) -> Path:
-        """The file of experiment ``name``; a ``RepoError`` suggests close names."""
+        """The file of experiment ``name``; a ``RepoError`` suggests close names.
+
+        ``name`` is a name under the experiments directory, or the path of any experiment
+        file (``.py``): absolute, relative to the working directory, or relative to the
+        repository root (how ``name_of`` spells a file outside the experiments directory).
+        """
         if name.endswith(".py"):
-            p = Path(name)
-            p = p if p.is_absolute() else (Path.cwd() / p)
-            if p.is_file():
-                return p.resolve()
+            given = Path(name)
+            bases = [Path()] if given.is_absolute() else [Path.cwd(), self.root]
+            for base in bases:
+                p = base / given
+                if p.is_file():
+                    return p.resolve()
         path = (self.experiments_dir / name).with_suffix(".py")
         if path.is_file():
             return path
@@ -84,16 +91,18 @@ class Repo:
         raise RepoError(f"no experiment named {name!r}{hint}")
 
     def name_of(self, path: Path) -> str:
-        """The experiment name of a file under the experiments directory."""
+        """The experiment name of a file: its name under the experiments directory, else its
+        path relative to the repository root (``configs/x.py``), else its absolute path; each
+        one ``path_of`` finds again from anywhere in the repository."""
+        full = path.resolve()
         try:
-            return (
-                path.resolve()
-                .relative_to(self.experiments_dir.resolve())
-                .with_suffix("")
-                .as_posix()
-            )
+            return full.relative_to(self.experiments_dir.resolve()).with_suffix("").as_posix()
         except ValueError:
-            return path.stem
+            pass
+        try:
+            return full.relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return full.as_posix()
 
     def load_file(self, name: str, *, materialize: bool = True) -> LoadedFile:
         """Load an experiment file by name (materializing derived experiments by default)."""

@@ -37,3 +37,13 @@ export function experimentName(
   if (rel === undefined || !rel.endsWith(".py")) return undefined;
   return rel.slice(0, -3);
 }
+
+/**
+ * What `graft run` is given for a file, run from the repository root: the experiment name
+ * under the experiments directory (`baseline`), else the path relative to the root
+ * (`configs/x.py`: a file matched only by `graftlab.experimentGlobs`), else the absolute path.
+ * `graft run PATH` accepts each of them.
+ */
+export function runTarget(file: string, root: string, experimentsDir: string, p: typeof path = path): string {
+  return experimentName(file, root, experimentsDir, p) ?? relativePosix(root, file, p) ?? file;
+}
