@@ -116,7 +116,10 @@ class GraftExtension implements vscode.Disposable {
     d.push(
       vscode.commands.registerCommand("graftlab.restartServer", () => this.serialize(() => this.restart("restart command", true))),
       vscode.commands.registerCommand("graftlab.showOutput", () => this.output.show(true)),
-      vscode.commands.registerCommand("graftlab.runExperiment", (uri?: vscode.Uri) => this.runExperiment(uri)),
+      // The server's Run code lens passes the document URI as a string.
+      vscode.commands.registerCommand("graftlab.runExperiment", (uri?: vscode.Uri | string) =>
+        this.runExperiment(typeof uri === "string" ? vscode.Uri.parse(uri) : uri),
+      ),
       vscode.commands.registerCommand("graftlab.showMaterialized", (uri?: vscode.Uri) => this.showMaterialized(uri)),
       vscode.commands.registerCommand("graftlab.diffWithRevision", (uri?: vscode.Uri, rev?: string) => this.diffWithRevision(uri, rev)),
       vscode.commands.registerCommand("graftlab.revealLastRunError", (uri?: vscode.Uri) => this.revealLastRunError(uri)),
