@@ -10,6 +10,9 @@ up or listed.
 from __future__ import annotations
 
 import difflib
+import os
+import sys
+import time
 import warnings
 from typing import Any
 
@@ -126,6 +129,38 @@ def rule_packages() -> dict[str, dict[str, str]]:
     A rule package is a distribution with a ``graftlab.patches`` entry point; the entry
     point's name is the namespace of its rules (``team_b`` for ``team_b/swap_conv``).
     """
+    global _packages_cache
+    key, settled = _search_path_state()
+    if _packages_cache is not None and _packages_cache[0] == key:
+        found = _packages_cache[1]
+    else:
+        found = _scan_rule_packages()
+        _packages_cache = (key, found) if settled else None
+    return {name: dict(info) for name, info in found.items()}
+
+
+# (state of the import path, packages): scanning reads every installed package's metadata
+# (~10 ms) and each recorded run asks; an install changes a path directory's mtime.
+_packages_cache: tuple[tuple[Any, ...], dict[str, dict[str, str]]] | None = None
+# File times are coarse (a few ms): a directory changed this recently may change again
+# within the same tick, so its state is not trusted for caching.
+_SETTLE_NS = 2_000_000_000
+
+
+def _search_path_state() -> tuple[tuple[Any, ...], bool]:
+    state = []
+    newest = 0
+    for entry in sys.path:
+        try:
+            mtime = os.stat(entry or ".").st_mtime_ns
+        except OSError:
+            mtime = None
+        state.append((entry, mtime))
+        newest = max(newest, mtime or 0)
+    return tuple(state), time.time_ns() - newest > _SETTLE_NS
+
+
+def _scan_rule_packages() -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
     from importlib import metadata  # only when plug-ins are listed: it reads every package
 
