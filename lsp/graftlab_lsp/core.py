@@ -52,6 +52,10 @@ class GraftServer(CheckingMixin, PositionsMixin, LanguageServer):
         self._progress: dict[int, dict[str, Any]] = {}
         self._progress_lock = threading.Lock()
         self._initialized = False
+        # While ``initialize`` runs, roots are created but their index threads wait for
+        # ``initialized``: the index's imports would otherwise compete for the GIL with the
+        # answer to ``initialize`` (any later use of a root starts it too).
+        self.defer_index = False
 
     def _start_io_async(self, stdin: Any = None, stdout: Any = None) -> None:
         """Serve stdio, reading stdin on a thread of its own.
@@ -110,6 +114,7 @@ class GraftServer(CheckingMixin, PositionsMixin, LanguageServer):
                 self.roots[path] = state
                 if self._initialized:  # (no request to the client before `initialized`)
                     self._progress_begin(state)
+            if not self.defer_index:
                 state.start()
             return state
 

@@ -58,8 +58,13 @@ class Root:
         self.ready = threading.Event()
         self._on_ready = on_ready
         self.stamps: dict[Path, int] = {}  # what the index was built from (see ``poll``)
+        self.started = False
 
     def start(self) -> None:
+        """Start building the index in a thread (once; later calls do nothing)."""
+        if self.started:
+            return
+        self.started = True
         threading.Thread(target=self._build, daemon=True, name=f"index {self.path}").start()
 
     def _build(self) -> None:

@@ -13,3 +13,20 @@ def test_the_server_module_does_not_import_libcst() -> None:
         [sys.executable, "-P", "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.split() == ["False"]
+
+
+def test_roots_created_while_initialize_runs_start_their_index_later(tmp_path) -> None:
+    """``initialize`` creates the roots but defers their index threads (whose imports would
+    compete with the answer); the next use of a root, or ``initialized``, starts them."""
+    from graftlab_lsp.core import GraftServer
+
+    ls = GraftServer()
+    ls.defer_index = True
+    ls.add_folder(tmp_path)
+    state = ls.roots[tmp_path]
+    assert state.started is False
+    assert not state.ready.is_set()
+    ls.defer_index = False
+    assert ls.root_of(tmp_path) is state
+    assert state.started is True
+    assert state.ready.wait(30)

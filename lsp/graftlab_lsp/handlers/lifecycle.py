@@ -31,10 +31,14 @@ def initialize(ls: GraftServer, params: t.InitializeParams) -> None:
         folders = [uri_to_path(params.root_uri)]
     elif params.root_path:
         folders = [Path(params.root_path)]
-    for folder in folders:
-        ls.add_folder(folder.resolve())
-    if not folders:
-        ls.root_of(None)
+    ls.defer_index = True  # started in `initialized`, after the answer (see GraftServer)
+    try:
+        for folder in folders:
+            ls.add_folder(folder.resolve())
+        if not folders:
+            ls.root_of(None)
+    finally:
+        ls.defer_index = False
     caps = params.capabilities.workspace
     watched = caps.did_change_watched_files if caps is not None else None
     ls.watch_self = not (watched is not None and watched.dynamic_registration)
@@ -46,6 +50,7 @@ def initialized(ls: GraftServer, params: t.InitializedParams) -> None:
     ls._initialized = True
     for state in list(ls.roots.values()):
         ls._progress_begin(state)  # begins and ends at once if the index is ready already
+        state.start()  # deferred while `initialize` was answered
     if ls.watch_self:
         return  # the client cannot watch for us: the poller looks at the files
     watchers = [
