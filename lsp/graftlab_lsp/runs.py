@@ -46,9 +46,12 @@ class RunErrors:
         )
         if stamp == self._stamp:
             return False
+        first = self._stamp is None
         self._stamp = stamp
         self._reload()
-        return True
+        # The first look only matters if there are records to show: republishing every open
+        # document a second after start, for nothing, would publish a version twice.
+        return not first or bool(self._latest)
 
     def _reload(self) -> None:
         try:

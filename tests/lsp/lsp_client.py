@@ -116,9 +116,19 @@ class Session:
         return self.published[uri][-1]
 
     async def checked(self, uri: str, before: int, timeout: float = 20.0) -> list[t.Diagnostic]:
-        """The diagnostics after an open or change made when ``count`` was ``before``: one
-        publication per document version."""
-        return await self.wait_published(uri, before + 1, timeout)
+        """The diagnostics of the version just sent (an open or change made when ``count`` was
+        ``before``). A publication of an older version (a republish when run records change)
+        may arrive after the change was sent: it is not the answer."""
+        deadline = time.monotonic() + timeout
+        await self.wait_published(uri, before + 1, timeout)
+        while self.publications[uri][-1].version != self.versions[uri]:
+            if time.monotonic() > deadline:
+                got = self.publications[uri][-1].version
+                raise AssertionError(
+                    f"no publication of version {self.versions[uri]} for {uri} (last: {got})"
+                )
+            await asyncio.sleep(0.01)
+        return self.published[uri][-1]
 
     async def open_checked(
         self, rel: str | Path, text: str | None = None

@@ -115,6 +115,23 @@ async def test_only_lsp_line_breaks_count(lsp: Session) -> None:
 # --- item 5: one publication per version --------------------------------------------------------
 
 
+async def test_no_republish_at_start_when_there_are_no_runs(
+    new_workspace: Callable[..., Path],
+) -> None:
+    """The run-record poller's first look used to count as a change: a second after start
+    every open document was published again (a version twice), and a client waiting for the
+    next publication after an edit could take that stale one as the edit's answer."""
+    session = await start_server(new_workspace(name="norepublish"))
+    try:
+        uri, _ = await session.open_checked(
+            "experiments/quiet.py", "from team import Conv\n\nx = Conv(features=3)\n"
+        )
+        await asyncio.sleep(2.5)  # the poller looks every second
+        assert [p.version for p in session.publications[uri]] == [1]
+    finally:
+        await session.stop()
+
+
 async def test_one_publication_per_version_keeps_the_loaders_errors(lsp: Session) -> None:
     text = "from team import Conv\n\nx = Conv(features=3, kernel_siz=3)\n"
     uri, _ = await lsp.open_checked("experiments/flicker.py", text)
