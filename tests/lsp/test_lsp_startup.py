@@ -30,3 +30,41 @@ def test_roots_created_while_initialize_runs_start_their_index_later(tmp_path) -
     assert ls.root_of(tmp_path) is state
     assert state.started is True
     assert state.ready.wait(30)
+
+
+def test_the_server_answers_initialize_before_loading_the_features() -> None:
+    """What ``initialize`` needs is pygls and the handlers' registrations: the features, the
+    experiment parser, graftlab's symbolic core and ``importlib.metadata`` (which loads the
+    ``email`` package) are loaded on first use, after the answer."""
+    late = [
+        "graftlab.symbolic",
+        "graftlab.io.syntax",
+        "graftlab.index.workspace",
+        "graftlab_lsp.context",
+        "graftlab_lsp.features.completion",
+        "graftlab_lsp.features.references",
+        "graftlab_lsp.navigation",
+        "graftlab_lsp.anchors",
+        "importlib.metadata",
+        "email",
+    ]
+    code = (
+        "import sys, graftlab_lsp.server\n"
+        "from graftlab_lsp.version import server_version\n"
+        "server_version()\n"
+        f"print([m for m in {late!r} if m in sys.modules])\n"
+        "from graftlab_lsp import LanguageService\n"  # the lazy re-export still works
+        "print(LanguageService.__module__)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-P", "-c", code], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert out == ["[]", "graftlab_lsp.service"]
+
+
+def test_the_server_version_is_the_distribution_s() -> None:
+    from importlib.metadata import version
+
+    from graftlab_lsp.version import server_version
+
+    assert server_version() == version("graftlab")
