@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import os
@@ -243,3 +244,26 @@ def test_experiments_are_read_again_only_when_changed(write: Write, tmp_path: Pa
         "other",
         ["q", "r"],
     )
+
+
+def test_the_collector_is_paused_for_decoding_and_resumed_for_parsing() -> None:
+    """Nested pauses are one; parsing runs with the collector as it was (the parser leaves
+    cyclic garbage); the state before the pause comes back, an application's choice too."""
+    from graftlab.index.workspace import _collector_resumed, collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():
+            with _collector_resumed():
+                assert gc.isenabled()
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused(), _collector_resumed():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

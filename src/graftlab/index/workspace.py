@@ -179,7 +179,7 @@ class Index:
         root = Path(root).resolve()
         config_file = root / CONFIG_NAME
         config = load_config(config_file) if config_file.is_file() else GraftConfig(root=root)
-        with _collector_paused():
+        with collector_paused():
             index = cls(root, config, ScanCache(default_cache_file(root, cache_dir)))
             with index._lock:
                 index._build(config)
@@ -720,35 +720,57 @@ class Index:
 
 
 _gc_lock = threading.Lock()
-_gc_pauses = 0
+_gc_paused = 0  # nesting depth of ``collector_paused``
+_gc_restore = False  # whether the collector was enabled when the outermost pause began
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a build allocates (decoding the cache makes
-    hundreds of thousands of containers, and in a process holding many objects, as the
-    language server does, the full collections they trigger cost more than the decoding)."""
-    global _gc_pauses
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while an index is built (from any thread; nested
+    pauses are one pause).
+
+    Decoding the cache makes hundreds of thousands of containers, and in a process that
+    holds many objects (the language server) the full collections they trigger cost more
+    than the decoding. Parsing a file (``_scan_source``) resumes the collector: the parser
+    leaves cyclic garbage that must not pile up over a cold build. The language server
+    spans the build and its ``gc.freeze()`` with one pause, so the new index is never walked.
+    """
+    global _gc_paused, _gc_restore
     with _gc_lock:
-        _gc_pauses += 1
-        if _gc_pauses == 1:
-            was_enabled = gc.isenabled()
+        if _gc_paused == 0:
+            _gc_restore = gc.isenabled()
             gc.disable()
-            _collector_paused.restore = was_enabled  # type: ignore[attr-defined]
+        _gc_paused += 1
     try:
         yield
     finally:
         with _gc_lock:
-            _gc_pauses -= 1
-            if _gc_pauses == 0 and getattr(_collector_paused, "restore", False):
+            _gc_paused -= 1
+            if _gc_paused == 0 and _gc_restore:
                 gc.enable()
+
+
+@contextlib.contextmanager
+def _collector_resumed() -> Iterator[None]:
+    """The collector as it was before the pause, while a file is parsed."""
+    with _gc_lock:
+        resume = _gc_paused > 0 and _gc_restore
+        if resume:
+            gc.enable()
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            if resume and _gc_paused > 0:
+                gc.disable()
 
 
 def _scan_source(text: str, module: str, path: str, is_package: bool) -> ModuleScan:
     """Parse a file (libcst is loaded on the first parse: a warm start never needs it)."""
     from graftlab.index.scanner import scan_source
 
-    return scan_source(text, module, path, is_package)
+    with _collector_resumed():
+        return scan_source(text, module, path, is_package)
 
 
 def _diff(before: Mapping[str, object], after: Mapping[str, object]) -> set[str]:
