@@ -68,3 +68,27 @@ def test_the_server_version_is_the_distribution_s() -> None:
     from graftlab_lsp.version import server_version
 
     assert server_version() == version("graftlab")
+
+
+def test_a_cancelled_watcher_registration_falls_back_to_polling() -> None:
+    """The registration's answer handler never raises: a cancelled request (at shutdown) made
+    ``future.exception()`` raise ``CancelledError`` in a callback (pygls logged a traceback)."""
+    from concurrent.futures import Future
+
+    from graftlab_lsp.core import GraftServer
+    from graftlab_lsp.handlers.lifecycle import _registered
+
+    ls = GraftServer()
+    accepted: Future[None] = Future()
+    accepted.set_result(None)
+    _registered(ls, accepted)
+    assert ls.watch_self is False
+    refused: Future[None] = Future()
+    refused.set_exception(RuntimeError("unknown method"))
+    _registered(ls, refused)
+    assert ls.watch_self is True
+    ls.watch_self = False
+    cancelled: Future[None] = Future()
+    cancelled.cancel()
+    _registered(ls, cancelled)  # raised CancelledError before
+    assert ls.watch_self is True
