@@ -198,7 +198,8 @@ def test_cache_data_is_what_asdict_gives() -> None:
     ],
 )
 def test_string_annotations_read_with_ast_as_with_libcst(text: str) -> None:
-    from graftlab.index.cstexpr import convert_text as with_libcst
+    from libcst_reference import convert_text as with_libcst
+
     from graftlab.index.typeexpr import convert_text as with_ast
 
     assert with_ast(text) == with_libcst(text)
