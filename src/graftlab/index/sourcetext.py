@@ -10,6 +10,7 @@ from continuation lines, and with the file's usual line ending written as ``\\n`
 
 from __future__ import annotations
 
+import itertools
 import re
 
 _NEWLINE = re.compile(r"\r\n?|\n")
@@ -37,19 +38,26 @@ class SourceText:
         self.text = text
         m = _NEWLINE.search(text)
         self.newline = m.group(0) if m else "\n"  # the file's usual line ending
+        self._ascii = text.isascii()
         self._starts: list[int] | None = None
 
     def line_start(self, lineno: int) -> int:
         """The offset where 1-based line ``lineno`` starts."""
-        if self._starts is None:
-            self._starts = [0, *(m.end() for m in _NEWLINE.finditer(self.text))]
-        return self._starts[lineno - 1]
+        starts = self._starts
+        if starts is None:
+            if "\r" in self.text:
+                starts = [0, *(m.end() for m in _NEWLINE.finditer(self.text))]
+            else:
+                lengths = (len(line) + 1 for line in self.text.split("\n"))
+                starts = list(itertools.accumulate(lengths, initial=0))
+            self._starts = starts
+        return starts[lineno - 1]
 
     def offset(self, lineno: int, col: int) -> int:
         """The text offset of an ``ast`` position (``col`` counts UTF-8 bytes)."""
         start = self.line_start(lineno)
         end = start + col
-        if self.text[start:end].isascii():  # col ASCII characters are col bytes
+        if self._ascii or self.text[start:end].isascii():  # col ASCII characters: col bytes
             return end
         stop = _NEWLINE.search(self.text, start)
         line = self.text[start : stop.start() if stop else len(self.text)]
