@@ -15,8 +15,8 @@ from graftlab.index.typeexpr import TypeExpr
 
 
 class Exprs:
-    """Reads the expressions of one module (``indent``: the block indentation of the
-    statement being read, set by the scanner)."""
+    """Reads the expressions of one module. The scanner sets ``stmt`` to the statement
+    being read: its indentation is dropped from the continuation lines of a node's source."""
 
     def __init__(self, src: SourceText) -> None:
         self.src = src
