@@ -3,8 +3,15 @@ the thread that builds the index, never before ``initialize`` can answer."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
 import subprocess
 import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
 
 
 def test_the_server_module_does_not_import_libcst() -> None:
@@ -92,3 +99,60 @@ def test_a_cancelled_watcher_registration_falls_back_to_polling() -> None:
     cancelled.cancel()
     _registered(ls, cancelled)  # raised CancelledError before
     assert ls.watch_self is True
+
+
+ZETA = '''
+
+@gl.symbolize
+class Zeta:
+    """Added while the server was stopped."""
+
+    def __init__(self, size: int = 1) -> None:
+        self.size = size
+'''
+
+
+@pytest.mark.asyncio(loop_scope="function")
+async def test_a_restart_sees_what_changed_while_the_server_was_stopped(
+    new_workspace: Callable[..., Path],
+) -> None:
+    """Each start takes the index cache of the one before (scans and the resolved snapshot):
+    a class added, then removed, while no server ran is offered, then no longer offered."""
+    from lsp_client import start_server
+
+    root = new_workspace(name="restart")
+    team = root / "team.py"
+    original = team.read_text()
+    probe = "from team import Zeta\n\nx = Zeta"
+
+    async def offered() -> set[str]:
+        lsp = await start_server(root, trusted=False)
+        try:
+            uri = lsp.open("experiments/probe.py", probe)
+            for _ in range(600):  # until the index is ready: a known class is offered
+                labels = {i.label for i in await lsp.complete(uri, 2, len("x = Zeta"))}
+                labels |= {i.label for i in await lsp.complete(uri, 2, len("x = "))}
+                if "Layer" in labels:
+                    return labels
+                await asyncio.sleep(0.1)
+            raise AssertionError("the index was never ready")
+        finally:
+            await lsp.stop()
+
+    def snapshot() -> dict[str, object]:
+        from graftlab.index.cache import default_cache_file
+
+        return json.loads(default_cache_file(root).read_text())["snapshot"]
+
+    assert "Zeta" not in await offered()
+    kept = snapshot()
+    assert "team.Layer" in kept["classes"]  # type: ignore[operator]
+    assert "Zeta" not in await offered()  # from the cache of the first start
+    assert snapshot() == kept
+    team.write_text(original + ZETA)
+    assert "Zeta" in await offered()
+    assert "team.Zeta" in snapshot()["classes"]  # type: ignore[operator]
+    assert "Zeta" in await offered()
+    team.write_text(original)
+    os.utime(team, ns=(10**9, 10**9))  # a new stamp even on a coarse clock
+    assert "Zeta" not in await offered()
