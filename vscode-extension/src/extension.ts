@@ -18,7 +18,9 @@ import {
 
 import {
   cleanRevision,
+  commandArgsForServer,
   commandLine,
+  commandTargetUri,
   diffArgs,
   graftInvocation,
   importCheckArgs,
@@ -100,6 +102,8 @@ class GraftExtension implements vscode.Disposable {
   private stoppingOnPurpose = false;
   /** The terminal of Run Experiment, one per repository root, reused while it is open. */
   private readonly runTerminals = new Map<string, vscode.Terminal>();
+  /** The servers' commands, registered with VS Code once for every folder's server. */
+  private readonly serverCommands = new Set<string>();
   private readonly views = new Views();
   private readonly disposables: vscode.Disposable[] = [];
   private pythonApi: (PythonEnvironmentsApi & { onDidChangeActiveEnvironmentPath?: vscode.Event<unknown> }) | undefined;
@@ -279,10 +283,15 @@ class GraftExtension implements vscode.Disposable {
       synchronize: { fileEvents: watcher },
     };
     const client = new LanguageClient("graftlab", "graftlab", serverOptions, clientOptions);
+    // The client would register the server's commands with VS Code, which takes one
+    // registration per command: the second folder's server then failed to start. The
+    // extension registers them once and routes each to its document's server instead.
+    client.getFeature(ExecuteCommandRequest.method).register = () => undefined;
     this.clients.set(key, client);
     this.log(`starting${folder ? ` for ${folder.name}` : ""}: ${python} ${serverArgs(extra).join(" ")}`);
     try {
       await client.start();
+      this.registerServerCommands(client);
       const info = client.initializeResult?.serverInfo;
       this.log(`language server started: ${info?.name ?? "graftlab-lsp"} ${info?.version ?? "(no version)"} on ${python}`);
       const ours = (this.context.extension?.packageJSON as { version?: string } | undefined)?.version;
@@ -303,6 +312,37 @@ class GraftExtension implements vscode.Disposable {
     client.onDidChangeState((e) => {
       if (e.newState === State.Stopped) watcher.dispose();
     });
+  }
+
+  /**
+   * Register a server's commands with VS Code, once for all folders' servers (they offer the
+   * same): each call goes to the server of the document it names (every graftlab server
+   * command takes the document's URI first), else of the active editor's document.
+   */
+  private registerServerCommands(client: LanguageClient): void {
+    const commands = client.initializeResult?.capabilities.executeCommandProvider?.commands ?? [];
+    for (const command of commands) {
+      if (this.serverCommands.has(command)) continue;
+      this.serverCommands.add(command);
+      try {
+        this.disposables.push(
+          vscode.commands.registerCommand(command, (...args: unknown[]) => this.routeServerCommand(command, args)),
+        );
+      } catch (e) {
+        this.log(`the server's command ${command} is not available: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  private async routeServerCommand(command: string, args: unknown[]): Promise<unknown> {
+    const target = commandTargetUri(args);
+    const uri = target ? vscode.Uri.parse(target) : vscode.window.activeTextEditor?.document.uri;
+    const client = uri ? this.clientFor(uri) : undefined;
+    if (!client || client.state !== State.Running) {
+      void vscode.window.showWarningMessage(`graftlab: the language server is not running (${command}).`);
+      return undefined;
+    }
+    return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: commandArgsForServer(args) });
   }
 
   /** The output channel without the client's noise (see `isNoise`). */
