@@ -754,6 +754,20 @@ function serversUnder(dir) {
   return out;
 }
 
+/** The text of every "graftlab" output channel log under a code-server logs directory. */
+function graftlabChannel(logs) {
+  const out = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/^\d+-graftlab\.log$/.test(e.name)) out.push(fs.readFileSync(p, "utf8"));
+    }
+  };
+  if (fs.existsSync(logs)) walk(logs);
+  return out.join("\n");
+}
+
 /** Poll `serversUnder(dir)` until `done(map)` or the timeout; the last map either way. */
 async function serversUntil(dir, done, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
@@ -864,6 +878,14 @@ async function multiRoot(tmp, result, setContext) {
   if (servers.has(realBeta)) throw new Error(`the server of the removed folder beta still runs: ${JSON.stringify(checks.serversRemoved)}`);
   if (!one(servers, realGamma)) throw new Error(`no language server for gamma after beta was removed: ${JSON.stringify(checks.serversRemoved)}`);
   log(`multi-root: folder beta removed, its server stopped: ${JSON.stringify(checks.serversRemoved)}`);
+  // The "graftlab" output channel: the restart is logged, the servers' normal exit is not
+  // (the client reports it after the stop, as "[Error ...] Server process exited with code 0").
+  await sleep(2000);
+  const channel = graftlabChannel(path.join(tmp, "cs-data-multiroot", "logs"));
+  checks.restartLogged = /restarting \(workspace folders changed\)/.test(channel);
+  checks.exitNoise = channel.split("\n").filter((l) => /exited with code 0/.test(l));
+  if (!checks.restartLogged) throw new Error("the output channel does not log the restart for the changed folders");
+  if (checks.exitNoise.length > 0) throw new Error(`the output channel shows the servers' normal exit: ${JSON.stringify(checks.exitNoise)}`);
   return session.context;
 }
 

@@ -99,7 +99,9 @@ class GraftExtension implements vscode.Disposable {
   private warnedMissing = new Set<string>();
   /** "Does this interpreter have graftlab?", asked once per interpreter. */
   private readonly importCheck = new ImportCheck((python) => run(python, importCheckArgs(), undefined, 60_000));
-  private stoppingOnPurpose = false;
+  /** When servers were last stopped on purpose: the client logs their exit ("exited with
+   * code 0") after `stop()` has returned, so that line is noise for a while after. */
+  private stoppedOnPurposeAt = Number.NEGATIVE_INFINITY;
   /** The terminal of Run Experiment, one per repository root, reused while it is open. */
   private readonly runTerminals = new Map<string, vscode.Terminal>();
   /** The servers' commands, registered with VS Code once for every folder's server. */
@@ -345,14 +347,18 @@ class GraftExtension implements vscode.Disposable {
     return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: commandArgsForServer(args) });
   }
 
+  private stoppingOnPurpose(): boolean {
+    return Date.now() - this.stoppedOnPurposeAt < 15_000;
+  }
+
   /** The output channel without the client's noise (see `isNoise`). */
   private filteredOutput(): vscode.OutputChannel {
     const out = Object.create(this.output) as vscode.OutputChannel;
     out.append = (v: string) => {
-      if (!isNoise(v, this.stoppingOnPurpose)) this.output.append(v);
+      if (!isNoise(v, this.stoppingOnPurpose())) this.output.append(v);
     };
     out.appendLine = (v: string) => {
-      if (!isNoise(v, this.stoppingOnPurpose)) this.output.appendLine(v);
+      if (!isNoise(v, this.stoppingOnPurpose())) this.output.appendLine(v);
     };
     return out;
   }
@@ -416,13 +422,13 @@ class GraftExtension implements vscode.Disposable {
     const clients = [...this.clients.values()];
     this.clients.clear();
     if (clients.length === 0) return;
-    this.stoppingOnPurpose = true;
+    this.stoppedOnPurposeAt = Date.now();
     try {
       await Promise.all(
         clients.map((c) => c.stop(5000).catch((e) => this.log(`stopping the server: ${(e as Error).message}`))),
       );
     } finally {
-      this.stoppingOnPurpose = false;
+      this.stoppedOnPurposeAt = Date.now();
     }
   }
 
