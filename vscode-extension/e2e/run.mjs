@@ -865,7 +865,15 @@ async function multiRoot(tmp, result, setContext) {
   // A folder removed: its server stops, the others keep theirs. (Beta, not the first folder:
   // removing the first one restarts VS Code's extension host, every extension with it.)
   // Adding gamma restarted the servers of open files: beta's file is opened again, beside gamma's.
-  await openFromExplorer(page, "beta_exp.py");
+  try {
+    await openFromExplorer(page, "beta_exp.py");
+  } catch (e) {
+    log(`opening beta_exp.py from the Explorer failed (${String(e.message).split("\n")[0]}); retrying`);
+    await screenshot(page, "open-retry-explorer");
+    await page.keyboard.press("Escape");
+    await runCommand(page, "File: Refresh Explorer");
+    await openFromExplorer(page, "beta_exp.py");
+  }
   servers = await serversUntil(dir, (m) => one(m, realBeta) && one(m, realGamma), 30_000);
   checks.serversBeforeRemoval = Object.fromEntries(servers);
   if (!(one(servers, realBeta) && one(servers, realGamma))) {
