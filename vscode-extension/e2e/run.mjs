@@ -754,18 +754,27 @@ function serversUnder(dir) {
   return out;
 }
 
-/** The text of every "graftlab" output channel log under a code-server logs directory. */
-function graftlabChannel(logs) {
+/**
+ * The "graftlab" output channel logs under a code-server logs directory, one per extension
+ * host, oldest first (`<session>/exthostN/output_logging_TIME/N-graftlab.log`).
+ */
+function graftlabChannels(logs) {
   const out = [];
   const walk = (d) => {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (/^\d+-graftlab\.log$/.test(e.name)) out.push(fs.readFileSync(p, "utf8"));
+      else if (/^\d+-graftlab\.log$/.test(e.name)) out.push(p);
     }
   };
   if (fs.existsSync(logs)) walk(logs);
-  return out.join("\n");
+  const host = (p) => Number(/exthost(\d+)/.exec(p)?.[1] ?? 0);
+  return out.sort((a, b) => host(a) - host(b) || a.localeCompare(b)).map((p) => fs.readFileSync(p, "utf8"));
+}
+
+/** Every "graftlab" output channel's text (see graftlabChannels). */
+function graftlabChannel(logs) {
+  return graftlabChannels(logs).join("\n");
 }
 
 /** Poll `serversUnder(dir)` until `done(map)` or the timeout; the last map either way. */
