@@ -25,8 +25,9 @@
 //   9. two workspace folders (a .code-workspace file, a third code-server), each a graftlab
 //      repository with its own class: in folder B's file the diagnostic and completion come
 //      from B's index (B's class offered, A's not); one server per folder, started in it; a
-//      folder added to the workspace file while VS Code runs is checked with its own index,
-//      and the server of a folder removed from it stops.
+//      class added to B's module on disk is offered (once per change: no second watcher);
+//      a folder added to the workspace file while VS Code runs is checked with its own
+//      index, and the server of a folder removed from it stops (no exit noise logged).
 // --phases runs only some sessions: main (1-7), restricted (8), multiroot (9).
 // Screenshots and a result.json go to the artifacts directory. Every process it starts is
 // started in its own process group and killed in `finally`. Exit code 0 iff the checks pass.
@@ -772,6 +773,21 @@ function graftlabChannels(logs) {
   return out.sort((a, b) => host(a) - host(b) || a.localeCompare(b)).map((p) => fs.readFileSync(p, "utf8"));
 }
 
+/** The changes ("TYPE URI") of each workspace/didChangeWatchedFiles in a traced channel. */
+function watchedFileNotifications(channel) {
+  const out = [];
+  for (const block of channel.split(/\n(?=\[(?:Trace|Info|Error|Warn|Debug)\s*- )/)) {
+    if (!block.includes("Sending notification 'workspace/didChangeWatchedFiles'")) continue;
+    const params = block.slice(block.indexOf("Params: ") + "Params: ".length);
+    try {
+      out.push(JSON.parse(params.trim()).changes.map((c) => `${c.type} ${c.uri}`));
+    } catch {
+      /* not a complete trace block */
+    }
+  }
+  return out;
+}
+
 /** Every "graftlab" output channel's text (see graftlabChannels). */
 function graftlabChannel(logs) {
   return graftlabChannels(logs).join("\n");
@@ -847,6 +863,26 @@ async function multiRoot(tmp, result, setContext) {
   if (labels.some((l) => l.startsWith("ZetaAlpha"))) throw new Error(`completion in folder beta offers alpha's class: ${JSON.stringify(labels)}`);
   log(`multi-root completion in beta: ${labels.join(", ")}`);
 
+  // A change on disk (a class added to beta's module, as a `git checkout` would): the file
+  // watcher tells beta's server, whose completion then offers the new class.
+  fs.appendFileSync(
+    path.join(beta, "beta_parts.py"),
+    `\n\n@gl.symbolize\nclass ZetaBetaTwo:\n    def __init__(self, depth: int = 1) -> None:\n        self.depth = depth\n`,
+  );
+  await page.locator(".monaco-editor .view-lines").first().click();
+  await gotoLine(page, 6, 1);
+  await page.keyboard.type("probe = Zeta");
+  labels = [];
+  for (let attempt = 0; attempt < 5 && !labels.includes("ZetaBetaTwo"); attempt++) {
+    if (attempt > 0) await sleep(2000);
+    labels = await completionLabels(page);
+    await page.keyboard.press("Escape");
+  }
+  checks.betaCompletionAfterChange = labels;
+  await runCommand(page, "File: Revert File");
+  if (!labels.includes("ZetaBetaTwo")) throw new Error(`a class added on disk is not offered in beta: ${JSON.stringify(labels)}`);
+  log(`multi-root: a class added on disk is offered: ${labels.join(", ")}`);
+
   // One server per folder, each started in its folder.
   const realAlpha = fs.realpathSync(alpha);
   const realBeta = fs.realpathSync(beta);
@@ -903,6 +939,11 @@ async function multiRoot(tmp, result, setContext) {
   checks.exitNoise = channel.split("\n").filter((l) => /exited with code 0/.test(l));
   if (!checks.restartLogged) throw new Error("the output channel does not log the restart for the changed folders");
   if (checks.exitNoise.length > 0) throw new Error(`the output channel shows the servers' normal exit: ${JSON.stringify(checks.exitNoise)}`);
+  // Each change on disk reaches a server once (not once per watcher).
+  checks.watchedFiles = watchedFileNotifications(channel);
+  const repeated = checks.watchedFiles.filter((changes) => new Set(changes).size !== changes.length);
+  if (checks.watchedFiles.length === 0) throw new Error("no workspace/didChangeWatchedFiles in the trace");
+  if (repeated.length > 0) throw new Error(`a change on disk was sent twice in one notification: ${JSON.stringify(repeated)}`);
   return session.context;
 }
 

@@ -268,9 +268,8 @@ class GraftExtension implements vscode.Disposable {
       args: serverArgs(extra),
       options: { cwd: folder?.uri.fsPath, env: { ...process.env, PYTHONUNBUFFERED: "1" } },
     };
-    const watcher = vscode.workspace.createFileSystemWatcher(
-      folder ? new vscode.RelativePattern(folder, "**/{*.py,graft.toml}") : "**/{*.py,graft.toml}",
-    );
+    // No file watcher of the extension's own: the server registers one for `**/*.py` and
+    // `**/graft.toml` (workspace/didChangeWatchedFiles); a second sent each change twice.
     const config = vscode.workspace.getConfiguration("graftlab", folder?.uri);
     const clientOptions: LanguageClientOptions = {
       documentSelector: selector,
@@ -282,7 +281,6 @@ class GraftExtension implements vscode.Disposable {
       traceOutputChannel: this.output,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       workspaceFolder: folder,
-      synchronize: { fileEvents: watcher },
     };
     const client = new LanguageClient("graftlab", "graftlab", serverOptions, clientOptions);
     // The client would register the server's commands with VS Code, which takes one
@@ -302,7 +300,6 @@ class GraftExtension implements vscode.Disposable {
     } catch (e) {
       this.log(`the language server failed to start: ${(e as Error).message}`);
       this.clients.delete(key);
-      watcher.dispose();
       await client.dispose().catch(() => undefined);
       // The cause: what the server says when started alone (its import errors, a bad argument).
       const probe = await run(python, serverArgs([...extra, "--version"]), folder?.uri.fsPath, 30_000);
@@ -311,9 +308,6 @@ class GraftExtension implements vscode.Disposable {
       this.notify("error", startFailureMessage(python, probe.stderr), [...START_FAILURE_ACTIONS]);
       return;
     }
-    client.onDidChangeState((e) => {
-      if (e.newState === State.Stopped) watcher.dispose();
-    });
   }
 
   /**
