@@ -12,6 +12,7 @@ from typing import Any
 from lsprotocol import types as t
 from pygls.lsp.server import LanguageServer
 
+from graftlab.io.config import CONFIG_NAME
 from graftlab_lsp.cancel import CancellableProtocol
 from graftlab_lsp.checking import CheckingMixin, DocState
 from graftlab_lsp.convert import PositionsMixin, uri_to_path
@@ -40,6 +41,7 @@ class GraftServer(CheckingMixin, PositionsMixin, LanguageServer):
         self._stop = threading.Event()
         self._checks = ThreadPoolExecutor(max_workers=2, thread_name_prefix="check")
         self.watch_self = False  # the client cannot watch files for us: poll them
+        self.watch_per_folder = False  # the client watches each folder for us (see lifecycle)
         self._progress: dict[int, dict[str, Any]] = {}
         self._progress_lock = threading.Lock()
         self._initialized = False
@@ -207,15 +209,27 @@ class GraftServer(CheckingMixin, PositionsMixin, LanguageServer):
             self.workspace_code_lens_refresh(None)
 
     def files_changed(self, paths: list[Path]) -> None:
-        """Files changed on disk (the client's watcher or our own): update and re-check."""
+        """Files changed on disk (the client's watcher or our own): update the roots they
+        belong to and re-check those roots' open documents only.
+
+        A change in one folder leaves the other folders' documents alone (with one server
+        per folder every server may hear every folder's changes). A ``graft.toml`` change
+        re-checks every document: it may move documents to another root. A root without a
+        folder (no workspace folders) has no index: its documents are re-checked on any change.
+        """
+        touched: set[int] = set()
         for state in list(self.roots.values()):
             if state.path is None:
+                touched.add(id(state))
                 continue
-            mine = [p for p in paths if p == state.path or state.path in p.parents]
+            mine = [p for p in paths if state.holds(p)]
             if mine:
                 state.code_changed(mine)
+                touched.add(id(state))
+        every = any(p.name == CONFIG_NAME for p in paths)
         for uri in list(self.docs):
-            self.check(uri)
+            if every or id(self.root_for(uri)) in touched:
+                self.check(uri)
 
     def republish(self, state: Root) -> None:
         with self._publish_lock:

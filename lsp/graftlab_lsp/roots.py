@@ -100,6 +100,24 @@ class Root:
         """Wait for the index (at most ``timeout``); a cancelled request stops waiting."""
         cancel.wait(self.ready, timeout)
 
+    def holds(self, path: Path) -> bool:
+        """Whether a changed file concerns this root: it lies in the root's folder, or the
+        index depends on it (an installed package's file, experiments kept elsewhere)."""
+        if self.path is None:
+            return False
+        if path == self.path or self.path in path.parents:
+            return True
+        index = self.index
+        if index is None:
+            return False
+        if path in getattr(index, "_files", {}):
+            return True
+        exp = index.config.experiments_dir
+        if exp is None:
+            return False
+        exp = exp.resolve()
+        return path == exp or exp in path.parents
+
     def code_changed(self, paths: list[Path]) -> None:
         """Files changed on disk: update the index; restart the worker for code changes."""
         if self.index is not None:

@@ -262,12 +262,14 @@ async def start_server(
     env: dict[str, str] | None = None,
     cwd: Path | None = None,
     options: dict[str, Any] | None = None,
+    caps: t.ClientCapabilities | None = None,
 ) -> Session:
     """Start the real server on ``root`` and initialize it like ``editor`` (VS Code, or
     ``"neovim"``: no dynamic registration of file watchers).
 
     ``trusted`` is sent as ``initializationOptions.trusted`` (``None``: no options at all, as
-    an editor that knows nothing of trust); ``folders`` are the workspace folders (``root``).
+    an editor that knows nothing of trust); ``folders`` are the workspace folders (``root``);
+    ``caps``, when given, are sent in place of ``editor``'s capabilities.
     """
     client = LanguageClient()
     session = Session(client, root)
@@ -289,7 +291,7 @@ async def start_server(
         },
     )
     await client.start_io(*(command or SERVER), cwd=str(cwd or root), env=env)
-    caps = capabilities(editor)
+    caps = caps if caps is not None else capabilities(editor)
     folders = list(folders) if folders is not None else [root]
     session.initialize_result = await client.initialize_session(
         t.InitializeParams(

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from lsp_client import Session, start_server
+from lsp_client import Session, capabilities, start_server
 from lsp_workspace import IDENTITY, TEAM
 from lsprotocol import types as t
 from test_lsp_roots import WIDGET, labels_at, repo_at
@@ -161,3 +161,99 @@ async def test_neovim_sees_a_git_checkout_in_an_added_nested_repository(
 
 async def _not(check: object) -> bool:
     return not await check()  # type: ignore[operator]
+
+
+def watched(lsp: Session, paths: list[Path]) -> None:
+    """Tell the server, as the client's file watcher does, that ``paths`` changed."""
+    lsp.client.workspace_did_change_watched_files(
+        t.DidChangeWatchedFilesParams(
+            [t.FileEvent(p.resolve().as_uri(), t.FileChangeType.Changed) for p in paths]
+        )
+    )
+
+
+async def test_a_change_in_one_folder_rechecks_only_that_folders_documents(
+    tmp_path: Path, warm_cache: Path
+) -> None:
+    """Two folders: a change in the first folder's module re-checks the first folder's open
+    document (the change is seen) and leaves the second folder's alone; a changed file in
+    no root re-checks nothing."""
+    first = repo_at(tmp_path / "first", warm_cache)
+    second = repo_at(tmp_path / "second", warm_cache)
+    lsp = await start_server(first, folders=[first, second])
+    try:
+        text = "from team import Widget\n\nx = Widget(sise=1)\n"
+        a, before = await lsp.open_checked(first / "experiments/a.py", text)
+        b, _ = await lsp.open_checked(second / "experiments/b.py", text)
+        assert "Widget has no argument 'sise'" not in [d.message.split(";")[0] for d in before]
+        published_b = lsp.count(b)
+        published_a = lsp.count(a)
+        (first / "team.py").write_text(WIDGET)
+        watched(lsp, [first / "team.py"])
+        diags = await lsp.wait_diagnostics(
+            a, lambda ds: any(d.message.startswith("Widget has no argument 'sise'") for d in ds)
+        )
+        assert diags
+        # a file outside both folders (and every index): nothing is re-checked
+        outside = tmp_path / "elsewhere.py"
+        outside.write_text("x = 1\n")
+        published_a = lsp.count(a)
+        watched(lsp, [outside])
+        # a later document of the second folder is checked after anything queued before it
+        await lsp.open_checked(second / "experiments/c.py", "x = 1\n")
+        await asyncio.sleep(1.0)
+        assert lsp.count(b) == published_b, "the second folder's document was re-checked"
+        assert lsp.count(a) == published_a, "a change in no root re-checked a document"
+    finally:
+        await lsp.stop()
+
+
+def _relative_caps() -> t.ClientCapabilities:
+    caps = capabilities("visual-studio-code")
+    assert caps.workspace is not None
+    caps.workspace.did_change_watched_files = t.DidChangeWatchedFilesClientCapabilities(
+        dynamic_registration=True, relative_pattern_support=True
+    )
+    return caps
+
+
+async def test_watchers_are_relative_to_each_folder_when_the_client_can(
+    tmp_path: Path, warm_cache: Path
+) -> None:
+    first = repo_at(tmp_path / "first", warm_cache)
+    second = repo_at(tmp_path / "second", warm_cache)
+    lsp = await start_server(first, folders=[first], caps=_relative_caps())
+    try:
+
+        def bases() -> set[str]:
+            out = set()
+            for r in lsp.registrations:
+                assert r.method == t.WORKSPACE_DID_CHANGE_WATCHED_FILES
+                for w in r.register_options["watchers"]:
+                    pattern = w["globPattern"]
+                    assert isinstance(pattern, dict), pattern  # a RelativePattern
+                    base = pattern["baseUri"]
+                    out.add(base if isinstance(base, str) else base["uri"])
+            return out
+
+        await until("the first folder's watcher is registered", lambda: bases())
+        assert bases() == {first.resolve().as_uri()}
+        change_folders(lsp, added=[second], removed=[])
+        await until("the added folder is watched", lambda: len(bases()) == 2)
+        assert bases() == {first.resolve().as_uri(), second.resolve().as_uri()}
+    finally:
+        await lsp.stop()
+
+
+async def test_without_relative_patterns_one_workspace_glob_is_registered(
+    tmp_path: Path, warm_cache: Path
+) -> None:
+    first = repo_at(tmp_path / "first", warm_cache)
+    lsp = await start_server(first, folders=[first])  # VS Code's recorded capabilities
+    try:
+        await until("the watcher is registered", lambda: lsp.registrations)
+        [registration] = lsp.registrations
+        globs = [w["globPattern"] for w in registration.register_options["watchers"]]
+        assert globs == ["**/*.py", "**/graft.toml"]
+    finally:
+        await lsp.stop()

@@ -53,18 +53,55 @@ def initialized(ls: GraftServer, params: t.InitializedParams) -> None:
         state.start()  # deferred while `initialize` was answered
     if ls.watch_self:
         return  # the client cannot watch for us: the poller looks at the files
-    watchers = [
-        t.FileSystemWatcher(glob_pattern="**/*.py"),
-        t.FileSystemWatcher(glob_pattern="**/graft.toml"),
-    ]
+    if not _relative_patterns(ls) or not ls.folders:
+        _register_watchers(ls, None)
+        return
+    ls.watch_per_folder = True
+    for folder in list(ls.folders):
+        _register_watchers(ls, folder)
+
+
+_WATCHED = ("**/*.py", "**/graft.toml")
+
+
+def _relative_patterns(ls: GraftServer) -> bool:
+    """Whether the client takes watchers relative to a folder (LSP 3.17 RelativePattern)."""
+    workspace = getattr(ls.client_capabilities, "workspace", None)
+    watched = getattr(workspace, "did_change_watched_files", None)
+    return bool(watched is not None and watched.relative_pattern_support)
+
+
+def _watcher_id(folder: Path | None) -> str:
+    return "graftlab-watched-files" if folder is None else f"graftlab-watched-files:{folder}"
+
+
+def _register_watchers(ls: GraftServer, folder: Path | None) -> None:
+    """Ask the client to watch our files: those of ``folder`` only (a relative pattern, so
+    one server per folder hears its own folder), or of the whole workspace (``None``)."""
+    if folder is None:
+        watchers = [t.FileSystemWatcher(glob_pattern=g) for g in _WATCHED]
+    else:
+        base = folder.as_uri()
+        watchers = [
+            t.FileSystemWatcher(glob_pattern=t.RelativePattern(base_uri=base, pattern=g))
+            for g in _WATCHED
+        ]
     registration = t.Registration(
-        id="graftlab-watched-files",
+        id=_watcher_id(folder),
         method=t.WORKSPACE_DID_CHANGE_WATCHED_FILES,
         register_options=t.DidChangeWatchedFilesRegistrationOptions(watchers=watchers),
     )
-
     future = ls.client_register_capability(t.RegistrationParams([registration]))
     future.add_done_callback(lambda f: _registered(ls, f))
+
+
+def _unregister_watchers(ls: GraftServer, folder: Path) -> None:
+    """Stop the client watching a removed folder (an answer is not waited for)."""
+    ls.client_unregister_capability(
+        t.UnregistrationParams(
+            [t.Unregistration(id=_watcher_id(folder), method=t.WORKSPACE_DID_CHANGE_WATCHED_FILES)]
+        )
+    )
 
 
 def _registered(ls: GraftServer, future: Any) -> None:
@@ -84,10 +121,17 @@ def shutdown(ls: GraftServer, *_: Any) -> None:
 
 @server.feature(t.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
 def did_change_folders(ls: GraftServer, params: t.DidChangeWorkspaceFoldersParams) -> None:
+    per_folder = ls.watch_per_folder and not ls.watch_self
     for f in params.event.removed:
-        ls.remove_folder(uri_to_path(f.uri).resolve())
+        folder = uri_to_path(f.uri).resolve()
+        if per_folder and folder in ls.folders:
+            _unregister_watchers(ls, folder)
+        ls.remove_folder(folder)
     for f in params.event.added:
-        ls.add_folder(uri_to_path(f.uri).resolve())
+        folder = uri_to_path(f.uri).resolve()
+        if per_folder and folder not in ls.folders:
+            _register_watchers(ls, folder)
+        ls.add_folder(folder)
     for uri in list(ls.docs):
         ls.check(uri)
 
