@@ -293,3 +293,24 @@ def test_pass_through_to_a_base_outside_the_scope(write: Write, tmp_path: Path) 
         ("base", "keyword_only"),
         ("patches", "keyword_only"),
     ]
+
+
+def test_graftlab_tooling_is_left_out_and_its_components_kept(ws: Path, tmp_path: Path) -> None:
+    """graftlab's tooling packages (the index, annotate, repo, tuning, the command line) offer
+    an experiment nothing: they are not scanned; its components (ml, hyper) are."""
+    ix = _index(ws, tmp_path)
+    names = set(ix.module_names())
+    tooling = (
+        "graftlab.cli",
+        "graftlab.index",
+        "graftlab.annotate",
+        "graftlab.repo",
+        "graftlab.tuning",
+    )
+    assert not [m for m in names if m.startswith(tooling)]
+    assert not [p for p in ix._files if "graftlab/index" in p.as_posix()]
+    assert "graftlab.cli.demo_components.Conv" not in ix.classes
+    assert {"graftlab.ml", "graftlab.hyper"} <= names
+    assert ix.classes["graftlab.ml.layers.Dense"].kind == "class"
+    assert "graftlab.hyper.primitives.oneof" in ix.classes
+    assert "repo" not in ix.exports("graftlab") and "ml" in ix.exports("graftlab")

@@ -48,9 +48,17 @@ _SKIP_DIRS = {
     "dist",
 }
 _MAX_OUTSIDE = 400
-# graftlab's own modules that define no components for experiments (the command line's
-# demo classes among them): left out, so completion never offers a second ``Conv``
-_INTERNAL = ("graftlab.cli",)
+# graftlab's own modules that define no components for experiments: left out, so completion
+# never offers a second ``Conv`` (the command line's demo classes) and a cold start does not
+# scan the tooling (index, annotate, repo, tuning: no symbolic class, rule, enum or search
+# space among them; ``graftlab.hyper`` and ``graftlab.ml`` stay).
+_INTERNAL = (
+    "graftlab.cli",
+    "graftlab.index",
+    "graftlab.annotate",
+    "graftlab.repo",
+    "graftlab.tuning",
+)
 
 
 def _internal(module: str) -> bool:
