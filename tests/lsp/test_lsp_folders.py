@@ -177,7 +177,7 @@ async def test_a_change_in_one_folder_rechecks_only_that_folders_documents(
 ) -> None:
     """Two folders: a change in the first folder's module re-checks the first folder's open
     document (the change is seen) and leaves the second folder's alone; a changed file in
-    no root re-checks nothing."""
+    no root re-checks nothing; a changed graft.toml re-checks every document."""
     first = repo_at(tmp_path / "first", warm_cache)
     second = repo_at(tmp_path / "second", warm_cache)
     lsp = await start_server(first, folders=[first, second])
@@ -204,6 +204,10 @@ async def test_a_change_in_one_folder_rechecks_only_that_folders_documents(
         await asyncio.sleep(1.0)
         assert lsp.count(b) == published_b, "the second folder's document was re-checked"
         assert lsp.count(a) == published_a, "a change in no root re-checked a document"
+        # a graft.toml may move documents between roots: every document is checked again
+        watched(lsp, [second / "graft.toml"])
+        await lsp.wait_published(a, published_a + 1)
+        await lsp.wait_published(b, published_b + 1)
     finally:
         await lsp.stop()
 
@@ -257,3 +261,24 @@ async def test_without_relative_patterns_one_workspace_glob_is_registered(
         assert globs == ["**/*.py", "**/graft.toml"]
     finally:
         await lsp.stop()
+
+
+async def test_a_root_holds_its_folder_and_the_files_its_index_depends_on(
+    tmp_path: Path, warm_cache: Path
+) -> None:
+    """What ``files_changed`` asks of a root: its folder's files, and files outside it that
+    its index scanned (an installed package's, here graftlab's own), but no other file."""
+    from graftlab_lsp.roots import Root
+
+    import graftlab
+    from graftlab.index import Index
+
+    root = repo_at(tmp_path / "first", warm_cache).resolve()
+    state = Root(root, trusted=False)  # (no build thread: it would freeze the collector here)
+    state.index = Index.for_workspace(root)
+    installed = (Path(graftlab.__file__).parent / "ml" / "layers.py").resolve()  # not imported
+    assert not installed.is_relative_to(root)
+    assert state.holds(root / "team.py") and state.holds(root / "graft.toml")
+    assert state.holds(installed)
+    assert not state.holds(tmp_path / "second" / "team.py")
+    assert not state.holds(tmp_path / "first-not" / "x.py")
