@@ -33,6 +33,7 @@ class Session:
         self.versions: dict[str, int] = {}
         self.publications: dict[str, list[t.PublishDiagnosticsParams]] = {}
         self.registrations: list[t.Registration] = []
+        self.unregistrations: list[t.Unregistration] = []
         self.texts: dict[str, str] = {}
         self.initialize_result: t.InitializeResult | None = None
 
@@ -282,12 +283,16 @@ async def start_server(
     def register(ls: LanguageClient, params: t.RegistrationParams) -> None:
         session.registrations.extend(params.registrations)
 
+    def unregister(ls: LanguageClient, params: t.UnregistrationParams) -> None:
+        session.unregistrations.extend(params.unregisterations)
+
     register_lsp_features(
         client,
         {
             **DEFAULT_CLIENT_FEATURES,
             t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: publish,
             t.CLIENT_REGISTER_CAPABILITY: register,
+            t.CLIENT_UNREGISTER_CAPABILITY: unregister,
         },
     )
     await client.start_io(*(command or SERVER), cwd=str(cwd or root), env=env)

@@ -245,6 +245,11 @@ async def test_watchers_are_relative_to_each_folder_when_the_client_can(
         change_folders(lsp, added=[second], removed=[])
         await until("the added folder is watched", lambda: len(bases()) == 2)
         assert bases() == {first.resolve().as_uri(), second.resolve().as_uri()}
+        # a folder removed: its watcher is unregistered, the other's stays
+        added = next(r for r in lsp.registrations if str(second.resolve()) in r.id)
+        change_folders(lsp, added=[], removed=[second])
+        await until("the removed folder's watcher is dropped", lambda: lsp.unregistrations)
+        assert [u.id for u in lsp.unregistrations] == [added.id]
     finally:
         await lsp.stop()
 

@@ -96,12 +96,14 @@ def _register_watchers(ls: GraftServer, folder: Path | None) -> None:
 
 
 def _unregister_watchers(ls: GraftServer, folder: Path) -> None:
-    """Stop the client watching a removed folder (an answer is not waited for)."""
-    ls.client_unregister_capability(
+    """Stop the client watching a removed folder (an answer is not waited for; a refusal
+    leaves a watcher whose changes no root holds, which re-check nothing)."""
+    future = ls.client_unregister_capability(
         t.UnregistrationParams(
             [t.Unregistration(id=_watcher_id(folder), method=t.WORKSPACE_DID_CHANGE_WATCHED_FILES)]
         )
     )
+    future.add_done_callback(lambda f: f.cancelled() or f.exception())
 
 
 def _registered(ls: GraftServer, future: Any) -> None:
