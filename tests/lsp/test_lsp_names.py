@@ -49,9 +49,7 @@ def test_outside_a_call_and_comparisons_are_no_keywords(team_index: Index) -> No
     assert keyword(team_index, "y = Dense(units)", 11) is None
 
 
-def test_definition_of_a_keyword_goes_to_its_parameter(
-    team_index: Index, team_root: Path
-) -> None:
+def test_definition_of_a_keyword_goes_to_its_parameter(team_index: Index, team_root: Path) -> None:
     loc = definition(team_index, HEADER + "x = Conv(features=1, padding='same')", 2, 23)
     assert loc.file == str(team_root / "team.py")
     assert TEAM.split("\n")[loc.line - 1].strip().startswith("padding:")
