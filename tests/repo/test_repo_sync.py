@@ -141,3 +141,17 @@ def test_a_stale_push_is_refused_in_one_line(clones: tuple[Path, Path, Path]) ->
     assert json.loads(git(bare, "show", f"refs/graft/runs/{RID}:run.json"))["status"] == (
         "succeeded"
     )
+
+
+@pytest.mark.parametrize("command", ["pull", "push"])
+def test_an_unreachable_remote_is_one_line_naming_the_command(
+    clones: tuple[Path, Path, Path], command: str
+) -> None:
+    a, _b, _bare = clones
+    write(a, "running", None)
+    before = git(a, "for-each-ref", "refs/graft/")
+    proc = graft(a, command, "nowhere")
+    assert proc.returncode == 1
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith(f"error: graft {command} nowhere: ")
+    assert git(a, "for-each-ref", "refs/graft/") == before  # nothing fetched or moved
