@@ -10,6 +10,7 @@ from pathlib import Path
 
 import git as gitpython
 import pytest
+from _support.git_repo import add_origin, clone
 from graft_toy_repo import git, graft, make_toy_repo
 
 from graftlab.repo import records
@@ -21,13 +22,8 @@ RID = "20260101-000000-aaaaaa"
 @pytest.fixture
 def clones(tmp_path: Path) -> tuple[Path, Path, Path]:
     a = make_toy_repo(tmp_path / "a")
-    bare = tmp_path / "origin.git"
-    git(tmp_path, "init", "-q", "--bare", str(bare))
-    git(a, "remote", "add", "origin", str(bare))
-    git(a, "push", "-q", "origin", "main")
-    b = tmp_path / "b"
-    git(tmp_path, "clone", "-q", "-b", "main", str(bare), str(b))
-    return a, b, bare
+    bare = add_origin(a, tmp_path / "origin.git")
+    return a, clone(bare, tmp_path / "b"), bare
 
 
 def write(root: Path, status: str, previous: str | None, **kw: object) -> str:
