@@ -66,9 +66,9 @@ def _walk(root: str, config: AnnotateConfig) -> Iterable[str]:
 
 
 def atomic_write(path: str, data: bytes) -> None:
-    """Replace ``path``'s content atomically (``graftlab.io.atomic``): the file mode is
-    preserved; a symbolic link is followed and its target replaced."""
-    atomic_write_bytes(os.path.realpath(path), data)
+    """Replace ``path``'s content atomically (``graftlab.io.atomic``, without a disk sync):
+    the file mode is preserved; a symbolic link is followed and its target replaced."""
+    atomic_write_bytes(os.path.realpath(path), data, sync=False)
 
 
 def _decode(data: bytes) -> str:
