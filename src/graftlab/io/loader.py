@@ -18,7 +18,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from graftlab.io import forms, limits, load_cache
+from graftlab.io import forms, limits, load_cache, reparse
 from graftlab.io.allowlist import import_allowed, import_refusal, leads_to_allowed
 from graftlab.io.config import ALWAYS_ALLOWED, GraftConfig, config_for
 from graftlab.io.errors import FormatError, FormatErrors, ImportNotAllowedError
@@ -758,9 +758,13 @@ def loads_file(
 
 
 def _parse(text: str, file: str) -> tuple[Any, list[FormatError], Any]:
-    """``parse(text, file)``, once per text inside a ``load_cache()`` scope."""
+    """``parse(text, file)``, once per text inside a ``load_cache()`` scope; inside a
+    ``reparse.reusing()`` scope the statements of the file's last text are reused."""
     cache = load_cache.active()
     if cache is None:
+        reparsers = reparse.active()
+        if reparsers is not None:
+            return reparsers.for_file(file).parse(text, bulk=True)
         return parse(text, file, bulk=True)
     key = (file, text, True)
     hit = cache.parsed.get(key)
