@@ -137,3 +137,34 @@ def test_the_loader_reuses_statements_only_inside_the_scope(tmp_path: Path) -> N
     assert loaded.values == {"x": 1, "y": [1, 3]} and parser.parsed == 1
     with pytest.raises(FormatError, match="unknown name 'z'"), reparse.reusing(reparsers):
         loads_file(text.replace("2]", "z]"), file=str(tmp_path / "e.py"))
+
+
+def test_the_loader_reuses_values_whose_statement_and_names_did_not_change(
+    tmp_path: Path,
+) -> None:
+    reparsers = reparse.Reparsers()
+    file = str(tmp_path / "e.py")
+    text = "a = 1\nb = [a, 2]\nc = {'k': b}\nd = [3]\n"
+
+    def load(t: str) -> dict:
+        with reparse.reusing(reparsers):
+            loaded = loads_file(t, file=file)
+        plain = loads_file(t, file=file)
+        assert loaded.values == plain.values
+        assert loaded.source_map.entries == plain.source_map.entries
+        return loaded.values
+
+    first = load(text)
+    memo = reparsers.for_file(file).memo
+    assert memo.reused == 0
+    again = load(text)
+    assert memo.reused == 4 and again["d"] is first["d"]
+    # a changes: b and c (which use it, directly or not) are built again, d is reused
+    edited = load(text.replace("a = 1", "a = 5"))
+    assert memo.reused == 1 and edited["d"] is first["d"]
+    assert edited["c"] == {"k": [5, 2]}
+    # an error is reported every time, never reused away
+    bad = text.replace("d = [3]", "d = [zz]")
+    for _ in range(2):
+        with pytest.raises(FormatError, match="unknown name 'zz'"), reparse.reusing(reparsers):
+            loads_file(bad, file=file)

@@ -185,6 +185,7 @@ class Reparser:
         self._relative: dict[str, _Piece] = {}  # text -> positions from line 1
         self._failed: set[str] = set()  # texts that do not parse alone
         self.parsed = 0  # pieces parsed by the last call (not reused): for tests
+        self.memo: Any = None  # the loader's values built from this file's last text
 
     def parse(self, text: str, *, bulk: bool = True) -> tuple[ModuleIR, list[FormatError], Source]:
         """What ``syntax.parse(text, file, bulk=bulk)`` returns."""
