@@ -92,14 +92,28 @@ class Context:
         return self.frames[0] if self.frames else None
 
 
-def _tokens(line: str) -> list[tuple[str, str, int]]:
+def _tokens(line: str) -> tuple[tuple[str, str, int], ...]:
+    """The tokens of one line (comments left out); lines of ordinary length are remembered,
+    as completion walks back over up to ``MAX_LINES`` lines on each keystroke."""
+    if len(line) <= _CACHED_LINE:
+        return _tokens_cached(line)
+    return _scan(line)
+
+
+_CACHED_LINE = 1000
+
+
+def _scan(line: str) -> tuple[tuple[str, str, int], ...]:
     out = []
     for m in _TOKEN.finditer(line):
         kind = m.lastgroup or ""
         if kind == "comment":
             continue
         out.append((kind, m.group(), m.start()))
-    return out
+    return tuple(out)
+
+
+_tokens_cached = lru_cache(maxsize=8192)(_scan)
 
 
 def analyze(lines: list[str], line: int, column: int) -> Context:
@@ -124,7 +138,9 @@ def analyze(lines: list[str], line: int, column: int) -> Context:
     return ctx
 
 
-def _frames(lines: list[str], line: int, toks: list[tuple[str, str, int]], ctx: Context) -> None:
+def _frames(
+    lines: list[str], line: int, toks: tuple[tuple[str, str, int], ...], ctx: Context
+) -> None:
     depth = 0
     pending: list[
         tuple[str, str, int, int]
