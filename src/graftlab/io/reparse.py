@@ -271,6 +271,13 @@ class Reparsers:
     def __init__(self) -> None:
         self._files: OrderedDict[str, Reparser] = OrderedDict()
 
+    def forget_values(self) -> None:
+        """Drop the loader's built values (kept: the parsed statements). For a caller that
+        is about to ``gc.freeze()``: a frozen value that is replaced later, and whose
+        objects refer to each other, is never collected."""
+        for r in self._files.values():
+            r.memo = None
+
     def for_file(self, file: str) -> Reparser:
         r = self._files.pop(file, None) or Reparser(file)
         self._files[file] = r
