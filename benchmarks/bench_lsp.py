@@ -302,7 +302,7 @@ async def _until_offered(root: Path, cold: bool) -> dict[str, Any]:
     offered (the index is published whole, so then every class is): wall and CPU seconds
     from start, and whether ``$/progress`` showed the build. ``cold``: no index cache."""
     from lsprotocol import types as t
-    from pytest_lsp import LanguageClient, client_capabilities
+    from pytest_lsp import LanguageClient
     from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
     if cold:
@@ -319,14 +319,7 @@ async def _until_offered(root: Path, cold: bool) -> dict[str, Any]:
     t0 = time.perf_counter()
     await client.start_io(sys.executable, "-P", "-m", "graftlab_lsp", "--stdio", cwd=str(root))
     pid = client._server.pid
-    await client.initialize_session(
-        t.InitializeParams(
-            capabilities=client_capabilities("visual-studio-code"),
-            root_uri=root.as_uri(),
-            workspace_folders=[t.WorkspaceFolder(root.as_uri(), root.name)],
-        )
-    )
-    init_cpu = _cpu(pid)
+    init_cpu = await _initialize(client, root, pid)
     last = f"C{MODULES - 1}_{PER_MODULE - 1}"
     text = f"from lib_{MODULES - 1:02d} import {last}\n\nx = {last}"
     uri = (root / "experiments" / "probe.py").as_uri()
@@ -361,6 +354,68 @@ def _children(pid: int) -> list[int]:
         if children.exists():
             out += [int(c) for c in children.read_text().split()]
     return out
+
+
+async def _initialize(client: Any, root: Path, pid: int) -> float:
+    """``initialize`` the server (then ``initialized``, as a client does); the server's CPU
+    seconds when the response arrived, read before the client sends anything else."""
+    from lsprotocol import types as t
+    from pytest_lsp import client_capabilities
+
+    at: list[float] = []
+    original = client.protocol.structure_message
+
+    def structure(data: dict[str, Any]) -> Any:
+        if not at and "id" in data and ("result" in data or "error" in data):
+            at.append(_cpu(pid))
+        return original(data)
+
+    client.protocol.structure_message = structure
+    try:
+        await client.initialize_session(
+            t.InitializeParams(
+                capabilities=client_capabilities("visual-studio-code"),
+                root_uri=root.as_uri(),
+                workspace_folders=[t.WorkspaceFolder(root.as_uri(), root.name)],
+            )
+        )
+    finally:
+        client.protocol.structure_message = original
+    return at[0]
+
+
+_BARE = "from pygls.lsp.server import LanguageServer\nLanguageServer('bare', '1').start_io()\n"
+
+
+async def _bare_initialize(root: Path) -> float:
+    """The floor under ``initialize``: a pygls server with no features at all (the same
+    interpreter, pygls and lsprotocol), its CPU seconds at the response."""
+    from pytest_lsp import LanguageClient
+    from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
+
+    client = LanguageClient()
+    register_lsp_features(client, DEFAULT_CLIENT_FEATURES)
+    await client.start_io(sys.executable, "-P", "-c", _BARE, cwd=str(root))
+    cpu = await _initialize(client, root, client._server.pid)
+    await _stop(client)
+    return cpu
+
+
+def _warm_build(root: Path) -> tuple[float, float]:
+    """CPU seconds of importing the index and of building it from a warm cache, in a fresh
+    process: the index's part of a warm start, without the server around it."""
+    code = (
+        "import sys, time; t = time.process_time()\n"
+        "from pathlib import Path; from graftlab.index import Index\n"
+        "import graftlab.index.workspace\n"
+        "t1 = time.process_time(); ix = Index.for_workspace(Path(sys.argv[1]))\n"
+        "assert ix.from_snapshot and not ix.stats['parsed'], ix.stats\n"
+        "print(t1 - t, time.process_time() - t1)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(root)], check=True, capture_output=True, text=True
+    ).stdout.split()
+    return float(out[0]), float(out[1])
 
 
 def _rss(pid: int) -> float:
@@ -434,9 +489,13 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
         j = asyncio.run(_jedi(root, quick))
         # index start-up, rounds interleaved: cold (no cache) and warm (the cache of a run before)
         starts: dict[str, list[dict[str, Any]]] = {"cold": [], "warm": []}
+        bare: list[float] = []
+        builds: list[tuple[float, float]] = []
         for _ in range(1 if quick else 3):
             for kind in ("cold", "warm"):
                 starts[kind].append(asyncio.run(_until_offered(root, kind == "cold")))
+            bare.append(asyncio.run(_bare_initialize(root)))
+            builds.append(_warm_build(root))
     comp = g["completion"]
     row = {
         "case": f"completion median ({g['items']} items)",
@@ -550,9 +609,25 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
         )
     rows.append(
         {
-            "case": "initialize, server CPU at the response (index thread already running)",
+            "case": "initialize, server CPU at the response",
             "graftlab": _spread([r["init cpu"] for r in starts["warm"]]),
             "target": 0.5,
+        }
+    )
+    rows.append(
+        {
+            "case": "initialize floor: a pygls server with no features, CPU at the response",
+            "graftlab": _spread(bare),
+            "target": None,
+        }
+    )
+    imports, build = (statistics.median(x) for x in zip(*builds, strict=True))
+    rows.append(
+        {
+            "case": "index warm, the index alone in a fresh process, CPU "
+            f"(import {imports:.2f} s + build from the cache {build:.2f} s)",
+            "graftlab": _spread([i + b for i, b in builds]),
+            "target": None,
         }
     )
     import graftlab

@@ -16,20 +16,11 @@ from graftlab_lsp.cancel import CancellableProtocol
 from graftlab_lsp.checking import CheckingMixin, DocState
 from graftlab_lsp.convert import PositionsMixin, uri_to_path
 from graftlab_lsp.roots import Root, nearest_root
+from graftlab_lsp.version import server_version
 
 log = logging.getLogger("graftlab_lsp")
 
-
-def server_version() -> str:
-    """The installed graftlab's version (what ``serverInfo`` and ``--version`` report)."""
-    try:
-        from importlib.metadata import version
-
-        return version("graftlab")
-    except Exception:
-        import graftlab
-
-        return str(getattr(graftlab, "__version__", "unknown"))
+__all__ = ["GraftServer", "log", "server_version"]
 
 
 class GraftServer(CheckingMixin, PositionsMixin, LanguageServer):

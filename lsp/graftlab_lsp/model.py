@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from graftlab.io.spans import Span
+if TYPE_CHECKING:  # annotations only: the server answers `initialize` without graftlab.io
+    from graftlab.io.spans import Span
 
 
 @dataclass

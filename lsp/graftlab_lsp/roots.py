@@ -70,15 +70,22 @@ class Root:
     def _build(self) -> None:
         try:
             from graftlab.index import Index
+            from graftlab.index.workspace import collector_paused
 
             if self.path is not None:
-                self.index = Index.for_workspace(self.path)
-                self.service.index = self.index
-                self.stamps = self.watched_stamps()
-                # The index is long-lived: keep the collector from walking it on every
-                # full collection (those paused requests by tens of milliseconds).
-                gc.collect()
-                gc.freeze()
+                # One pause of the collector over the build and the freeze below: the new
+                # index's objects are never walked (see ``collector_paused``).
+                with collector_paused():
+                    self.index = Index.for_workspace(self.path)
+                    self.service.index = self.index
+                    self.stamps = self.watched_stamps()
+                    # The index is long-lived: keep the collector from walking it on every
+                    # full collection (those paused requests by tens of milliseconds). A
+                    # build that parsed files leaves garbage to collect first; one from the
+                    # cache leaves next to none.
+                    if self.index.stats.get("parsed"):
+                        gc.collect()
+                    gc.freeze()
         except Exception as e:  # a broken workspace must not stop the server
             log.exception("index build failed for %s: %s", self.path, e)
         finally:

@@ -7,8 +7,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from graftlab_lsp import anchors
+from graftlab_lsp.lazy import LazyModule
 from graftlab_lsp.model import Diag
+
+anchors = LazyModule("graftlab_lsp.anchors")  # the parser: loaded once a run is shown
 
 
 class RunErrors:

@@ -63,8 +63,10 @@ def test_extension_unit_tests() -> None:
 
 
 def test_vscode_end_to_end() -> None:
-    """Diagnostics, completion, the materialized view, the semantic diff and a run's error, in
-    a real VS Code (code-server) driven by headless Chromium."""
+    """Diagnostics, completion, the materialized view, the semantic diff, a run's error, Run
+    Experiment, an interpreter without graftlab, Restricted Mode and two workspace folders
+    (each with its own server and index; a folder added and one removed at run time), in a
+    real VS Code (code-server) driven by headless Chromium."""
     _require_node()
     setup = _run(["bash", str(SETUP)], timeout=2400)
     lines = [ln for ln in setup.stdout.splitlines() if ln.startswith("CODE_SERVER=")]
@@ -82,3 +84,4 @@ def test_vscode_end_to_end() -> None:
         os.environ.get("GRAFTLAB_E2E_ARTIFACTS", EXT / "test-artifacts" / "vscode-e2e")
     )
     assert (artifacts / "01-problems.png").is_file()
+    assert (artifacts / "09-multiroot-removed.png").is_file()

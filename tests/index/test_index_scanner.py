@@ -198,7 +198,50 @@ def test_cache_data_is_what_asdict_gives() -> None:
     ],
 )
 def test_string_annotations_read_with_ast_as_with_libcst(text: str) -> None:
-    from graftlab.index.cstexpr import convert_text as with_libcst
+    from libcst_reference import convert_text as with_libcst
+
     from graftlab.index.typeexpr import convert_text as with_ast
 
     assert with_ast(text) == with_libcst(text)
+
+
+def test_the_collector_is_paused_only_while_a_file_is_scanned() -> None:
+    """Scanning pauses the cyclic garbage collector (a syntax tree has no cycles) and gives it
+    back as it found it, after a good file, a broken one, and from several threads."""
+    import gc
+    import threading
+
+    import graftlab.index.scanner as scanner_module
+
+    seen: list[bool] = []
+    real_parse = scanner_module.ast.parse
+
+    def parse(*args: object, **kwargs: object) -> object:
+        seen.append(gc.isenabled())
+        return real_parse(*args, **kwargs)  # type: ignore[arg-type]
+
+    assert gc.isenabled()
+    scanner_module.ast.parse = parse  # type: ignore[assignment]
+    try:
+        assert scan_source(SOURCE, "pkg.mod", "pkg/mod.py").classes
+        assert gc.isenabled()
+        assert scan_source("class (:\n", "bad", "bad.py").error
+        assert gc.isenabled()
+        threads = [
+            threading.Thread(target=scan_source, args=(SOURCE * 3, f"m{i}", f"m{i}.py"))
+            for i in range(4)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert gc.isenabled()
+        gc.disable()
+        try:
+            scan_source(SOURCE, "pkg.mod", "pkg/mod.py")
+            assert not gc.isenabled()  # left off, as it was
+        finally:
+            gc.enable()
+    finally:
+        scanner_module.ast.parse = real_parse  # type: ignore[assignment]
+    assert seen and not any(seen)

@@ -3,6 +3,7 @@
 // the packaged .vsix installed, driven through headless Chromium by playwright-core.
 //
 //   node e2e/run.mjs --code-server DIR --python PY [--vsix FILE] [--artifacts DIR] [--keep]
+//                    [--phases main,restricted,multiroot]
 //
 // DIR is what scripts/setup_vscode_e2e.sh prints (the directory with out/node/entry.js).
 // It creates a sample graftlab repository (`graft init` + a toy module + experiments, one
@@ -20,7 +21,14 @@
 //      that says so, however many experiment files are opened;
 //   8. Restricted Mode (a second code-server, workspace trust on, a stranger's repository):
 //      the static diagnostic is shown, Run Experiment refuses, and the repository's canary
-//      module (imported by its experiment) never runs.
+//      module (imported by its experiment) never runs;
+//   9. two workspace folders (a .code-workspace file, a third code-server), each a graftlab
+//      repository with its own class: in folder B's file the diagnostic and completion come
+//      from B's index (B's class offered, A's not); one server per folder, started in it; a
+//      class added to B's module on disk is offered (once per change: no second watcher);
+//      a folder added to the workspace file while VS Code runs is checked with its own
+//      index, and the server of a folder removed from it stops (no exit noise logged).
+// --phases runs only some sessions: main (1-7), restricted (8), multiroot (9).
 // Screenshots and a result.json go to the artifacts directory. Every process it starts is
 // started in its own process group and killed in `finally`. Exit code 0 iff the checks pass.
 import { spawn, spawnSync } from "node:child_process";
@@ -44,6 +52,8 @@ function parseArgs(argv) {
     artifacts: process.env.GRAFTLAB_E2E_ARTIFACTS || path.join(EXT_DIR, "test-artifacts", "vscode-e2e"),
     chromium: process.env.CHROMIUM || "/usr/bin/chromium",
     keep: false,
+    // Which sessions to run (all by default): main (checks 1-7), restricted (8), multiroot (9).
+    phases: process.env.GRAFTLAB_E2E_PHASES || "main,restricted,multiroot",
     timeout: Number(process.env.GRAFTLAB_E2E_TIMEOUT_S || 240),
   };
   for (let i = 0; i < argv.length; i++) {
@@ -55,10 +65,14 @@ function parseArgs(argv) {
     else if (a === "--artifacts") out.artifacts = path.resolve(next());
     else if (a === "--chromium") out.chromium = next();
     else if (a === "--keep") out.keep = true;
+    else if (a === "--phases") out.phases = next();
     else throw new Error(`unknown argument ${a}`);
   }
   if (!out.codeServer) throw new Error("--code-server DIR (or $CODE_SERVER) is required");
   if (!out.python) throw new Error("--python PY (or $GRAFTLAB_PYTHON) is required");
+  const known = new Set(["main", "restricted", "multiroot"]);
+  out.phases = new Set(String(out.phases).split(",").map((p) => p.trim()).filter(Boolean));
+  for (const p of out.phases) if (!known.has(p)) throw new Error(`unknown phase ${p} (known: ${[...known].join(", ")})`);
   return out;
 }
 
@@ -427,7 +441,8 @@ async function openSession(tmp, name, folder, extraSettings, trust, result) {
   const consoleLines = [];
   page.on("console", (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
   page.setDefaultTimeout(30_000);
-  await page.goto(`${url}/?folder=${encodeURIComponent(folder)}`);
+  const what = folder.endsWith(".code-workspace") ? "workspace" : "folder";
+  await page.goto(`${url}/?${what}=${encodeURIComponent(folder)}`);
   await page.locator(".monaco-workbench").waitFor({ timeout: 90_000 });
   await page.locator(".explorer-folders-view, .explorer-viewlet").first().waitFor({ timeout: 60_000 }).catch(() => undefined);
   await sleep(2000); // let the workbench settle (extensions host, restored views)
@@ -495,7 +510,11 @@ async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "graftlab-vscode-e2e-"));
   const result = { ok: false, checks: {}, tmp, artifacts: args.artifacts };
   let context;
+  let consoleLines = [];
+  // graftlab's did-you-mean for the misspelled `widht` (checks 1 and 8).
+  const want = /unknown.*widht|widht.*did you mean|did you mean.*width/i;
   try {
+    if (args.phases.has("main")) {
     const repo = path.join(tmp, "lab");
     const runError = makeRepo(repo, args.python);
     result.checks.runError = { file: runError.file, line: runError.line, column: runError.column };
@@ -504,13 +523,12 @@ async function main() {
     const session = await openSession(tmp, "main", repo, {}, false, result);
     context = session.context;
     const page = session.page;
-    const consoleLines = session.consoleLines;
+    consoleLines = session.consoleLines;
 
     await openFile(page, "experiments/typo.py");
     log("opened experiments/typo.py");
 
     // 1. diagnostics in the Problems panel.
-    const want = /unknown.*widht|widht.*did you mean|did you mean.*width/i;
     const problemTexts = await problemsMatching(page, want, 90_000);
     await screenshot(page, "01-problems");
     result.checks.problems = problemTexts;
@@ -628,7 +646,9 @@ async function main() {
     log(`interpreter without graftlab: ${missingNotes[0]}`);
     await context.close().catch(() => undefined);
     context = undefined;
+    }
 
+    if (args.phases.has("restricted")) {
     // 8. Restricted Mode: a stranger's repository whose experiment imports a canary module.
     const stranger = path.join(tmp, "stranger");
     makeStrangerRepo(stranger, args.python);
@@ -650,6 +670,17 @@ async function main() {
     result.checks.canary = fs.existsSync(canary);
     if (fs.existsSync(canary)) throw new Error(`Restricted Mode ran the workspace's code: ${fs.readFileSync(canary, "utf8")}`);
     log(`Restricted Mode: ${rTexts.find((s) => want.test(s))}; Run Experiment refused; canary not imported`);
+    await context.close().catch(() => undefined);
+    context = undefined;
+    }
+
+    if (args.phases.has("multiroot")) {
+      context = await multiRoot(tmp, result, (c) => {
+        context = c;
+      });
+      await context.close().catch(() => undefined);
+      context = undefined;
+    }
 
     result.console = consoleLines.slice(-200);
     result.ok = true;
@@ -666,7 +697,7 @@ async function main() {
     if (context) await context.close().catch(() => undefined);
     await stopAll();
     // The extension host's and the language server's logs, for failures.
-    for (const name of ["main", "restricted"]) {
+    for (const name of ["main", "restricted", "multiroot"]) {
       try {
         const logs = path.join(tmp, `cs-data-${name}`, "logs");
         if (fs.existsSync(logs)) fs.cpSync(logs, path.join(args.artifacts, `vscode-logs-${name}`), { recursive: true });
@@ -676,6 +707,244 @@ async function main() {
     }
     if (!args.keep) fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+// -- 9. a multi-root workspace ----------------------------------------------------------------
+
+/** A minimal graftlab repository (no git needed) whose one class only it has. */
+function makeFolderRepo(dir, module, cls, arg, typo) {
+  const name = path.basename(dir);
+  fs.mkdirSync(path.join(dir, "experiments"), { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, "graft.toml"),
+    `[graft]\nname = "${name}"\nallowed_modules = ["${module}"]\nexperiments = "experiments"\n`,
+  );
+  fs.writeFileSync(
+    path.join(dir, `${module}.py`),
+    `"""The components of ${name} (no other folder has them)."""\n\nimport graftlab as gl\n\n\n@gl.symbolize\nclass ${cls}:\n` +
+      `    def __init__(self, ${arg}: int = 1) -> None:\n        self.${arg} = ${arg}\n`,
+  );
+  // Line 6 (1-based) is empty: completion is tried there.
+  fs.writeFileSync(
+    path.join(dir, "experiments", `${name}_exp.py`),
+    `"""An experiment of ${name}, with a misspelled argument."""\n\nfrom ${module} import ${cls}\n\nexperiment = ${cls}(${typo}=2)\n`,
+  );
+}
+
+/**
+ * The graftlab language servers running now whose working directory is under `dir`: the
+ * extension starts one per workspace folder, in that folder. Map: working directory -> pids.
+ */
+function serversUnder(dir) {
+  const real = fs.realpathSync(dir);
+  const out = new Map();
+  for (const pid of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    let argv;
+    let cwd;
+    try {
+      argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
+    } catch {
+      continue; // gone, or a zombie
+    }
+    if (!argv.includes("graftlab_lsp") || !argv.includes("--stdio")) continue;
+    if (cwd !== real && !cwd.startsWith(real + path.sep)) continue;
+    out.set(cwd, [...(out.get(cwd) ?? []), Number(pid)]);
+  }
+  return out;
+}
+
+/**
+ * The "graftlab" output channel logs under a code-server logs directory, one per extension
+ * host, oldest first (`<session>/exthostN/output_logging_TIME/N-graftlab.log`).
+ */
+function graftlabChannels(logs) {
+  const out = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/^\d+-graftlab\.log$/.test(e.name)) out.push(p);
+    }
+  };
+  if (fs.existsSync(logs)) walk(logs);
+  const host = (p) => Number(/exthost(\d+)/.exec(p)?.[1] ?? 0);
+  return out.sort((a, b) => host(a) - host(b) || a.localeCompare(b)).map((p) => fs.readFileSync(p, "utf8"));
+}
+
+/** The changes ("TYPE URI") of each workspace/didChangeWatchedFiles in a traced channel. */
+function watchedFileNotifications(channel) {
+  const out = [];
+  for (const block of channel.split(/\n(?=\[(?:Trace|Info|Error|Warn|Debug)\s*- )/)) {
+    if (!block.includes("Sending notification 'workspace/didChangeWatchedFiles'")) continue;
+    const params = block.slice(block.indexOf("Params: ") + "Params: ".length);
+    try {
+      out.push(JSON.parse(params.trim()).changes.map((c) => `${c.type} ${c.uri}`));
+    } catch {
+      /* not a complete trace block */
+    }
+  }
+  return out;
+}
+
+/** Every "graftlab" output channel's text (see graftlabChannels). */
+function graftlabChannel(logs) {
+  return graftlabChannels(logs).join("\n");
+}
+
+/** Poll `serversUnder(dir)` until `done(map)` or the timeout; the last map either way. */
+async function serversUntil(dir, done, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  let servers = serversUnder(dir);
+  while (!done(servers) && Date.now() < deadline) {
+    await sleep(500);
+    servers = serversUnder(dir);
+  }
+  return servers;
+}
+
+/**
+ * 9. Two workspace folders (a .code-workspace file), each a graftlab repository with its own
+ * class: in a file of folder B, diagnostics and completion come from B's index (B's class is
+ * offered, A's is not); each folder has its own server, started in that folder; a folder
+ * added to the workspace file while VS Code runs gets its own server and index, and the
+ * server of a folder removed from it stops.
+ */
+async function multiRoot(tmp, result, setContext) {
+  const dir = path.join(tmp, "multi");
+  const [alpha, beta, gamma] = ["alpha", "beta", "gamma"].map((n) => path.join(dir, n));
+  makeFolderRepo(alpha, "alpha_parts", "ZetaAlpha", "depth", "deph");
+  makeFolderRepo(beta, "beta_parts", "ZetaBeta", "width", "widht");
+  makeFolderRepo(gamma, "gamma_parts", "ZetaGamma", "size", "sise");
+  const wsFile = path.join(dir, "lab.code-workspace");
+  const writeWorkspace = (names) =>
+    fs.writeFileSync(wsFile, JSON.stringify({ folders: names.map((n) => ({ path: n })), settings: {} }, null, 2));
+  writeWorkspace(["alpha", "beta"]);
+  const checks = {};
+  result.checks.multiRoot = checks;
+
+  // No preview editors: opening a file must not close the other (its server would not restart).
+  // No auto save: the edit for completion is reverted, never written.
+  const session = await openSession(tmp, "multiroot", wsFile, { "workbench.editor.enablePreview": false, "files.autoSave": "off" }, false, result);
+  setContext(session.context);
+  const page = session.page;
+
+  // Folder A first, so that a server that served every folder from the first would be A's.
+  await openFile(page, "alpha_exp.py");
+  const wantA = /ZetaAlpha has no argument 'deph'.*did you mean 'depth'/;
+  checks.alphaProblems = await problemsMatching(page, wantA, 90_000);
+  if (!checks.alphaProblems.some((s) => wantA.test(s))) throw new Error(`folder alpha: no diagnostic; rows: ${JSON.stringify(checks.alphaProblems)}`);
+  log(`multi-root: ${checks.alphaProblems.find((s) => wantA.test(s))}`);
+
+  // Folder B: its class is known (the did-you-mean needs B's index) ...
+  await openFile(page, "beta_exp.py");
+  const wantB = /ZetaBeta has no argument 'widht'.*did you mean 'width'/;
+  checks.betaProblems = await problemsMatching(page, wantB, 90_000);
+  await screenshot(page, "09-multiroot-problems");
+  if (!checks.betaProblems.some((s) => wantB.test(s))) throw new Error(`folder beta: no diagnostic from beta's index; rows: ${JSON.stringify(checks.betaProblems)}`);
+  log(`multi-root: ${checks.betaProblems.find((s) => wantB.test(s))}`);
+
+  // ... and completion offers B's class, not A's.
+  await page.locator(".monaco-editor .view-lines").first().click();
+  await gotoLine(page, 6, 1);
+  await page.keyboard.type("probe = Zeta");
+  let labels = [];
+  for (let attempt = 0; attempt < 3 && !labels.includes("ZetaBeta"); attempt++) {
+    if (attempt > 0) await sleep(2000);
+    labels = await completionLabels(page);
+    log(`multi-root completion attempt ${attempt + 1}: ${JSON.stringify(labels)}`);
+    await page.keyboard.press("Escape");
+  }
+  await screenshot(page, "09-multiroot-completion");
+  checks.betaCompletion = labels;
+  await runCommand(page, "File: Revert File");
+  if (!labels.includes("ZetaBeta")) throw new Error(`completion in folder beta does not offer ZetaBeta: ${JSON.stringify(labels)}`);
+  if (labels.some((l) => l.startsWith("ZetaAlpha"))) throw new Error(`completion in folder beta offers alpha's class: ${JSON.stringify(labels)}`);
+  log(`multi-root completion in beta: ${labels.join(", ")}`);
+
+  // A change on disk (a class added to beta's module, as a `git checkout` would): the file
+  // watcher tells beta's server, whose completion then offers the new class.
+  fs.appendFileSync(
+    path.join(beta, "beta_parts.py"),
+    `\n\n@gl.symbolize\nclass ZetaBetaTwo:\n    def __init__(self, depth: int = 1) -> None:\n        self.depth = depth\n`,
+  );
+  await page.locator(".monaco-editor .view-lines").first().click();
+  await gotoLine(page, 6, 1);
+  await page.keyboard.type("probe = Zeta");
+  labels = [];
+  for (let attempt = 0; attempt < 5 && !labels.includes("ZetaBetaTwo"); attempt++) {
+    if (attempt > 0) await sleep(2000);
+    labels = await completionLabels(page);
+    await page.keyboard.press("Escape");
+  }
+  checks.betaCompletionAfterChange = labels;
+  await runCommand(page, "File: Revert File");
+  if (!labels.includes("ZetaBetaTwo")) throw new Error(`a class added on disk is not offered in beta: ${JSON.stringify(labels)}`);
+  log(`multi-root: a class added on disk is offered: ${labels.join(", ")}`);
+
+  // One server per folder, each started in its folder.
+  const realAlpha = fs.realpathSync(alpha);
+  const realBeta = fs.realpathSync(beta);
+  const realGamma = fs.realpathSync(gamma);
+  const one = (m, d) => (m.get(d) ?? []).length === 1;
+  let servers = await serversUntil(dir, (m) => one(m, realAlpha) && one(m, realBeta), 30_000);
+  checks.serversBefore = Object.fromEntries(servers);
+  if (!(one(servers, realAlpha) && one(servers, realBeta) && servers.size === 2)) {
+    throw new Error(`expected one language server in each of alpha and beta: ${JSON.stringify(checks.serversBefore)}`);
+  }
+  log(`multi-root servers: ${JSON.stringify(checks.serversBefore)}`);
+
+  // A folder added while VS Code runs (the workspace file changes on disk, as when a user
+  // edits it or runs "Add Folder to Workspace"): its file is checked with its own index.
+  writeWorkspace(["alpha", "beta", "gamma"]);
+  await openFile(page, "gamma_exp.py");
+  const wantC = /ZetaGamma has no argument 'sise'.*did you mean 'size'/;
+  checks.gammaProblems = await problemsMatching(page, wantC, 90_000);
+  if (!checks.gammaProblems.some((s) => wantC.test(s))) throw new Error(`added folder gamma: no diagnostic from gamma's index; rows: ${JSON.stringify(checks.gammaProblems)}`);
+  servers = await serversUntil(dir, (m) => one(m, realGamma), 30_000);
+  checks.serversAdded = Object.fromEntries(servers);
+  if (!one(servers, realGamma)) throw new Error(`no language server for the added folder gamma: ${JSON.stringify(checks.serversAdded)}`);
+  log(`multi-root: folder gamma added: ${checks.gammaProblems.find((s) => wantC.test(s))}`);
+
+  // A folder removed: its server stops, the others keep theirs. (Beta, not the first folder:
+  // removing the first one restarts VS Code's extension host, every extension with it.)
+  // Adding gamma restarted the servers of open files: beta's file is opened again, beside gamma's.
+  try {
+    await openFromExplorer(page, "beta_exp.py");
+  } catch (e) {
+    log(`opening beta_exp.py from the Explorer failed (${String(e.message).split("\n")[0]}); retrying`);
+    await screenshot(page, "open-retry-explorer");
+    await page.keyboard.press("Escape");
+    await runCommand(page, "File: Refresh Explorer");
+    await openFromExplorer(page, "beta_exp.py");
+  }
+  servers = await serversUntil(dir, (m) => one(m, realBeta) && one(m, realGamma), 30_000);
+  checks.serversBeforeRemoval = Object.fromEntries(servers);
+  if (!(one(servers, realBeta) && one(servers, realGamma))) {
+    throw new Error(`expected the servers of beta and gamma before beta is removed: ${JSON.stringify(checks.serversBeforeRemoval)}`);
+  }
+  writeWorkspace(["alpha", "gamma"]);
+  servers = await serversUntil(dir, (m) => !m.has(realBeta) && one(m, realGamma), 60_000);
+  await screenshot(page, "09-multiroot-removed");
+  checks.serversRemoved = Object.fromEntries(servers);
+  if (servers.has(realBeta)) throw new Error(`the server of the removed folder beta still runs: ${JSON.stringify(checks.serversRemoved)}`);
+  if (!one(servers, realGamma)) throw new Error(`no language server for gamma after beta was removed: ${JSON.stringify(checks.serversRemoved)}`);
+  log(`multi-root: folder beta removed, its server stopped: ${JSON.stringify(checks.serversRemoved)}`);
+  // The "graftlab" output channel: the restart is logged, the servers' normal exit is not
+  // (the client reports it after the stop, as "[Error ...] Server process exited with code 0").
+  await sleep(2000);
+  const channel = graftlabChannel(path.join(tmp, "cs-data-multiroot", "logs"));
+  checks.restartLogged = /restarting \(workspace folders changed\)/.test(channel);
+  checks.exitNoise = channel.split("\n").filter((l) => /exited with code 0/.test(l));
+  if (!checks.restartLogged) throw new Error("the output channel does not log the restart for the changed folders");
+  if (checks.exitNoise.length > 0) throw new Error(`the output channel shows the servers' normal exit: ${JSON.stringify(checks.exitNoise)}`);
+  // Each change on disk reaches a server once (not once per watcher).
+  checks.watchedFiles = watchedFileNotifications(channel);
+  const repeated = checks.watchedFiles.filter((changes) => new Set(changes).size !== changes.length);
+  if (checks.watchedFiles.length === 0) throw new Error("no workspace/didChangeWatchedFiles in the trace");
+  if (repeated.length > 0) throw new Error(`a change on disk was sent twice in one notification: ${JSON.stringify(repeated)}`);
+  return session.context;
 }
 
 async function completionLabels(page) {

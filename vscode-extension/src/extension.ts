@@ -18,7 +18,9 @@ import {
 
 import {
   cleanRevision,
+  commandArgsForServer,
   commandLine,
+  commandTargetUri,
   diffArgs,
   graftInvocation,
   importCheckArgs,
@@ -97,9 +99,13 @@ class GraftExtension implements vscode.Disposable {
   private warnedMissing = new Set<string>();
   /** "Does this interpreter have graftlab?", asked once per interpreter. */
   private readonly importCheck = new ImportCheck((python) => run(python, importCheckArgs(), undefined, 60_000));
-  private stoppingOnPurpose = false;
+  /** When servers were last stopped on purpose: the client logs their exit ("exited with
+   * code 0") after `stop()` has returned, so that line is noise for a while after. */
+  private stoppedOnPurposeAt = Number.NEGATIVE_INFINITY;
   /** The terminal of Run Experiment, one per repository root, reused while it is open. */
   private readonly runTerminals = new Map<string, vscode.Terminal>();
+  /** The servers' commands, registered with VS Code once for every folder's server. */
+  private readonly serverCommands = new Set<string>();
   private readonly views = new Views();
   private readonly disposables: vscode.Disposable[] = [];
   private pythonApi: (PythonEnvironmentsApi & { onDidChangeActiveEnvironmentPath?: vscode.Event<unknown> }) | undefined;
@@ -262,9 +268,8 @@ class GraftExtension implements vscode.Disposable {
       args: serverArgs(extra),
       options: { cwd: folder?.uri.fsPath, env: { ...process.env, PYTHONUNBUFFERED: "1" } },
     };
-    const watcher = vscode.workspace.createFileSystemWatcher(
-      folder ? new vscode.RelativePattern(folder, "**/{*.py,graft.toml}") : "**/{*.py,graft.toml}",
-    );
+    // No file watcher of the extension's own: the server registers one for `**/*.py` and
+    // `**/graft.toml` (workspace/didChangeWatchedFiles); a second sent each change twice.
     const config = vscode.workspace.getConfiguration("graftlab", folder?.uri);
     const clientOptions: LanguageClientOptions = {
       documentSelector: selector,
@@ -276,13 +281,17 @@ class GraftExtension implements vscode.Disposable {
       traceOutputChannel: this.output,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       workspaceFolder: folder,
-      synchronize: { fileEvents: watcher },
     };
     const client = new LanguageClient("graftlab", "graftlab", serverOptions, clientOptions);
+    // The client would register the server's commands with VS Code, which takes one
+    // registration per command: the second folder's server then failed to start. The
+    // extension registers them once and routes each to its document's server instead.
+    client.getFeature(ExecuteCommandRequest.method).register = () => undefined;
     this.clients.set(key, client);
     this.log(`starting${folder ? ` for ${folder.name}` : ""}: ${python} ${serverArgs(extra).join(" ")}`);
     try {
       await client.start();
+      this.registerServerCommands(client);
       const info = client.initializeResult?.serverInfo;
       this.log(`language server started: ${info?.name ?? "graftlab-lsp"} ${info?.version ?? "(no version)"} on ${python}`);
       const ours = (this.context.extension?.packageJSON as { version?: string } | undefined)?.version;
@@ -291,7 +300,6 @@ class GraftExtension implements vscode.Disposable {
     } catch (e) {
       this.log(`the language server failed to start: ${(e as Error).message}`);
       this.clients.delete(key);
-      watcher.dispose();
       await client.dispose().catch(() => undefined);
       // The cause: what the server says when started alone (its import errors, a bad argument).
       const probe = await run(python, serverArgs([...extra, "--version"]), folder?.uri.fsPath, 30_000);
@@ -300,19 +308,51 @@ class GraftExtension implements vscode.Disposable {
       this.notify("error", startFailureMessage(python, probe.stderr), [...START_FAILURE_ACTIONS]);
       return;
     }
-    client.onDidChangeState((e) => {
-      if (e.newState === State.Stopped) watcher.dispose();
-    });
+  }
+
+  /**
+   * Register a server's commands with VS Code, once for all folders' servers (they offer the
+   * same): each call goes to the server of the document it names (every graftlab server
+   * command takes the document's URI first), else of the active editor's document.
+   */
+  private registerServerCommands(client: LanguageClient): void {
+    const commands = client.initializeResult?.capabilities.executeCommandProvider?.commands ?? [];
+    for (const command of commands) {
+      if (this.serverCommands.has(command)) continue;
+      this.serverCommands.add(command);
+      try {
+        this.disposables.push(
+          vscode.commands.registerCommand(command, (...args: unknown[]) => this.routeServerCommand(command, args)),
+        );
+      } catch (e) {
+        this.log(`the server's command ${command} is not available: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  private async routeServerCommand(command: string, args: unknown[]): Promise<unknown> {
+    const target = commandTargetUri(args);
+    const uri = target ? vscode.Uri.parse(target) : vscode.window.activeTextEditor?.document.uri;
+    const client = uri ? this.clientFor(uri) : undefined;
+    if (!client || client.state !== State.Running) {
+      void vscode.window.showWarningMessage(`graftlab: the language server is not running (${command}).`);
+      return undefined;
+    }
+    return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: commandArgsForServer(args) });
+  }
+
+  private stoppingOnPurpose(): boolean {
+    return Date.now() - this.stoppedOnPurposeAt < 15_000;
   }
 
   /** The output channel without the client's noise (see `isNoise`). */
   private filteredOutput(): vscode.OutputChannel {
     const out = Object.create(this.output) as vscode.OutputChannel;
     out.append = (v: string) => {
-      if (!isNoise(v, this.stoppingOnPurpose)) this.output.append(v);
+      if (!isNoise(v, this.stoppingOnPurpose())) this.output.append(v);
     };
     out.appendLine = (v: string) => {
-      if (!isNoise(v, this.stoppingOnPurpose)) this.output.appendLine(v);
+      if (!isNoise(v, this.stoppingOnPurpose())) this.output.appendLine(v);
     };
     return out;
   }
@@ -376,13 +416,13 @@ class GraftExtension implements vscode.Disposable {
     const clients = [...this.clients.values()];
     this.clients.clear();
     if (clients.length === 0) return;
-    this.stoppingOnPurpose = true;
+    this.stoppedOnPurposeAt = Date.now();
     try {
       await Promise.all(
         clients.map((c) => c.stop(5000).catch((e) => this.log(`stopping the server: ${(e as Error).message}`))),
       );
     } finally {
-      this.stoppingOnPurpose = false;
+      this.stoppedOnPurposeAt = Date.now();
     }
   }
 

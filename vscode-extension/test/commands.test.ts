@@ -3,6 +3,8 @@ import { test } from "node:test";
 
 import {
   cleanRevision,
+  commandArgsForServer,
+  commandTargetUri,
   commandLine,
   diffArgs,
   graftInvocation,
@@ -115,4 +117,19 @@ test("graft is the script next to the interpreter when there is one", () => {
   });
   // The server is never run through the script.
   assert.deepEqual(graftInvocation("/venv/bin/python", serverArgs(), exists, "linux").program, "/venv/bin/python");
+});
+
+test("the document a server command is about, and its arguments as JSON", () => {
+  const uri = "file:///r/experiments/a.py";
+  // vscode.Uri: an object with scheme and path whose toString() is the URI
+  const vsUri = { scheme: "file", path: "/r/experiments/a.py", toString: () => uri };
+  assert.equal(commandTargetUri([uri]), uri);
+  assert.equal(commandTargetUri([[uri]]), uri);
+  assert.equal(commandTargetUri([{ uri }]), uri);
+  assert.equal(commandTargetUri([{ uri: vsUri }]), uri);
+  assert.equal(commandTargetUri([vsUri, "x"]), uri);
+  assert.equal(commandTargetUri([]), undefined);
+  assert.equal(commandTargetUri([42]), undefined);
+  assert.equal(commandTargetUri([{ other: 1 }]), undefined);
+  assert.deepEqual(commandArgsForServer([vsUri, "b", 3, { k: 1 }]), [uri, "b", 3, { k: 1 }]);
 });

@@ -7,7 +7,6 @@ from pathlib import Path
 from lsprotocol import types as t
 
 from graftlab_lsp.app import document, server
-from graftlab_lsp.context import name_before
 from graftlab_lsp.convert import import_line
 from graftlab_lsp.core import GraftServer
 from graftlab_lsp.model import Item
@@ -40,6 +39,8 @@ COMPLETION_LIMIT = 150
 
 
 def _typed_prefix(before: str) -> str:
+    from graftlab_lsp.context import name_before  # on first use, not at start-up
+
     return before[name_before(before, len(before), dots=False) :]
 
 

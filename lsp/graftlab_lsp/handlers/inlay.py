@@ -6,7 +6,6 @@ from lsprotocol import types as t
 
 from graftlab_lsp.app import server
 from graftlab_lsp.core import GraftServer
-from graftlab_lsp.features.inlay import inlay_hints
 
 
 @server.feature(t.TEXT_DOCUMENT_INLAY_HINT, t.InlayHintOptions(resolve_provider=False))
@@ -22,6 +21,8 @@ def inlay_hint(ls: GraftServer, params: t.InlayHintParams) -> list[t.InlayHint]:
     first, _ = ls.pos_in(lines, params.range.start)
     end, _ = ls.pos_in(lines, params.range.end)
     out = []
+    from graftlab_lsp.features.inlay import inlay_hints  # on first use, not at start-up
+
     for h in inlay_hints(doc.source, derived, first, end):
         pos = ls.range_out(lines, h.line, h.column, h.line, h.column).start
         out.append(

@@ -18,7 +18,6 @@ from lsprotocol import types as t
 from graftlab_lsp.app import server
 from graftlab_lsp.convert import uri_to_path
 from graftlab_lsp.core import GraftServer
-from graftlab_lsp.features.lens import code_lenses
 from graftlab_lsp.handlers.commands import _uri_arg
 
 
@@ -30,6 +29,8 @@ def code_lens(ls: GraftServer, params: t.CodeLensParams) -> list[t.CodeLens]:
     state = ls.root_for(uri)
     run = state.runs.last_run(uri_to_path(uri))
     out = []
+    from graftlab_lsp.features.lens import code_lenses  # on first use
+
     for lens in code_lenses(doc.source, uri, run, trusted=state.worker is not None):
         pos = t.Position(lens.line, 0)
         out.append(

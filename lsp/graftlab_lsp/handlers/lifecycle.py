@@ -63,11 +63,15 @@ def initialized(ls: GraftServer, params: t.InitializedParams) -> None:
         register_options=t.DidChangeWatchedFilesRegistrationOptions(watchers=watchers),
     )
 
-    def done(future: Any) -> None:
-        if future.exception() is not None:  # the client refused: watch the files ourselves
-            ls.watch_self = True
+    future = ls.client_register_capability(t.RegistrationParams([registration]))
+    future.add_done_callback(lambda f: _registered(ls, f))
 
-    ls.client_register_capability(t.RegistrationParams([registration])).add_done_callback(done)
+
+def _registered(ls: GraftServer, future: Any) -> None:
+    """The client answered the watcher registration: if it refused (or the request was
+    cancelled, as at shutdown, where ``exception()`` would raise), watch the files ourselves."""
+    if future.cancelled() or future.exception() is not None:
+        ls.watch_self = True
 
 
 @server.feature(t.SHUTDOWN)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from lsprotocol import types as t
 
-from graftlab_lsp import navigation
 from graftlab_lsp.app import document, server
 from graftlab_lsp.convert import target_uri
 from graftlab_lsp.core import GraftServer
+from graftlab_lsp.lazy import LazyModule
+
+navigation = LazyModule("graftlab_lsp.navigation")  # loaded on first use
 
 _SYMBOL_KINDS = {"experiment": t.SymbolKind.File, "rule": t.SymbolKind.Function}
 

@@ -4,6 +4,7 @@ arguments: every URI, the parameter and its uses in the rule)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lsprotocol import types as t
 from pygls.exceptions import JsonRpcException
@@ -12,7 +13,12 @@ from graftlab_lsp.app import document, server
 from graftlab_lsp.convert import uri_to_path
 from graftlab_lsp.core import GraftServer
 from graftlab_lsp.document import lines_keepends
-from graftlab_lsp.features import references as refs
+from graftlab_lsp.lazy import LazyModule
+
+if TYPE_CHECKING:
+    from graftlab_lsp.features import references as refs
+else:
+    refs = LazyModule("graftlab_lsp.features.references")  # loaded on first use
 
 
 class _InvalidRename(JsonRpcException):

@@ -6,7 +6,6 @@ from lsprotocol import types as t
 
 from graftlab_lsp.app import document, server
 from graftlab_lsp.core import GraftServer
-from graftlab_lsp.features.signature import signature_help
 
 
 @server.feature(
@@ -17,6 +16,8 @@ from graftlab_lsp.features.signature import signature_help
 def signature(ls: GraftServer, params: t.SignatureHelpParams) -> t.SignatureHelp | None:
     doc, state = document(ls, params.text_document.uri)
     line, col = ls.pos_in(doc.lines, params.position)
+    from graftlab_lsp.features.signature import signature_help  # on first use
+
     sig = signature_help(state.index, doc.source, line, col)
     if sig is None:
         return None

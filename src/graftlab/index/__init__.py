@@ -1,11 +1,12 @@
 """The static schema index: symbolic classes, patch rules and experiments of a workspace.
 
-Built by reading source with libcst (user code is never imported or run), cached on disk per
+Built by reading source with the standard library's ``ast`` (user code is never imported or
+run), cached on disk per
 file, and updated incrementally; the language server answers completion, hover and
 diagnostics from it. ``Index.for_workspace(root)`` is the entry point.
 
 The names below are re-exported lazily: importing a light submodule (``graftlab.index.roles``,
-``graftlab.index.model``) does not load libcst and the scanner, which the language server
+``graftlab.index.model``) does not load the scanner, which the language server
 needs only once it builds an index, not to answer ``initialize``.
 """
 

@@ -1,8 +1,8 @@
 """Annotations, statically: a type expression → the ``StaticSpec`` the runtime would build.
 
-Parsing (libcst → type expression) lives in ``cstexpr``, type expressions in ``typeexpr``, the spec model in ``specs``; this
-module translates, with the index's name resolution (a ``Context``), node for node as
-``graftlab.symbolic.typespec.spec_for`` does. The names of those two modules are re-exported
+Parsing (``ast`` → type expression) lives in ``astexpr``, type expressions in ``typeexpr``,
+the spec model in ``specs``; this module translates, with the index's name resolution (a
+``Context``), node for node as ``graftlab.symbolic.typespec.spec_for`` does. The names of those two modules are re-exported
 here for the modules that import them from ``annotations``.
 """
 

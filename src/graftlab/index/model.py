@@ -1,6 +1,6 @@
 """The static schema index's data model: what the language server knows without importing.
 
-Everything is plain data (JSON-able), built by reading source code with libcst. A
+Everything is plain data (JSON-able), built by reading source code with ``ast``. A
 ``ClassInfo`` describes a symbolic class or function as the runtime schema would
 (``graftlab.symbolic.schema``): the same argument names, kinds, types, defaults, help and
 runtime-only arguments — a parity test holds the two together.

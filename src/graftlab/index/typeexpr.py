@@ -1,5 +1,5 @@
 """Type expressions: the compact, JSON-able form of an annotation that scanning stores (lists,
-so the disk cache can hold them; ``cstexpr`` makes them from libcst nodes). ``annotations``
+so the disk cache can hold them; ``astexpr`` makes them from ``ast`` nodes). ``annotations``
 translates them into static specs later, with the index's name resolution.
 
 Type expressions::
@@ -47,8 +47,8 @@ def literal_value(expr: TypeExpr) -> Any:
 
 def convert_text(text: str) -> TypeExpr:
     """The type expression of a string annotation's text (``"list[Conv]"``), node for node
-    what ``cstexpr.convert`` gives for the same expression, read with ``ast`` (translation
-    meets these while resolving; libcst is needed only to scan files)."""
+    what the libcst scanner gave for the same expression (translation meets these while
+    resolving)."""
     source = text.strip()
     try:
         node = ast.parse(source, mode="eval").body

@@ -16,22 +16,26 @@ wholly before or wholly after it, never half of each.
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import gc
+import hashlib
 import importlib.util
+import json
 import os
 import sys
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from graftlab.index import roles as rolesmod
-from graftlab.index.cache import ScanCache, default_cache_file
+from graftlab.index import snapshot as snap
+from graftlab.index.cache import ScanCache, default_cache_file, stamp
 from graftlab.index.model import ClassInfo, ExperimentInfo, RuleInfo
 from graftlab.index.records import ModuleScan
 from graftlab.index.resolve import Resolver, build_infos
 from graftlab.io.config import CONFIG_NAME, GraftConfig, load_config
-from graftlab.repo.static import static_info
 from graftlab.symbolic.registry import module_allowed
 
 _SKIP_DIRS = {
@@ -111,6 +115,7 @@ class Index:
         self._lock = threading.RLock()  # held by the one writer (updates, on-demand scans)
         self._view = _View(config)  # what readers see; replaced whole, never mutated
         self.stats = {"parsed": 0, "cached": 0}
+        self.from_snapshot = False  # the last full build took the resolved cache's snapshot
         self._errors: dict[str, str] = {}  # the writer's copy of ``errors``
         self._roots: list[tuple[Path, str]] = []  # (directory, module prefix) of the scope
         self._outside: dict[str, ModuleScan | None] = {}
@@ -174,9 +179,10 @@ class Index:
         root = Path(root).resolve()
         config_file = root / CONFIG_NAME
         config = load_config(config_file) if config_file.is_file() else GraftConfig(root=root)
-        index = cls(root, config, ScanCache(default_cache_file(root, cache_dir)))
-        with index._lock:
-            index._build(config)
+        with collector_paused():
+            index = cls(root, config, ScanCache(default_cache_file(root, cache_dir)))
+            with index._lock:
+                index._build(config)
         return index
 
     def _build(self, config: GraftConfig) -> None:
@@ -189,8 +195,102 @@ class Index:
             files[path] = f
         experiments: dict[str, ExperimentInfo] = {}
         self._load_experiments(config, experiments)
-        self._publish(config, files, experiments)
+        key = self._snapshot_key(config, files)
+        self.from_snapshot = self._publish_snapshot(config, files, experiments, key)
+        if not self.from_snapshot:
+            self._publish(config, files, experiments)
+            self._cache.set_snapshot(self._take_snapshot(key))
         self._cache.save()
+
+    # --- the resolved snapshot: a warm start without schema resolution -----------------------
+
+    def _snapshot_key(self, config: GraftConfig, files: dict[Path, _File]) -> str:
+        """A digest of what resolution reads besides graftlab's code (which the cache checks)
+        and the modules loaded from outside the scope (which the snapshot lists): every file
+        in scope with its stamp, in discovery order, ``graft.toml`` and graftlab's role table.
+
+        A file scanned from an unsaved buffer has no stamp (0, -1), so a view that includes
+        one never matches the disk.
+        """
+        own = self._locate("graftlab.ml.roles")
+        data = [
+            str(self.root),
+            [[str(p), f.module, f.is_package, f.mtime_ns, f.size] for p, f in files.items()],
+            config.raw,
+            [str(own[0]), stamp(own[0])] if own is not None else None,
+        ]
+        text = json.dumps(data, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def _take_snapshot(self, key: str) -> dict[str, object]:
+        """The published view's resolved part, for the cache."""
+        v = self._view
+        outside = []
+        for module in self._outside:  # in the order they were loaded
+            located = self._locate(module)
+            path = located[0] if located is not None else None
+            outside.append([module, str(path) if path else None, stamp(path) if path else None])
+        return {
+            "key": key,
+            "outside": outside,
+            "classes": {q: snap.encode_class(c) for q, c in v.classes.items()},
+            "rules": {n: snap.encode_rule(r) for n, r in v.rules.items()},
+            "problems": list(v.problems),
+            "below": v.below,
+            "roles": v.declared_roles,
+        }
+
+    def _publish_snapshot(
+        self,
+        config: GraftConfig,
+        files: dict[Path, _File],
+        experiments: dict[str, ExperimentInfo],
+        key: str,
+    ) -> bool:
+        """Publish the cached snapshot if it was resolved from exactly these inputs: the same
+        key, and every module it loaded from outside the scope still found at the same place
+        with the same stamp (an installed or upgraded package invalidates it)."""
+        data = self._cache.snapshot
+        if not isinstance(data, dict) or data.get("key") != key:
+            return False
+        try:
+            outside = data["outside"]
+            if type(outside) is not list:
+                raise snap.SnapshotError("index snapshot: outside: expected a list")
+            for row in outside:
+                if type(row) is not list or len(row) != 3 or type(row[0]) is not str:
+                    raise snap.SnapshotError("index snapshot: outside: expected rows of 3")
+                located = self._locate(row[0])
+                path = str(located[0]) if located is not None else None
+                if path != row[1] or (path is not None and stamp(path) != row[2]):
+                    return False
+            if type(data["classes"]) is not dict or type(data["rules"]) is not dict:
+                raise snap.SnapshotError("index snapshot: expected tables of classes and rules")
+            classes = {q: snap.decode_class(c) for q, c in data["classes"].items()}
+            rules = {n: snap.decode_rule(r) for n, r in data["rules"].items()}
+            problems = snap.decode_lists({"": data["problems"]}, "problems")[""]
+            below = snap.decode_lists(data["below"], "subclasses")
+            declared = snap.decode_roles(data["roles"])
+        except (snap.SnapshotError, KeyError, TypeError, ValueError):
+            return False
+        modules = {f.module: f.scan for f in files.values() if f.scan is not None}
+        resolver = Resolver(dict(modules), self._load_outside)
+        for row in outside:  # the same modules from outside the scope, in the same order
+            resolver.module(row[0], demand=True)
+        self._view = _View(
+            config,
+            files,
+            resolver,
+            classes,
+            rules,
+            experiments,
+            dict(self._errors),
+            problems,
+            below,
+            declared,
+            rolesmod.vocabulary(config.raw),
+        )
+        return True
 
     def _experiments_dir(self, config: GraftConfig | None = None) -> Path:
         config = config or self._view.config
@@ -440,11 +540,19 @@ class Index:
             name = path.relative_to(self._experiments_dir(config)).with_suffix("").as_posix()
         except ValueError:
             return None
-        if not path.is_file():
+        st = stamp(path) if path.is_file() else None
+        if st is None:
             experiments.pop(name, None)
             return name
-        info = static_info(path)
-        experiments[name] = ExperimentInfo(name, str(path), info.base, list(info.patches))
+        key = str(path)
+        cached = self._cache.experiment(key, st[0], st[1])
+        if cached is None:
+            from graftlab.repo.static import static_info  # parses: only for changed files
+
+            info = static_info(path)
+            cached = info.base, list(info.patches)
+            self._cache.put_experiment(key, st[0], st[1], *cached)
+        experiments[name] = ExperimentInfo(name, key, cached[0], list(cached[1]))
         return name
 
     # --- incremental updates -----------------------------------------------------------------
@@ -526,6 +634,9 @@ class Index:
             rescan = True
         self._publish(config, files, experiments, resolve=rescan)
         if rescan:
+            # The snapshot is of the build: rather than keep one that no longer matches the
+            # disk, the next start resolves afresh (and keeps a new one).
+            self._cache.set_snapshot(None)
             self._cache.save()
 
     # --- queries -------------------------------------------------------------------------------
@@ -596,7 +707,9 @@ class Index:
         if info is None and v.resolver is not None:
             info = v.classes.get(v.resolver.lookup(qualname).qualname)
         q = info.qualname if info is not None else qualname
-        node = v.resolver.nodes.get(q) if v.resolver is not None else None
+        # ``node`` prepares the class (bases, MRO) on first use: a view published from the
+        # snapshot has not resolved any.
+        node = v.resolver.node(q) if v.resolver is not None else None
         mro = list(node.mro) if node is not None and node.mro else [q]
         names = [a.name for a in info.args] if info is not None else []
         return rolesmod.resolve(v.declared_roles, mro, names, v.role_vocabulary)
@@ -606,11 +719,58 @@ class Index:
         return [i for q, i in sorted(self.classes.items()) if i.kind == "enum"]
 
 
+_gc_lock = threading.Lock()
+_gc_paused = 0  # nesting depth of ``collector_paused``
+_gc_restore = False  # whether the collector was enabled when the outermost pause began
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while an index is built (from any thread; nested
+    pauses are one pause).
+
+    Decoding the cache makes hundreds of thousands of containers, and in a process that
+    holds many objects (the language server) the full collections they trigger cost more
+    than the decoding. Parsing a file (``_scan_source``) resumes the collector: the parser
+    leaves cyclic garbage that must not pile up over a cold build. The language server
+    spans the build and its ``gc.freeze()`` with one pause, so the new index is never walked.
+    """
+    global _gc_paused, _gc_restore
+    with _gc_lock:
+        if _gc_paused == 0:
+            _gc_restore = gc.isenabled()
+            gc.disable()
+        _gc_paused += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_paused -= 1
+            if _gc_paused == 0 and _gc_restore:
+                gc.enable()
+
+
+@contextlib.contextmanager
+def _collector_resumed() -> Iterator[None]:
+    """The collector as it was before the pause, while a file is parsed."""
+    with _gc_lock:
+        resume = _gc_paused > 0 and _gc_restore
+        if resume:
+            gc.enable()
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            if resume and _gc_paused > 0:
+                gc.disable()
+
+
 def _scan_source(text: str, module: str, path: str, is_package: bool) -> ModuleScan:
     """Parse a file (libcst is loaded on the first parse: a warm start never needs it)."""
     from graftlab.index.scanner import scan_source
 
-    return scan_source(text, module, path, is_package)
+    with _collector_resumed():
+        return scan_source(text, module, path, is_package)
 
 
 def _diff(before: Mapping[str, object], after: Mapping[str, object]) -> set[str]:

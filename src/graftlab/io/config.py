@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graftlab.io.errors import FormatError
-
 CONFIG_NAME = "graft.toml"
 ALWAYS_ALLOWED = ("graftlab",)
 
@@ -61,6 +59,9 @@ def find_config(start: Path) -> Path | None:
 
 def load_config(path: Path) -> GraftConfig:
     """Read a ``graft.toml``; errors give the file and line."""
+    # here, not at the top: the language server reads CONFIG_NAME before it needs errors
+    from graftlab.io.errors import FormatError
+
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as e:

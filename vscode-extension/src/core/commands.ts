@@ -136,3 +136,27 @@ export function runErrorSummary(err: RunError): string {
   const run = err.run ? `Run ${err.run}` : "The last run";
   return `${run} failed${where}: ${err.type ?? "error"}: ${err.message ?? ""}`.trim();
 }
+
+/**
+ * The document a server command is about: every graftlab server command takes the document's
+ * URI first -- a string (`"file:///..."`), an object with `uri` (a `vscode.Uri` has
+ * `toString()`), possibly wrapped in a list. `undefined` when the arguments name none. The
+ * extension uses it to send the command to the server of that document's workspace folder.
+ */
+export function commandTargetUri(args: readonly unknown[]): string | undefined {
+  let target: unknown = args[0];
+  if (Array.isArray(target)) target = target[0];
+  if (typeof target === "string") return target;
+  if (target && typeof target === "object") {
+    const inner = (target as { uri?: unknown }).uri;
+    if (typeof inner === "string") return inner;
+    if (inner && typeof inner === "object") return String(inner);
+    if ("scheme" in target && "path" in target) return String(target);
+  }
+  return undefined;
+}
+
+/** Arguments as JSON for the server: `vscode.Uri`s (objects with a scheme) become strings. */
+export function commandArgsForServer(args: readonly unknown[]): unknown[] {
+  return args.map((a) => (a && typeof a === "object" && "scheme" in a && "path" in a ? String(a) : a));
+}
