@@ -202,6 +202,9 @@ async def _graftlab(root: Path, quick: bool) -> dict[str, Any]:
     target = next(n for n, line in enumerate(lines) if line == "    size=1,")
     version = 1
     diag_times, fix_times = [], []
+    pid = client._server.pid
+    workers = _children(pid)  # the worker process that runs the loader's check
+    cpu0 = (_cpu(pid), sum(_cpu(w) for w in workers))
     for _i in range(5 if quick else 20):
         for bad in (True, False):
             version += 1
@@ -230,6 +233,11 @@ async def _graftlab(root: Path, quick: bool) -> dict[str, Any]:
             (diag_times if bad else fix_times).append(got[-1][0] - t0)
     out["diagnostics"] = diag_times
     out["fixed"] = fix_times
+    checks = len(diag_times) + len(fix_times)
+    out["check cpu"] = (
+        (_cpu(pid) - cpu0[0]) / checks,
+        (sum(_cpu(w) for w in workers) - cpu0[1]) / checks if workers else float("nan"),
+    )
     # completion at the end of a 100,000-character line (linear context analysis)
     long_uri = (root / "experiments" / "long.py").as_uri()
     long_line = 'x = ["' + "a" * 100_000 + '", C0_0('
@@ -240,11 +248,17 @@ async def _graftlab(root: Path, quick: bool) -> dict[str, Any]:
     )
     long_pos = [(2, len(long_line))] * (5 if quick else 20)
     out["long line"], _, _ = await _completion_times(client, long_uri, long_pos, 1)
-    # memory: the server's resident size before and after 1,000 edits
-    pid = client._server.pid
+    # memory: the server's resident size before and after 1,000 edits, then the slope over
+    # 4,000 more (the first thousand includes warm-up: threads' arenas, caches filling)
     rss0 = _rss(pid)
     n_edits = 200 if quick else 1000
-    for i in range(n_edits):
+    more = 800 if quick else 4000
+    for i in range(n_edits + more):
+        if i == n_edits:
+            while not any(v == version for _, _, v in published[uri][-3:]):
+                await asyncio.sleep(0.01)
+            out["memory growth"] = _rss(pid) - rss0
+            rss1 = _rss(pid)
         version += 1
         client.text_document_did_change(
             t.DidChangeTextDocumentParams(
@@ -264,7 +278,8 @@ async def _graftlab(root: Path, quick: bool) -> dict[str, Any]:
             await asyncio.sleep(0.05)
     while not any(v == version for _, _, v in published[uri][-3:]):
         await asyncio.sleep(0.01)
-    out["memory growth"] = _rss(pid) - rss0
+    out["memory slope"] = (_rss(pid) - rss1) * 1000 / more
+    out["more edits"] = more
     out["edits"] = n_edits
     await _stop(client)
     return out
@@ -328,6 +343,16 @@ async def _until_offered(root: Path, cold: bool) -> dict[str, Any]:
     await asyncio.sleep(0.2)  # the end of the progress follows the publication
     out["progress"] = "begin" in progress and "end" in progress
     await _stop(client)
+    return out
+
+
+def _children(pid: int) -> list[int]:
+    """The child processes of a process (Linux)."""
+    out = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children = task / "children"
+        if children.exists():
+            out += [int(c) for c in children.read_text().split()]
     return out
 
 
@@ -534,6 +559,22 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             "case": f"server memory growth over {g['edits']:,} edits",
             "graftlab": Measurement(g["memory growth"]),
             "target": 1_000_000 * g["edits"] / 1000,  # 1 MB per 1,000 edits
+            "unit_fmt": lambda v: "-" if v is None else f"{v / 1e6:.2f} MB",
+        }
+    )
+    server_cpu, worker_cpu = g["check cpu"]
+    rows.append(
+        {
+            "case": "diagnostics after an edit, CPU per check: worker (the loader) / server",
+            "graftlab": Measurement(worker_cpu, f"server {server_cpu * 1000:.1f} ms"),
+            "target": None,
+        }
+    )
+    rows.append(
+        {
+            "case": f"server memory growth per 1,000 edits, slope over {g['more edits']:,} more",
+            "graftlab": Measurement(g["memory slope"]),
+            "target": 1_000_000,
             "unit_fmt": lambda v: "-" if v is None else f"{v / 1e6:.2f} MB",
         }
     )

@@ -10,6 +10,7 @@ import re
 
 from graftlab.io.spans import Span
 from graftlab.io.syntax import CallE, DictE, Expr, ListE, Lit, TupleE, parse
+from graftlab_lsp.exprs import walk
 
 Range = tuple[int, int, int, int]  # 0-based line, column, end line, end column
 
@@ -69,26 +70,11 @@ def keypath_span(text: str, path: str, name: str = "experiment") -> Range | None
 def uri_span(text: str, uri: str) -> Range | None:
     """The range of the string literal holding patch URI ``uri``."""
     module, _errors, _src = parse(text)
-    found: list[Span] = []
-
-    def walk(e: Expr) -> None:
-        if isinstance(e, Lit) and e.value == uri:
-            found.append(e.span)
-        elif isinstance(e, CallE):
-            for a in e.args:
-                walk(a)
-            for k in e.kwargs:
-                walk(k.value)
-        elif isinstance(e, (ListE, TupleE)):
-            for x in e.items:
-                walk(x)
-        elif isinstance(e, DictE):
-            for v in e.values:
-                walk(v)
-
     for a in module.assigns:
-        walk(a.value)
-    return _range(found[0]) if found else None
+        for e in walk(a.value):
+            if isinstance(e, Lit) and e.value == uri:
+                return _range(e.span)
+    return None
 
 
 def name_span(text: str, name: str) -> Range | None:

@@ -107,12 +107,7 @@ class CancellableProtocol(LanguageServerProtocol):
                 return  # it finished meanwhile: its result is (being) sent
             self._answered.add(msg_id)
             self._request_futures.pop(msg_id, None)
-        self._send_response(
-            msg_id,
-            error=JsonRpcRequestCancelled(
-                f'Request with id "{msg_id}" is canceled'
-            ).to_response_error(),
-        )
+        self._send_cancelled(msg_id)
 
     def _send_handler_result(self, future: Future[Any], *, msg_id: Any) -> None:
         with self._cancel_lock:
@@ -123,14 +118,18 @@ class CancellableProtocol(LanguageServerProtocol):
                 return  # answered when it was cancelled
         if not future.cancelled() and isinstance(future.exception(), Cancelled):
             self._request_futures.pop(msg_id, None)
-            self._send_response(
-                msg_id,
-                error=JsonRpcRequestCancelled(
-                    f'Request with id "{msg_id}" is canceled'
-                ).to_response_error(),
-            )
+            self._send_cancelled(msg_id)
             return
         super()._send_handler_result(future, msg_id=msg_id)
+
+    def _send_cancelled(self, msg_id: Any) -> None:
+        """Answer request ``msg_id`` with RequestCancelled (as pygls words it)."""
+        self._send_response(
+            msg_id,
+            error=JsonRpcRequestCancelled(
+                f'Request with id "{msg_id}" is canceled'
+            ).to_response_error(),
+        )
 
 
 def _with_token(handler: Any, token: threading.Event) -> Any:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,7 @@ class CheckingMixin:
     workspace: Any
     docs: dict[str, DocState]
     _seq: dict[str, int]
+    _pending: dict[str, tuple[str, int | None, int]]  # uri -> the newest unchecked version
     _lock: threading.Lock
     _publish_lock: threading.RLock
     _stop: threading.Event
@@ -46,15 +48,29 @@ class CheckingMixin:
 
         Trusted roots: the worker runs the loader (its list includes the parser's errors).
         Restricted roots: the parser's and the static index's diagnostics, marked so.
+        Versions coalesce: a document has at most one check waiting, for its newest version
+        (a burst of edits queued a copy of the text per edit while the worker was busy:
+        megabytes, each checked for nothing), and a version is published only if no newer
+        one came meanwhile.
         """
         doc = self.workspace.get_text_document(uri)
         text, version = doc.source, doc.version
         with self._lock:
             seq = self._seq[uri] = self._seq.get(uri, 0) + 1
+            waiting = uri in self._pending
+            self._pending[uri] = (text, version, seq)
+        if waiting:
+            return  # the check already queued takes this version
         try:
-            self._checks.submit(self._check, uri, text, version, seq)
+            self._checks.submit(self._check_newest, uri)
         except RuntimeError:  # shutting down
             pass
+
+    def _check_newest(self, uri: str) -> None:
+        with self._lock:
+            item = self._pending.pop(uri, None)
+        if item is not None:
+            self._check(uri, *item)
 
     def _check(self, uri: str, text: str, version: int | None, seq: int) -> None:
         try:
@@ -100,7 +116,7 @@ class CheckingMixin:
         diags = list(doc.diags)
         derived = (doc.result or {}).get("derived")
         diags += state.runs.diagnostics(uri_to_path(uri), doc.text, derived)
-        lines = lines_keepends(doc.text)
+        lines = self._lines_of(uri, doc.text)
         out = []
         for d in diags:
             lsp = self.to_lsp(d, lines)
@@ -111,7 +127,18 @@ class CheckingMixin:
             t.PublishDiagnosticsParams(uri=uri, diagnostics=out, version=doc.version)
         )
 
-    def to_lsp(self, d: Diag, lines: list[str]) -> t.Diagnostic:
+    def _lines_of(self, uri: str, text: str) -> Sequence[str]:
+        """The lines of the text published: the document's (split once per version) while
+        it is still the document's text."""
+        try:
+            doc = self.workspace.get_text_document(uri)
+            if doc.source is text:
+                return doc.lines  # type: ignore[no-any-return]
+        except Exception:
+            pass
+        return lines_keepends(text)
+
+    def to_lsp(self, d: Diag, lines: Sequence[str]) -> t.Diagnostic:
         rng = self.range_out(lines, d.line, d.column, d.end_line, d.end_column)
         related = None
         if d.related:

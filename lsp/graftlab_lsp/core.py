@@ -36,6 +36,7 @@ class GraftServer(CheckingMixin, PositionsMixin, LanguageServer):
         self.roots: dict[Path | None, Root] = {}
         self.docs: dict[str, DocState] = {}
         self._seq: dict[str, int] = {}
+        self._pending: dict[str, tuple[str, int | None, int]] = {}
         self._lock = threading.Lock()
         self._publish_lock = threading.RLock()
         self._stop = threading.Event()

@@ -48,6 +48,24 @@ def arg_of(info: Any, name: str) -> Any:
     return next((a for a in info.args if a.name == name), None) if info is not None else None
 
 
+def keyword_at(
+    index: Any, text: str, lines: list[str], line: int, word: tuple[str, int, int]
+) -> tuple[Any, Any] | None:
+    """When ``word`` (from ``word_at`` on ``lines[line]``) names a keyword argument
+    (``name=`` inside a call): the called class or function's info and the argument's
+    ``ArgInfo``, each None where it does not resolve. None when the word is no keyword
+    argument (``name == ...`` is a comparison). Shared by hover and go to definition."""
+    name, start, end = word
+    after = lines[line][end:].lstrip()
+    if not after.startswith("=") or after.startswith("=="):
+        return None
+    frame = ctxmod.analyze(lines, line, start).innermost
+    if frame is None or not frame.callee:
+        return None, None
+    info = resolve_name(index, text, frame.callee)
+    return info, arg_of(info, name)
+
+
 def word_at(line_text: str, column: int) -> tuple[str, int, int] | None:
     """The (dotted) name around ``column`` and its start and end columns."""
     for m in _WORD.finditer(line_text):

@@ -10,8 +10,9 @@ almost nothing and a command imports only the parts it uses.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from graftlab._lazy import lazy_exports
 
 _STATIC_ONLY = False
 # For type checkers and graftlab's own static index (which reads these imports as the
@@ -267,18 +268,7 @@ _LAZY: dict[str, str] = {  # public name -> "module" (same name there) or "modul
 }
 
 
-def __getattr__(name: str) -> Any:
-    target = _LAZY.get(name)
-    if target is None:
-        raise AttributeError(f"module 'graftlab' has no attribute {name!r}")
-    module, _, attr = target.partition(":")
-    value = getattr(importlib.import_module(module), attr or name)
-    globals()[name] = value  # later uses find it directly
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
 
 
 __version__ = "0.1.0"

@@ -68,6 +68,39 @@ def graft(
     )
 
 
+def start_graft(cwd: Path, *args: str, output: int = subprocess.PIPE) -> subprocess.Popen[str]:
+    """The real ``graft`` command started in a subprocess (not waited for): a run to kill or
+    to race; its output is piped (or ``output``, e.g. ``subprocess.DEVNULL``)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "graftlab.cli", *args],
+        cwd=cwd,
+        env=graft_env(),
+        stdout=output,
+        stderr=output,
+        text=True,
+    )
+
+
+def run_ids(root: Path) -> list[str]:
+    """The ids of the run records of the repository at ``root`` (refs/graft/runs/)."""
+    return git(root, "for-each-ref", "--format=%(refname:strip=3)", "refs/graft/runs/").split()
+
+
+def add_origin(repo: Path, bare: Path) -> Path:
+    """A bare repository at ``bare``, made ``repo``'s remote ``origin``, with ``main`` pushed
+    to it; returns ``bare``."""
+    git(bare.parent, "init", "-q", "--bare", str(bare))
+    git(repo, "remote", "add", "origin", str(bare))
+    git(repo, "push", "-q", "origin", "main")
+    return bare
+
+
+def clone(bare: Path, dest: Path) -> Path:
+    """A clone of ``bare``'s ``main`` at ``dest``."""
+    git(bare.parent, "clone", "-q", "-b", "main", str(bare), str(dest))
+    return dest
+
+
 @contextmanager
 def isolated(monkeypatch: pytest.MonkeyPatch, forget: Callable[[], None]) -> Iterator[None]:
     """Within: the git identity is set and the toy repository's modules are imported afresh

@@ -235,3 +235,29 @@ def test_linen_subclasses_adding_fields_are_annotated_not_no_init() -> None:
     assert "Plain" in {s.name for s in result.skips}  # adds nothing: left alone
     linen = [a.category for a in result.annotations]
     assert linen == ["linen", "linen"]
+
+
+def test_classes_in_except_handlers_and_match_cases_are_annotated() -> None:
+    source = (
+        "import sys\n\n"
+        "match sys.platform:\n"
+        '    case "linux":\n'
+        "        class A:\n"
+        "            def __init__(self, x: int = 1) -> None:\n"
+        "                self.x = x\n"
+        "    case _:\n"
+        "        pass\n\n"
+        "try:\n"
+        "    import numpy\n"
+        "except ImportError:\n"
+        "    class C:\n"
+        "        def __init__(self, z: int = 3) -> None:\n"
+        "            self.z = z\n"
+        "except OSError:\n"
+        "    pass\n"
+    )
+    code = annotate_source(source).code.decode()
+    assert code.count("@symbolize") == 2
+    assert '    case "linux":\n        @symbolize\n        class A:' in code
+    assert "except ImportError:\n    @symbolize\n    class C:" in code
+    assert "    case _:\n        pass\n" in code and "except OSError:\n    pass\n" in code

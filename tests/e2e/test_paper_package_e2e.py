@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "examples" / "paper_rules"
 
@@ -21,21 +23,18 @@ def run(cwd: Path, site: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_paper_package_installs_and_its_tests_pass(tmp_path: Path) -> None:
-    site = tmp_path / "site"
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The package pip-installed (once for the module) into a folder of its own."""
+    site = tmp_path_factory.mktemp("site")
     r = run(
-        tmp_path,
-        site,
-        "-m",
-        "pip",
-        "install",
-        "-q",
-        "--no-deps",
-        "--target",
-        str(site),
-        str(PACKAGE),
+        site, site, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site), str(PACKAGE)
     )
     assert r.returncode == 0, r.stderr
+    return site
+
+
+def test_paper_package_installs_and_its_tests_pass(tmp_path: Path, site: Path) -> None:
     r = run(PACKAGE, site, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests")
     assert r.returncode == 0, r.stdout + r.stderr
     assert "7 passed" in r.stdout
@@ -75,22 +74,8 @@ print(json.dumps(out))
 """
 
 
-def test_automl_scaling_space_from_the_installed_package(tmp_path: Path) -> None:
+def test_automl_scaling_space_from_the_installed_package(tmp_path: Path, site: Path) -> None:
     """The space is written to a file, loaded back and materialized at two decision sets."""
-    site = tmp_path / "site"
-    r = run(
-        tmp_path,
-        site,
-        "-m",
-        "pip",
-        "install",
-        "-q",
-        "--no-deps",
-        "--target",
-        str(site),
-        str(PACKAGE),
-    )
-    assert r.returncode == 0, r.stderr
     r = run(tmp_path, site, "-c", SCALING)
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "repo"))
+from _support.git_repo import add_origin
 from graft_toy_repo import IDENTITY, git, graft
 
 from graftlab.repo.init import template_dir
@@ -32,10 +33,7 @@ def pull_request(tmp_path: Path) -> tuple[Path, Path]:
     experiment while main moves on; and a CI checkout of the branch (full history)."""
     ok(graft(tmp_path, "init", "lab"))
     lab = tmp_path / "lab"
-    bare = tmp_path / "origin.git"
-    git(tmp_path, "init", "-q", "--bare", str(bare))
-    git(lab, "remote", "add", "origin", str(bare))
-    git(lab, "push", "-q", "origin", "main")
+    bare = add_origin(lab, tmp_path / "origin.git")
     git(lab, "checkout", "-q", "-b", "feature")
     wide = lab / "experiments" / "wide.py"
     wide.write_text(wide.read_text().replace("factor=2", "factor=3"))

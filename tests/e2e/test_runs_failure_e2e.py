@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "repo"))
-from graft_toy_repo import git, graft, graft_env, make_toy_repo
+from _support.git_repo import start_graft
+from graft_toy_repo import git, graft, make_toy_repo
 
 RACE = "from toy import Layer, Optimizer, Trainer\n\nexperiment = Trainer(layers=[Layer(width={w})], optimizer=Optimizer())\n"
 
@@ -139,32 +140,15 @@ def test_a_read_only_git_directory_is_one_line(small_disk: Path) -> None:
 
 def test_two_resumes_of_one_run_at_once_one_wins_the_other_says_why(tmp_path: Path) -> None:
     root = make_toy_repo(tmp_path / "toy")
-    first = subprocess.Popen(
-        [sys.executable, "-m", "graftlab.cli", "run", "slow"],
-        cwd=root,
-        env=graft_env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    first = start_graft(root, "run", "slow", output=subprocess.DEVNULL)
     deadline = time.time() + 30
     while not git(root, "for-each-ref", "refs/graft/runs/") and time.time() < deadline:
         time.sleep(0.02)
     first.kill()
     first.wait()
     rid = git(root, "for-each-ref", "--format=%(refname:strip=3)", "refs/graft/runs/").strip()
-    cmd = [sys.executable, "-m", "graftlab.cli", "run", "slow", "steps=5", "--resume", rid]
-    cmd += ["--accept-changes"]
-    procs = [
-        subprocess.Popen(
-            cmd,
-            cwd=root,
-            env=graft_env(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(2)
-    ]
+    args = ["run", "slow", "steps=5", "--resume", rid, "--accept-changes"]
+    procs = [start_graft(root, *args) for _ in range(2)]
     results = [subprocess.CompletedProcess(p.args, p.wait(60), *p.communicate()) for p in procs]
     codes = sorted(r.returncode for r in results)
     assert codes == [0, 1], [r.stderr for r in results]

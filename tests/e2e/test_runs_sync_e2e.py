@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "repo"))
-from graft_toy_repo import git, graft, graft_env, make_toy_repo
+from _support.git_repo import add_origin, clone, run_ids, start_graft
+from graft_toy_repo import git, graft, make_toy_repo
 
 
 def ok(proc: subprocess.CompletedProcess[str]) -> str:
@@ -22,19 +23,8 @@ def ok(proc: subprocess.CompletedProcess[str]) -> str:
     return proc.stdout
 
 
-def run_ids(root: Path) -> list[str]:
-    return git(root, "for-each-ref", "--format=%(refname:strip=3)", "refs/graft/runs/").split()
-
-
 def start_run(root: Path, *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "graftlab.cli", "run", *args],
-        cwd=root,
-        env=graft_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    return start_graft(root, "run", *args)
 
 
 def kill9(proc: subprocess.Popen[str]) -> None:
@@ -135,17 +125,9 @@ def test_concurrent_runs_lose_nothing(toy: Path) -> None:
     assert_repository_is_sound(toy)
 
 
-def clone(bare: Path, dest: Path) -> Path:
-    git(bare.parent, "clone", "-q", "-b", "main", str(bare), str(dest))
-    return dest
-
-
 def test_runs_travel_with_push_and_pull(tmp_path: Path) -> None:
     a = make_toy_repo(tmp_path / "a")
-    bare = tmp_path / "origin.git"
-    git(tmp_path, "init", "-q", "--bare", str(bare))
-    git(a, "remote", "add", "origin", str(bare))
-    git(a, "push", "-q", "origin", "main")
+    bare = add_origin(a, tmp_path / "origin.git")
     b = clone(bare, tmp_path / "b")
     c = clone(bare, tmp_path / "c")
 

@@ -12,7 +12,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "repo"))
-from graft_toy_repo import git, graft, graft_env, make_toy_repo
+from _support.git_repo import add_origin, clone, start_graft
+from _support.git_repo import run_ids as ids
+from graft_toy_repo import git, graft, make_toy_repo
 
 FAST_LEASE = "\n[run]\nheartbeat_seconds = 0.1\nlease_seconds = 5\n"
 
@@ -30,18 +32,7 @@ def team_repo(root: Path) -> Path:
 
 
 def start(root: Path, *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "graftlab.cli", "run", *args],
-        cwd=root,
-        env=graft_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def ids(root: Path) -> list[str]:
-    return git(root, "for-each-ref", "--format=%(refname:strip=3)", "refs/graft/runs/").split()
+    return start_graft(root, "run", *args)
 
 
 def record(root: Path, rid: str) -> dict[str, object]:
@@ -127,12 +118,8 @@ def test_eight_concurrent_runs_with_commits_and_gc(tmp_path: Path) -> None:
 
 def test_push_and_pull_between_two_clones_with_runs_in_flight(tmp_path: Path) -> None:
     a = team_repo(tmp_path / "a")
-    bare = tmp_path / "origin.git"
-    git(tmp_path, "init", "-q", "--bare", str(bare))
-    git(a, "remote", "add", "origin", str(bare))
-    git(a, "push", "-q", "origin", "main")
-    b = tmp_path / "b"
-    git(tmp_path, "clone", "-q", "-b", "main", str(bare), str(b))
+    bare = add_origin(a, tmp_path / "origin.git")
+    b = clone(bare, tmp_path / "b")
 
     run_a = start(a, "slow", "steps=1500")  # in flight in clone a (15 s or more)
     rid = wait_for_new_run(a, set())
@@ -153,10 +140,10 @@ def test_push_and_pull_between_two_clones_with_runs_in_flight(tmp_path: Path) ->
     ok(graft(b, "push"))
     ok(graft(b, "pull"))
     ok(graft(a, "pull"))
-    for clone in (a, b):
-        runs = {r["id"]: r["status"] for r in json.loads(ok(graft(clone, "runs", "--json")))}
+    for root in (a, b):
+        runs = {r["id"]: r["status"] for r in json.loads(ok(graft(root, "runs", "--json")))}
         assert len(runs) == 2 and set(runs.values()) == {"succeeded"}
-        sound(clone)
+        sound(root)
     assert git(a, "rev-parse", f"refs/graft/runs/{rid}") == git(
         b, "rev-parse", f"refs/graft/runs/{rid}"
     )

@@ -147,3 +147,17 @@ def test_umask_is_restored() -> None:
         assert os.umask(0o027) == 0o027
     finally:
         os.umask(old)
+
+
+def test_sync_flushes_to_disk_unless_told_not_to(
+    existing: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[int] = []
+    monkeypatch.setattr(os, "fsync", synced.append)
+    atomic_write_bytes(existing, b"x = 1\n")
+    assert len(synced) == 1
+    atomic_write_bytes(existing, b"x = 2\n", sync=False)  # graft annotate's writes
+    assert len(synced) == 1
+    assert existing.read_bytes() == b"x = 2\n"
+    assert stat.S_IMODE(existing.stat().st_mode) == 0o640
+    assert os.listdir(existing.parent) == ["exp.py"]

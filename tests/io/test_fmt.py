@@ -317,3 +317,37 @@ def test_an_empty_container_past_the_width_is_not_split() -> None:
     text = gl.dumps_module(values)
     assert '": [],' in text
     assert gl.format_text(text) == text
+
+
+def test_a_long_from_import_is_wrapped_alike_by_the_writer_and_fmt() -> None:
+    exp = fc.Node(
+        value=[fc.Pair(fc.Conv(1), fc.Wide()), fc.KwOnly(x=1), fc.PosOnly(1), fc.Picky()],
+        children=[fc.Model(layers=[]), fc.Stack(scale=2.0)],
+        level=fc.Level.HIGH,
+    )
+    text = gl.dumps_module({"experiment": exp})
+    wrapped = [
+        "from format_classes import (",
+        "    Conv,",
+        "    KwOnly,",
+        "    Level,",
+        "    Model,",
+        "    Node,",
+        "    Pair,",
+        "    Picky,",
+        "    PosOnly,",
+        "    Stack,",
+        "    Wide,",
+        ")",
+    ]
+    assert text.splitlines()[: len(wrapped)] == wrapped  # one name a line: 95 > 88 columns
+    assert gl.format_text(text, allowed_modules=ALLOWED) == text
+    # fmt wraps a one-line import that grew too long the same way, and joins a short one
+    names = ", ".join(n.strip(" ,") for n in wrapped[1:-1])
+    one_line = text.replace("\n".join(wrapped), f"from format_classes import {names}")
+    assert len(one_line.splitlines()[0]) > 88
+    assert gl.format_text(one_line, allowed_modules=ALLOWED) == text
+    short = "from format_classes import (\n    Conv,\n)\n\nexperiment = Conv(features=1)\n"
+    assert gl.format_text(short, allowed_modules=ALLOWED) == (
+        "from format_classes import Conv\n\nexperiment = Conv(features=1)\n"
+    )

@@ -6,30 +6,13 @@ deterministic), never by timing: doubling a file may at most about double the wo
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 
 import pytest
+from _support.work import work
 
 import graftlab as gl
 from graftlab.io import limits
-
-
-def work(fn: Callable[[], object]) -> int:
-    """The number of calls (Python and builtin) ``fn`` makes."""
-    count = 0
-
-    def prof(frame: object, event: str, arg: object) -> None:
-        nonlocal count
-        if event in ("call", "c_call"):
-            count += 1
-
-    sys.setprofile(prof)
-    try:
-        fn()
-    finally:
-        sys.setprofile(None)
-    return count
 
 
 def ratio(make: Callable[[int], str], n: int, name: str = "b") -> float:

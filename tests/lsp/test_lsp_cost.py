@@ -3,26 +3,8 @@ counting the calls they make (deterministic), never by timing."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
-
+from _support.work import work
 from graftlab_lsp import LanguageService
-
-
-def work(fn: Callable[[], object]) -> int:
-    count = 0
-
-    def prof(frame: object, event: str, arg: object) -> None:
-        nonlocal count
-        if event in ("call", "c_call"):
-            count += 1
-
-    sys.setprofile(prof)
-    try:
-        fn()
-    finally:
-        sys.setprofile(None)
-    return count
 
 
 def document(n: int) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import git as gitpython
 import pytest
+from _support.git_repo import add_origin, clone
 from graft_toy_repo import git, graft, make_toy_repo
 
 from graftlab.repo import records
@@ -21,13 +22,8 @@ RID = "20260101-000000-aaaaaa"
 @pytest.fixture
 def clones(tmp_path: Path) -> tuple[Path, Path, Path]:
     a = make_toy_repo(tmp_path / "a")
-    bare = tmp_path / "origin.git"
-    git(tmp_path, "init", "-q", "--bare", str(bare))
-    git(a, "remote", "add", "origin", str(bare))
-    git(a, "push", "-q", "origin", "main")
-    b = tmp_path / "b"
-    git(tmp_path, "clone", "-q", "-b", "main", str(bare), str(b))
-    return a, b, bare
+    bare = add_origin(a, tmp_path / "origin.git")
+    return a, clone(bare, tmp_path / "b"), bare
 
 
 def write(root: Path, status: str, previous: str | None, **kw: object) -> str:
@@ -141,3 +137,17 @@ def test_a_stale_push_is_refused_in_one_line(clones: tuple[Path, Path, Path]) ->
     assert json.loads(git(bare, "show", f"refs/graft/runs/{RID}:run.json"))["status"] == (
         "succeeded"
     )
+
+
+@pytest.mark.parametrize("command", ["pull", "push"])
+def test_an_unreachable_remote_is_one_line_naming_the_command(
+    clones: tuple[Path, Path, Path], command: str
+) -> None:
+    a, _b, _bare = clones
+    write(a, "running", None)
+    before = git(a, "for-each-ref", "refs/graft/")
+    proc = graft(a, command, "nowhere")
+    assert proc.returncode == 1
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith(f"error: graft {command} nowhere: ")
+    assert git(a, "for-each-ref", "refs/graft/") == before  # nothing fetched or moved

@@ -151,3 +151,41 @@ def test_the_direct_path_is_taken_for_the_common_shape_only() -> None:
     ]:
         assert edit_one(root, KeyPath.parse(path), value, None) is False
         assert _state(root) == before
+
+
+# An argument of an object replaced within a batch: ``_replace_arg`` (the batch's fast path)
+# and ``_set`` (the general one) share their last steps; they must write the same.
+ARG_EDITS: list[tuple[str, str, Any, Any]] = [
+    ("body.convs[1]", "features", lambda: 32, None),
+    ("", "body", lambda: Sum([Conv(5)]), None),  # an object: the old one is unlinked
+    ("body", "convs", lambda: [Conv(9), Conv(10)], None),  # a list: the old one is unlinked
+    ("", "tag", lambda: "x", {META_KEY: "rule"}),
+    ("body.named.a", "kernel", lambda: 7, {META_KEY: "rule"}),
+]
+
+
+@pytest.mark.parametrize("recorded", [False, True])
+@pytest.mark.parametrize(("where", "key", "make", "meta"), ARG_EDITS)
+def test_the_batch_fast_path_and_the_general_one_write_alike(
+    where: str, key: str, make: Any, meta: Any, recorded: bool
+) -> None:
+    results = []
+    for fast in (True, False):
+        root = _recorded(tree()) if recorded else tree()
+        node = gl.get(root, where) if where else root
+        old = node.__dict__["_sym_"].args[key]
+        value = make()
+        undo: list[Any] = []
+        m = {META_KEY: _provenance()} if meta is not None else None
+        if fast:
+            assert rebind_module._replace_arg(node, key, value, undo, m, {}) is True
+        else:
+            path = KeyPath.parse(f"{where}.{key}" if where else key)
+            rebind_module._set(node, key, value, path, undo, m, {})
+        new = node.__dict__["_sym_"].args[key]
+        assert gl.eq(new, value)
+        if not isinstance(old, (int, str)):
+            assert gl.parent_of(old) is None and gl.parent_of(new) is node
+        results.append((_state(root), [(k, repr(o), e) for _, k, o, e in undo]))
+    assert results[0] == results[1]
+    assert results[0][1] == [(key, repr(old), True)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,8 @@ def test_random_tune_records_every_trial_as_a_run(toy_repo: gl.Repo) -> None:
     ranked = best_trials(rec, trials)
     losses = [v[0] for _, v in ranked]
     assert losses == sorted(losses)
+    # the records' objects, written in-process (``records.write_record``), are valid git
+    subprocess.run(["git", "fsck", "--no-progress", "--strict"], cwd=toy_repo.root, check=True)
 
 
 def test_grid_exhausts_and_evolution_runs(toy_repo: gl.Repo, toy_root: Path) -> None:

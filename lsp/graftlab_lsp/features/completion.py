@@ -19,9 +19,23 @@ _FROM_IMPORT = re.compile(r"\s*from\s+([\w.]+)\s+import\s+(.*)$")
 _IMPORT = re.compile(r"\s*(?:from|import)\s+([\w.]*)$")
 
 
+_LINES: tuple[str, list[str]] | None = None  # the last text completed in and its lines
+
+
+def _lines_of(text: str) -> list[str]:
+    """The text's lines, split once per text (each keystroke's completion asks again)."""
+    global _LINES
+    cached = _LINES
+    if cached is not None and cached[0] is text:
+        return cached[1]
+    lines = doc_lines(text)
+    _LINES = (text, lines)
+    return lines
+
+
 def complete(index: Any, text: str, line: int, column: int) -> list[Item]:
     """Completion items at a position (0-based line, code-point column)."""
-    lines = doc_lines(text)
+    lines = _lines_of(text)
     ctx = ctxmod.analyze(lines, line, column)
     # inside the candidates of oneof([...]) / manyof(k, [...]): the argument's own values
     ctx.frames = outside_candidates(index, text, ctx.frames)
@@ -143,26 +157,41 @@ def class_items(index: Any, text: str, only: set[str] | None, low: bool = False)
             if info is not None:
                 local[info.qualname] = local_name
     items = []
-    for info in index.symbolic_classes():
+    rank = "2" if low else "1"
+    for info, detail, import_line in _class_rows(index):
         if only is not None and info.qualname not in only:
             continue
-        if info.kind == "enum" or info.name.startswith("_"):
-            continue
         label = local.get(info.qualname, info.name)
-        sig = ", ".join(a.name for a in info.args[:6]) + (", ..." if len(info.args) > 6 else "")
-        item = Item(
-            label,
-            info.kind,
-            detail=f"{info.qualname}({sig})",
-            documentation=info.doc,
-            sort_text=("2" if low else "1") + label,
-        )
+        item = Item(label, info.kind, detail=detail, documentation=info.doc, sort_text=rank + label)
         if info.qualname not in local:
             if label in table:
                 continue  # the name is taken by another import
-            item.import_line = f"from {info.module} import {info.name}"
+            item.import_line = import_line
         items.append(item)
     return items
+
+
+# index -> (the classes it was built from, the rows): rebuilt when the index changes
+_ROWS: dict[int, tuple[Any, list[tuple[Any, str, str]]]] = {}
+
+
+def _class_rows(index: Any) -> list[tuple[Any, str, str]]:
+    """Each offered class with its detail and import line, computed once per index version
+    (a thousand classes' signatures were joined again on every keystroke)."""
+    classes = index.classes  # replaced whole (never changed in place) when the index changes
+    cached = _ROWS.get(id(index))
+    if cached is not None and cached[0] is classes:
+        return cached[1]
+    rows = []
+    for info in index.symbolic_classes():
+        if info.kind == "enum" or info.name.startswith("_"):
+            continue
+        sig = ", ".join(a.name for a in info.args[:6]) + (", ..." if len(info.args) > 6 else "")
+        rows.append((info, f"{info.qualname}({sig})", f"from {info.module} import {info.name}"))
+    if len(_ROWS) >= 8:
+        _ROWS.clear()
+    _ROWS[id(index)] = (classes, rows)
+    return rows
 
 
 def string_items(index: Any, text: str, ctx: ctxmod.Context) -> list[Item]:

@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from graftlab.patching.uri import parse_uri
-from graftlab_lsp import context as ctxmod
 from graftlab_lsp.locate import argument_location
 from graftlab_lsp.model import doc_lines
-from graftlab_lsp.names import arg_of, inside_string, resolve_name, string_at, word_at
+from graftlab_lsp.names import inside_string, keyword_at, resolve_name, string_at, word_at
 
 
 def definition(index: Any, text: str, line: int, column: int) -> Any:
@@ -35,15 +34,11 @@ def definition(index: Any, text: str, line: int, column: int) -> Any:
     word = word_at(line_text, column)
     if word is None:
         return None
-    name, start, end = word
-    after = line_text[end:].lstrip()
-    if after.startswith("=") and not after.startswith("=="):
-        frame = ctxmod.analyze(lines, line, start).innermost
-        if frame is not None and frame.callee:
-            info = resolve_name(index, text, frame.callee)
-            if info is not None:
-                arg = arg_of(info, name)
-                loc = argument_location(index, info, name) if arg is not None else None
-                return loc or info.location
+    name = word[0]
+    keyword = keyword_at(index, text, lines, line, word)
+    if keyword is not None and keyword[0] is not None:
+        info, arg = keyword
+        loc = argument_location(index, info, name) if arg is not None else None
+        return loc or info.location
     info = resolve_name(index, text, name)
     return info.location if info is not None else None

@@ -8,7 +8,7 @@ from typing import Any
 from graftlab.patching.uri import parse_uri
 from graftlab_lsp import context as ctxmod
 from graftlab_lsp.model import doc_lines
-from graftlab_lsp.names import arg_of, inside_string, resolve_name, string_at, word_at
+from graftlab_lsp.names import inside_string, keyword_at, resolve_name, string_at, word_at
 
 
 def hover(
@@ -27,15 +27,12 @@ def hover(
     word = word_at(line_text, column)
     if word is None:
         return None
-    name, start, end = word
-    after = line_text[end:].lstrip()
-    if after.startswith("=") and not after.startswith("=="):
-        frame = ctxmod.analyze(lines, line, start).innermost
-        if frame is not None and frame.callee:
-            info = resolve_name(index, text, frame.callee)
-            arg = arg_of(info, name)
-            if arg is not None:
-                return arg_markdown(info, arg)
+    name, start, _ = word
+    keyword = keyword_at(index, text, lines, line, word)
+    if keyword is not None:
+        info, arg = keyword
+        if arg is not None:
+            return arg_markdown(info, arg)
         if line_text.startswith(name) and name == "experiment" and derived:
             return derived_markdown(derived)
     # a dotted name: hover the part under the cursor

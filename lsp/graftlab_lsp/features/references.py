@@ -13,13 +13,13 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graftlab.io.syntax import CallE, DictE, Expr, ListE, Lit, NameE, TupleE, parse
+from graftlab.io.syntax import CallE, Expr, ListE, Lit, NameE, TupleE, parse
 from graftlab_lsp import cancel
+from graftlab_lsp.exprs import walk
 from graftlab_lsp.model import Edit, doc_lines
 from graftlab_lsp.names import resolve_name, string_span_at, word_at
 
@@ -126,21 +126,6 @@ def target_at(
     return None
 
 
-def _walk(e: Expr) -> Iterator[Expr]:
-    yield e
-    if isinstance(e, CallE):
-        for a in e.args:
-            yield from _walk(a)
-        for k in e.kwargs:
-            yield from _walk(k.value)
-    elif isinstance(e, (ListE, TupleE)):
-        for x in e.items:
-            yield from _walk(x)
-    elif isinstance(e, DictE):
-        for v in e.values:
-            yield from _walk(v)
-
-
 def _experiment_files(index: Any) -> list[Path]:
     return sorted({Path(e.file).resolve() for e in index.experiments.values()})
 
@@ -158,7 +143,7 @@ def _uses_in(index: Any, text: str, file: str, target: Target) -> list[Ref]:
     module, _errors, _src = parse(text)
     out: list[Ref] = []
     for assign in module.assigns:
-        for e in _walk(assign.value):
+        for e in walk(assign.value):
             if isinstance(e, CallE):
                 if target.kind == "class":
                     callee = e.callee

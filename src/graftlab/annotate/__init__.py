@@ -1,21 +1,24 @@
-"""``graft annotate``: a libcst codemod that inserts ``@symbolize`` into existing code."""
+"""``graft annotate``: a libcst codemod that inserts ``@symbolize`` into existing code.
 
-from typing import Any
+The codemod's names load on first use: libcst takes a tenth of a second to import.
+"""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from graftlab._lazy import lazy_exports
 from graftlab.annotate.errors import AnnotateError, AnnotateSyntaxError, UsageError
 from graftlab.annotate.selection import SKIP_REASONS, AnnotateConfig
 
-_CODEMOD = ("Annotation", "CodemodResult", "Skip", "annotate_source")
+if TYPE_CHECKING:
+    from graftlab.annotate.codemod import Annotation, CodemodResult, Skip, annotate_source
 
+_LAZY = dict.fromkeys(
+    ("Annotation", "CodemodResult", "Skip", "annotate_source"), "graftlab.annotate.codemod"
+)
 
-def __getattr__(name: str) -> Any:
-    # libcst takes a tenth of a second to import: only when the codemod is used.
-    if name in _CODEMOD:
-        from graftlab.annotate import codemod
-
-        return getattr(codemod, name)
-    raise AttributeError(name)
-
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
 
 __all__ = [
     "SKIP_REASONS",

@@ -228,11 +228,7 @@ def _run_external(args: argparse.Namespace, config: AnnotateConfig, err: Console
         target = args.output or f"{args.external}_symbolic.py"
         sys.stdout.write(runner.unified_diff(target, (old or "").encode(), result.code.encode()))
     if args.output and not args.diff and not args.check and changed:
-        if os.path.exists(args.output):
-            runner.atomic_write(args.output, result.code.encode("utf-8"))
-        else:
-            with open(args.output, "w", encoding="utf-8", newline="") as handle:
-                handle.write(result.code)
+        runner.atomic_write(args.output, result.code.encode("utf-8"))
     if not args.json:
         print_details(report, err, args.verbose)
         if args.check and changed:

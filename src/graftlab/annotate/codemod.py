@@ -15,6 +15,7 @@ import re
 from collections import defaultdict, deque
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 import libcst as cst
 
@@ -264,14 +265,8 @@ class _Walker:
             body = self.walk_suite(stmt.body, scope, top)
             if body is not None:
                 changes["body"] = body
-            handlers = list(stmt.handlers)
-            handlers_changed = False
-            for i, handler in enumerate(handlers):
-                hbody = self.walk_suite(handler.body, scope, top)
-                if hbody is not None:
-                    handlers[i] = handler.with_changes(body=hbody)
-                    handlers_changed = True
-            if handlers_changed:
+            handlers = self._walk_clauses(stmt.handlers, scope, top)
+            if handlers is not None:
                 changes["handlers"] = handlers
             for field in ("orelse", "finalbody"):
                 node = getattr(stmt, field)
@@ -289,16 +284,22 @@ class _Walker:
                 if new is not None:
                     changes["orelse"] = new
         elif isinstance(stmt, cst.Match):
-            cases = list(stmt.cases)
-            cases_changed = False
-            for i, case in enumerate(cases):
-                cbody = self.walk_suite(case.body, scope, top)
-                if cbody is not None:
-                    cases[i] = case.with_changes(body=cbody)
-                    cases_changed = True
-            if cases_changed:
+            cases = self._walk_clauses(stmt.cases, scope, top)
+            if cases is not None:
                 changes["cases"] = cases
         return stmt.with_changes(**changes) if changes else None
+
+    def _walk_clauses(self, clauses: Sequence[Any], scope: str, top: bool) -> list[Any] | None:
+        """The clauses (``except`` handlers, ``case`` blocks) with their bodies walked; None
+        when no body changed."""
+        out = list(clauses)
+        changed = False
+        for i, clause in enumerate(out):
+            body = self.walk_suite(clause.body, scope, top)
+            if body is not None:
+                out[i] = clause.with_changes(body=body)
+                changed = True
+        return out if changed else None
 
     def _walk_else(self, node: cst.CSTNode, scope: str, top: bool) -> cst.CSTNode | None:
         body = self.walk_suite(node.body, scope, top)  # type: ignore[attr-defined]

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import concurrent.futures
-import contextlib
 import difflib
 import io
 import os
-import stat
 import sys
-import tempfile
 import time
 import tokenize
 from collections.abc import Callable, Iterable, Sequence
@@ -19,6 +16,7 @@ from graftlab.annotate.codemod import annotate_source
 from graftlab.annotate.errors import AnnotateError, UsageError
 from graftlab.annotate.report import FileResult, Report
 from graftlab.annotate.selection import AnnotateConfig
+from graftlab.io.atomic import atomic_write_bytes
 
 Mode = Literal["write", "diff", "check"]
 _SKIP_DIRS = frozenset({"__pycache__", "node_modules", "site-packages"})
@@ -68,24 +66,9 @@ def _walk(root: str, config: AnnotateConfig) -> Iterable[str]:
 
 
 def atomic_write(path: str, data: bytes) -> None:
-    """Replace ``path``'s content atomically: temp file in the same directory, then rename.
-
-    The file mode is preserved; a symbolic link is followed and its target replaced.
-    """
-    target = os.path.realpath(path)
-    mode = stat.S_IMODE(os.stat(target).st_mode)
-    fd, tmp = tempfile.mkstemp(
-        dir=os.path.dirname(target), prefix=".graft-annotate-", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    """Replace ``path``'s content atomically (``graftlab.io.atomic``, without a disk sync):
+    the file mode is preserved; a symbolic link is followed and its target replaced."""
+    atomic_write_bytes(os.path.realpath(path), data, sync=False)
 
 
 def _decode(data: bytes) -> str:

@@ -113,9 +113,10 @@ def _parse_region(region: str) -> Any:
     return _DECODER.decode(region)
 
 
-def find_regions(text: str, max_depth: int) -> list[Region]:
-    """The literal regions of ``text`` that json can parse, outermost first, not nested."""
-    if len(text) < MIN_FILE:
+def find_regions(text: str, max_depth: int, min_file: int | None = None) -> list[Region]:
+    """The literal regions of ``text`` that json can parse, outermost first, not nested
+    (none in a text shorter than ``min_file``, by default ``MIN_FILE``)."""
+    if len(text) < (MIN_FILE if min_file is None else min_file):
         return []
     out: list[Region] = []
     covered = -1

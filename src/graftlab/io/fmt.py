@@ -29,7 +29,7 @@ from graftlab.io.syntax import (
     TupleE,
     comments,
 )
-from graftlab.io.writer import WIDTH, docstring_literal, scalar_text
+from graftlab.io.writer import WIDTH, docstring_literal, from_import_lines, scalar_text
 from graftlab.symbolic.formatting import Formatter
 from graftlab.symbolic.schema import POSITIONAL_ONLY
 
@@ -368,11 +368,5 @@ def _imports(loaded: LoadedFile, fmt: _IRFormatter) -> list[str]:
     out = sorted(plain)
     for module in sorted(froms):
         names = sorted(froms[module], key=lambda n: n.split(" ")[0])
-        line = f"from {module} import {', '.join(names)}"
-        if len(line) <= fmt.width:
-            out.append(line)
-        else:
-            out.append(f"from {module} import (")
-            out.extend(f"    {n}," for n in names)
-            out.append(")")
+        out.extend(from_import_lines(module, names, fmt.width))
     return out

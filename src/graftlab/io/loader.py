@@ -18,12 +18,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from graftlab.io import forms, limits, load_cache
+from graftlab.io import forms, limits, load_cache, reparse
 from graftlab.io.allowlist import import_allowed, import_refusal, leads_to_allowed
 from graftlab.io.config import ALWAYS_ALLOWED, GraftConfig, config_for
 from graftlab.io.errors import FormatError, FormatErrors, ImportNotAllowedError
 from graftlab.io.spans import Located, SourceMap, Span, attach_source_map
 from graftlab.io.syntax import (
+    AssignS,
     BulkE,
     CallE,
     DictE,
@@ -136,6 +137,7 @@ class BuildContext:
         self.over_limit = False
         self.errors: list[FormatError] = []
         self.assigned_at: dict[str, int] = {}
+        self.forms_used = 0  # special forms called (they may read other files)
 
     # -- errors ---------------------------------------------------------------------------
 
@@ -388,6 +390,7 @@ class BuildContext:
             return POISON
         handler = forms.form_for(target)
         if handler is not None:
+            self.forms_used += 1
             return handler(self, e, path)
         if not is_symbolic_callable(target):
             return self.error(
@@ -736,14 +739,22 @@ def loads_file(
             )
         else:
             ctx.assigned_at.setdefault(a.name, a.name_span.line)
+    memo = _build_memo(file, (allowed, materialize, base_dir, config and config.root))
     for a in module.assigns:
         root = KeyPath((a.name,))
         if a.name in ctx.values:
             continue
         if a.name in imports:
             ctx.error(f"{a.name!r} is already imported: choose another name", a.name_span)
-        value = ctx.eval(a.value, root, a.name_span)
+        value = memo.reuse(ctx, a) if memo is not None else _NOT_BUILT
+        if value is _NOT_BUILT:
+            before = (len(ctx.errors), ctx.nodes, ctx.name_uses, ctx.forms_used, len(ctx.bulk))
+            value = ctx.eval(a.value, root, a.name_span)
+            if memo is not None:
+                memo.remember(ctx, a, value, before)
         ctx.values[a.name] = value
+    if memo is not None:
+        memo.done()
     errors.extend(ctx.errors)
     if errors:
         raise _combined(errors)
@@ -757,10 +768,147 @@ def loads_file(
     return loaded
 
 
+_NOT_BUILT: Any = object()
+
+
+@dataclass
+class _Built:
+    """An assignment's value as an earlier load built it, with what building it recorded."""
+
+    value: Any
+    deps: tuple[tuple[str, Any, Any], ...]  # (name, what it was imported as, its value)
+    under: list[tuple[KeyPath, Located]]
+    spans: list[tuple[KeyPath, Located]]
+    depth: int | None
+    bulk: list[tuple[KeyPath, BulkE]]
+    nodes: int
+    name_uses: int
+
+
+class BuildMemo:
+    """Values an earlier load of the same file built, reused by the next load (only inside
+    ``reparse.reusing()``: the language server's worker, one load per edit).
+
+    An assignment is reused when its syntax is the very same nodes (the reparser returns
+    them for a statement whose text and line did not change) and every name it uses is
+    imported as, and assigned to, the same objects as then; one that reported an error or
+    called a special form (which may read other files) is always built again. Only the
+    last load's values are kept.
+    """
+
+    def __init__(self, key: Any) -> None:
+        self.key = key
+        self._built: dict[AssignS, _Built] = {}
+        self._next: dict[AssignS, _Built] = {}
+        self.reused = 0  # assignments reused by the last load (for tests)
+
+    def reuse(self, ctx: BuildContext, a: AssignS) -> Any:
+        b = self._built.get(a)
+        if b is None or ctx.over_limit:
+            return _NOT_BUILT
+        missing = _NOT_BUILT
+        for name, imported, value in b.deps:
+            if ctx.imports.get(name, missing) is not imported:
+                return _NOT_BUILT
+            if ctx.values.get(name, missing) is not value:
+                return _NOT_BUILT
+        if (
+            ctx.nodes + b.nodes > limits.MAX_NODES
+            or ctx.name_uses + b.name_uses > limits.MAX_NAME_USES
+        ):
+            return _NOT_BUILT  # building it reports the limit
+        ctx.nodes += b.nodes
+        ctx.name_uses += b.name_uses
+        ctx.under[a.name] = list(b.under)
+        ctx.spans.update(b.spans)
+        if b.depth is not None:
+            ctx.depth_of[a.name] = b.depth
+        ctx.bulk.update(b.bulk)
+        self._next[a] = b
+        self.reused += 1
+        return b.value
+
+    def remember(
+        self, ctx: BuildContext, a: AssignS, value: Any, before: tuple[int, int, int, int, int]
+    ) -> None:
+        errors, nodes, name_uses, forms_used, bulk = before
+        if (
+            value is POISON
+            or len(ctx.errors) != errors
+            or ctx.forms_used != forms_used
+            or ctx.over_limit
+        ):
+            return
+        deps = tuple(
+            (n, ctx.imports.get(n, _NOT_BUILT), ctx.values.get(n, _NOT_BUILT))
+            for n in _names_used(a.value)
+        )
+        under = list(ctx.under.get(a.name, []))
+        self._next[a] = _Built(
+            value,
+            deps,
+            under,
+            [(p, ctx.spans[p]) for p, _ in under],
+            ctx.depth_of.get(a.name),
+            [(p, e) for p, e in ctx.bulk.items() if p[:1] == (a.name,)]
+            if len(ctx.bulk) != bulk
+            else [],
+            ctx.nodes - nodes,
+            ctx.name_uses - name_uses,
+        )
+
+    def done(self) -> None:
+        """The load is complete: keep only what it used."""
+        self._built, self._next = self._next, {}
+
+    def start(self) -> None:
+        self._next = {}
+        self.reused = 0
+
+
+def _names_used(e: Expr) -> set[str]:
+    """The names an expression refers to (callees' and dotted names' first part included)."""
+    out: set[str] = set()
+    stack: list[Any] = [e]
+    while stack:
+        x = stack.pop()
+        t = type(x)
+        if t is NameE:
+            out.add(x.name)
+        elif t is DottedE:
+            out.add(x.parts[0])
+        elif t is CallE:
+            stack.append(x.callee)
+            stack.extend(x.args)
+            stack.extend(kw.value for kw in x.kwargs)
+        elif t is ListE or t is TupleE:
+            stack.extend(x.items)
+        elif t is DictE:
+            stack.extend(x.values)
+    return out
+
+
+def _build_memo(file: str, key: Any) -> BuildMemo | None:
+    """The file's memo of built values, inside a ``reparse.reusing()`` scope."""
+    reparsers = reparse.active()
+    if reparsers is None or load_cache.active() is not None:
+        return None
+    r = reparsers.for_file(file)
+    memo = r.memo
+    if not isinstance(memo, BuildMemo) or memo.key != key:
+        memo = r.memo = BuildMemo(key)
+    memo.start()
+    return memo
+
+
 def _parse(text: str, file: str) -> tuple[Any, list[FormatError], Any]:
-    """``parse(text, file)``, once per text inside a ``load_cache()`` scope."""
+    """``parse(text, file)``, once per text inside a ``load_cache()`` scope; inside a
+    ``reparse.reusing()`` scope the statements of the file's last text are reused."""
     cache = load_cache.active()
     if cache is None:
+        reparsers = reparse.active()
+        if reparsers is not None:
+            return reparsers.for_file(file).parse(text, bulk=True)
         return parse(text, file, bulk=True)
     key = (file, text, True)
     hit = cache.parsed.get(key)

@@ -130,6 +130,26 @@ class ModuleIR:
     assigns: list[AssignS] = field(default_factory=list)
 
 
+def docstring_of(stmt: ast.stmt) -> str | None:
+    """The text of a statement that is a string literal alone (a docstring if it comes first)."""
+    if (
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Constant)
+        and isinstance(stmt.value.value, str)
+    ):
+        return stmt.value.value
+    return None
+
+
+def add_items(out: ModuleIR, items: list[ImportS | FromS | AssignS]) -> None:
+    """Append a statement's items to the module's imports or assignments."""
+    for item in items:
+        if isinstance(item, AssignS):
+            out.assigns.append(item)
+        else:
+            out.imports.append(item)
+
+
 # --- text and positions -----------------------------------------------------------------
 
 
@@ -260,66 +280,63 @@ class _Parser:
     def module(self, tree: ast.Module) -> ModuleIR:
         out = ModuleIR()
         body = list(tree.body)
-        if (
-            body
-            and isinstance(body[0], ast.Expr)
-            and isinstance(body[0].value, ast.Constant)
-            and isinstance(body[0].value.value, str)
-        ):
-            out.docstring = body[0].value.value
+        if body and docstring_of(body[0]) is not None:
+            out.docstring = docstring_of(body[0])
             out.docstring_span = self.src.span(body[0])
             body = body[1:]
         seen_assign = False
         for stmt in body:
-            if isinstance(stmt, ast.Import):
-                if seen_assign:
-                    self.err("imports must come before assignments", stmt)
-                for alias in stmt.names:
-                    out.imports.append(ImportS(alias.name, alias.asname, self.src.span(alias)))
-            elif isinstance(stmt, ast.ImportFrom):
-                if seen_assign:
-                    self.err("imports must come before assignments", stmt)
-                if stmt.level:
-                    self.err("relative imports are not allowed: write the full module name", stmt)
-                    continue
-                names = []
-                for alias in stmt.names:
-                    if alias.name == "*":
-                        self.err("`import *` is not allowed: name what you import", alias)
-                        continue
-                    names.append((alias.name, alias.asname, self.src.span(alias)))
-                out.imports.append(FromS(stmt.module or "", names, self.src.span(stmt)))
-            elif isinstance(stmt, ast.Assign):
-                seen_assign = True
-                if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
-                    self.err(
-                        "an assignment must have exactly one plain name on its left: `name = value`",
-                        stmt,
-                    )
-                    continue
-                target = stmt.targets[0]
-                if target.id.startswith("__"):
-                    self.err(f"names starting with '__' are not allowed: {target.id!r}", target)
-                    continue
-                value = self.expr(stmt.value, 0)
-                if value is not None:
-                    out.assigns.append(
-                        AssignS(target.id, self.src.span(target), value, self.src.span(stmt))
-                    )
-            else:
-                what = type(stmt).__name__.lower()
-                if isinstance(stmt, ast.Expr):
-                    what = "an expression statement"
-                elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    what = "a function definition"
-                elif isinstance(stmt, ast.ClassDef):
-                    what = "a class definition"
-                elif isinstance(stmt, ast.AnnAssign):
-                    what = "an annotated assignment"
-                elif isinstance(stmt, ast.AugAssign):
-                    what = "an augmented assignment"
-                self.err(f"{what} is not allowed here: {_TOP_LEVEL_HELP}", stmt)
+            if isinstance(stmt, (ast.Import, ast.ImportFrom)) and seen_assign:
+                self.err("imports must come before assignments", stmt)
+            seen_assign = seen_assign or isinstance(stmt, ast.Assign)
+            add_items(out, self.statement(stmt))
         return out
+
+    def statement(self, stmt: ast.stmt) -> list[ImportS | FromS | AssignS]:
+        """One top-level statement as the format's items (several for ``import a, b``),
+        its errors noted; what depends on the statements around it (a docstring, imports
+        after assignments) is the caller's."""
+        if isinstance(stmt, ast.Import):
+            return [ImportS(a.name, a.asname, self.src.span(a)) for a in stmt.names]
+        if isinstance(stmt, ast.ImportFrom):
+            if stmt.level:
+                self.err("relative imports are not allowed: write the full module name", stmt)
+                return []
+            names = []
+            for alias in stmt.names:
+                if alias.name == "*":
+                    self.err("`import *` is not allowed: name what you import", alias)
+                    continue
+                names.append((alias.name, alias.asname, self.src.span(alias)))
+            return [FromS(stmt.module or "", names, self.src.span(stmt))]
+        if isinstance(stmt, ast.Assign):
+            if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
+                self.err(
+                    "an assignment must have exactly one plain name on its left: `name = value`",
+                    stmt,
+                )
+                return []
+            target = stmt.targets[0]
+            if target.id.startswith("__"):
+                self.err(f"names starting with '__' are not allowed: {target.id!r}", target)
+                return []
+            value = self.expr(stmt.value, 0)
+            if value is None:
+                return []
+            return [AssignS(target.id, self.src.span(target), value, self.src.span(stmt))]
+        what = type(stmt).__name__.lower()
+        if isinstance(stmt, ast.Expr):
+            what = "an expression statement"
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            what = "a function definition"
+        elif isinstance(stmt, ast.ClassDef):
+            what = "a class definition"
+        elif isinstance(stmt, ast.AnnAssign):
+            what = "an annotated assignment"
+        elif isinstance(stmt, ast.AugAssign):
+            what = "an augmented assignment"
+        self.err(f"{what} is not allowed here: {_TOP_LEVEL_HELP}", stmt)
+        return []
 
     def expr(self, node: ast.expr, depth: int) -> Expr | None:
         if depth >= MAX_DEPTH:  # the assigned value is level 1

@@ -103,15 +103,17 @@ class ImportPlan:
     def lines(self, width: int = WIDTH) -> list[str]:
         out = [f"import {m}" for m in sorted(self.plain_imports)]
         for module in sorted(self.from_imports):
-            names = sorted(self.from_imports[module])
-            line = f"from {module} import {', '.join(names)}"
-            if len(line) <= width:
-                out.append(line)
-            else:
-                out.append(f"from {module} import (")
-                out.extend(f"    {n}," for n in names)
-                out.append(")")
+            out.extend(from_import_lines(module, sorted(self.from_imports[module]), width))
         return out
+
+
+def from_import_lines(module: str, names: list[str], width: int) -> list[str]:
+    """``from module import a, b`` on one line when it fits ``width``, else one name a line
+    in parentheses (as the writer and ``graft fmt`` both spell it)."""
+    line = f"from {module} import {', '.join(names)}"
+    if len(line) <= width:
+        return [line]
+    return [f"from {module} import (", *(f"    {n}," for n in names), ")"]
 
 
 class _Writer(Formatter):

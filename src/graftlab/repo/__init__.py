@@ -6,8 +6,9 @@ runner, and importing any module of the package does not import them all.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from graftlab._lazy import lazy_exports
 
 _STATIC_ONLY = False
 # For type checkers and graftlab's own static index; at run time through _LAZY.
@@ -30,14 +31,4 @@ _LAZY = {
 __all__ = ["Repo", "RepoError", "RunContext", "RunRecord", "init_repo", "register_runner"]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'graftlab.repo' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())

@@ -73,8 +73,9 @@ def rank(record: records.RunRecord | None) -> int:
     return records.RANK.get(record.effective_status(), 0)
 
 
-def pull(repo: git.Repo, remote: str) -> PullReport:
-    """Fetch ``remote``'s run records and merge them into ours (see the module docstring)."""
+def _fetch(repo: git.Repo, remote: str, command: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Fetch ``remote``'s run records into ``refs/graft/incoming/<remote>/``; returns our
+    records and theirs (run id -> commit). A failed fetch says which ``graft`` command."""
     staging = f"{INCOMING}{_slug(remote)}/"
     proc = _git(
         repo,
@@ -86,8 +87,13 @@ def pull(repo: git.Repo, remote: str) -> PullReport:
         f"+{records.REF_PREFIX}*:{staging}*",
     )
     if proc.returncode != 0:
-        raise GraftError(f"graft pull {remote}: {gitio.failure(proc.stderr)[1]}")
-    ours, theirs = _refs(repo, records.REF_PREFIX), _refs(repo, staging)
+        raise GraftError(f"graft {command} {remote}: {gitio.failure(proc.stderr)[1]}")
+    return _refs(repo, records.REF_PREFIX), _refs(repo, staging)
+
+
+def pull(repo: git.Repo, remote: str) -> PullReport:
+    """Fetch ``remote``'s run records and merge them into ours (see the module docstring)."""
+    ours, theirs = _fetch(repo, remote, "pull")
     report = PullReport()
     updates: list[tuple[str, str, str | None]] = []
     diverged: list[str] = []
@@ -141,19 +147,7 @@ def _merge_commit(repo: git.Repo, winner: str, loser: str) -> str:
 def push(repo: git.Repo, remote: str) -> list[str]:
     """Push the run records the remote lacks or has older (never forced); returns the ids
     whose record changed on the remote since the last pull (those need a pull first)."""
-    staging = f"{INCOMING}{_slug(remote)}/"
-    proc = _git(
-        repo,
-        "fetch",
-        "--quiet",
-        "--prune",
-        "--no-write-fetch-head",
-        remote,
-        f"+{records.REF_PREFIX}*:{staging}*",
-    )
-    if proc.returncode != 0:
-        raise GraftError(f"graft push {remote}: {gitio.failure(proc.stderr)[1]}")
-    ours, theirs = _refs(repo, records.REF_PREFIX), _refs(repo, staging)
+    ours, theirs = _fetch(repo, remote, "push")
     send, rejected = [], []
     for rid, sha in sorted(ours.items()):
         there = theirs.get(rid)

@@ -214,11 +214,30 @@ def _replace_arg(
         return False
     if st.snap is STORED and id(node) not in checked:
         checked[id(node)] = intact(d, args, st.schema.stores)  # before the arguments change
+    _put_arg(node, st, key, new, old, True, undo, meta)
+    return True
+
+
+def _put_arg(
+    node: Any,
+    st: ObjState,
+    key: str,
+    new: Any,
+    old: Any,
+    existed: bool,
+    undo: list[tuple[Any, Key, Any, bool]],
+    meta: Mapping[str, Any] | None,
+) -> None:
+    """Make the checked value ``new`` argument ``key`` of the object ``node`` (state ``st``):
+    link it, record the undo, unlink the value it replaces (``old``, where ``existed``) and
+    record provenance. The shared last steps of ``_replace_arg`` and ``_set``."""
     if type(new) not in LEAF_TYPES:
         new = nodes.attach(new, node, key)
-    undo.append((node, key, old, True))
-    args[key] = new
-    if old is not new and type(old) not in LEAF_TYPES:
+    undo.append((node, key, old, existed))
+    st.args[key] = new
+    if not existed:
+        _reorder(st)
+    elif old is not new and type(old) not in LEAF_TYPES:
         od = getattr(old, "__dict__", None)
         ost = od.get("_sym_") if od is not None else None
         if type(ost) is ObjState:
@@ -234,7 +253,6 @@ def _replace_arg(
             st.meta = current = {}
         prev = current.get(key)
         current[key] = {**prev, **meta} if prev else dict(meta)
-    return True
 
 
 def _store_args(obj: Any, st: ObjState) -> None:
@@ -567,28 +585,7 @@ def _set(
                 new = schema.check_value(key, value)
             except ValidationError as e:
                 raise _with_path(e, path) from None
-        if type(new) not in LEAF_TYPES:
-            new = nodes.attach(new, node, key)
-        undo.append((node, key, old, existed))
-        args[key] = new
-        if not existed:
-            _reorder(st)
-        if existed and old is not new and type(old) not in LEAF_TYPES:
-            d = getattr(old, "__dict__", None)
-            old_st = d.get("_sym_") if d is not None else None
-            if type(old_st) is ObjState:
-                old_st.parent = old_st.key = None  # what ``nodes.detach`` does, inline
-            else:
-                nodes.detach(old)
-        current = st.meta
-        if meta is None:
-            if current or _meta_above(node):
-                _store_meta(node, key, meta)
-        else:  # ``_store_meta``, inline: a new record, this object's own outer dict
-            if current is None:
-                st.meta = current = {}
-            prev = current.get(key)
-            current[key] = {**prev, **meta} if prev else dict(meta)
+        _put_arg(node, st, key, new, old, existed, undo, meta)
         return
     if isinstance(node, SymList):
         if not isinstance(key, int):

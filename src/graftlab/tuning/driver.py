@@ -29,7 +29,6 @@ from graftlab.repo.environment import capture
 from graftlab.repo.layout import Repo
 from graftlab.repo.runner import new_run_id
 from graftlab.symbolic.errors import GraftError
-from graftlab.tuning.fastgit import FastRecorder
 from graftlab.tuning.store import TuneRecord, read_trials, resolve_tune, write_tune
 
 FINISHED = ("succeeded", "failed", "stopped")
@@ -60,7 +59,6 @@ class _Writer:
     def __init__(self, repo: Repo) -> None:
         self.git = repo.git
         self.env: dict[str, Any] | None = None
-        self.recorder = FastRecorder(repo.git)
         self.previous: dict[str, str | None] = {}
         self.q: queue.Queue[Any] = queue.Queue()
         self.error: BaseException | None = None
@@ -82,7 +80,7 @@ class _Writer:
                         self.env = capture()
                     record.env = self.env
                 prev = self.previous.get(record.id)
-                self.previous[record.id] = self.recorder.write(record, files, prev)
+                self.previous[record.id] = records.write_record(self.git, record, files, prev)
             except BaseException as e:  # reported by close()
                 self.error = e
 
