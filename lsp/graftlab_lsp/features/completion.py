@@ -40,11 +40,11 @@ def complete(index: Any, text: str, line: int, column: int) -> list[Item]:
     # inside the candidates of oneof([...]) / manyof(k, [...]): the argument's own values
     ctx.frames = outside_candidates(index, text, ctx.frames)
     line_text = lines[line] if line < len(lines) else ""
-    before = line_text[:column]
-    m = _FROM_IMPORT.match(before)
+    end = min(column, len(line_text))  # matched up to the cursor, the line not copied
+    m = _FROM_IMPORT.match(line_text, 0, end)
     if m:
         return exports(index, m.group(1))
-    m = _IMPORT.match(before)
+    m = _IMPORT.match(line_text, 0, end)
     if m:
         return [Item(name, "module") for name in modules(index)]
     if ctx.in_string:
