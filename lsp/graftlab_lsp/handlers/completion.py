@@ -61,13 +61,12 @@ def _limit(items: list[Item], prefix: str) -> tuple[list[Item], bool]:
         return items, False
     if prefix:
         items = [i for i in items if _fuzzy(prefix, i.label)]
-    items.sort(
-        key=lambda i: (
-            not i.label.lower().startswith(prefix.lower()),
-            i.sort_text or i.label,
-            i.label,
+        low = prefix.lower()
+        items.sort(
+            key=lambda i: (not i.label.lower().startswith(low), i.sort_text or i.label, i.label)
         )
-    )
+    else:  # every label starts with "": the same order, without lowering each label
+        items.sort(key=lambda i: (i.sort_text or i.label, i.label))
     return items[:COMPLETION_LIMIT], len(items) > COMPLETION_LIMIT
 
 
