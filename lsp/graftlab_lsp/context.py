@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from graftlab.io.syntax import split_lines
+from graftlab_lsp.model import doc_lines
 
 _TOKEN = re.compile(
     # a string's body unrolled, possessive: linear on a 100,000-character string (the
@@ -319,7 +319,8 @@ def imports(text: str) -> dict[str, tuple[str, str | None]]:
 @lru_cache(maxsize=16)
 def _imports_cached(text: str) -> dict[str, tuple[str, str | None]]:
     out: dict[str, tuple[str, str | None]] = {}
-    for _line, stmt in import_statements(split_lines(text)):
+    # (doc_lines: the same lines, a trailing empty one aside, split without a regex)
+    for _line, stmt in import_statements(doc_lines(text)):
         words = stmt.split(None, 1)
         if words[0] == "from":
             module, sep, names = (words[1] if len(words) > 1 else "").partition(" import")

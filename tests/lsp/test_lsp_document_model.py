@@ -90,3 +90,16 @@ def test_the_fast_codec_agrees_with_pygls_s() -> None:
             assert ours.position_to_client_units(lines, p) == theirs.position_to_client_units(
                 lines, p
             )
+
+
+def test_the_fast_splits_agree_with_the_protocol_s_line_breaks() -> None:
+    """``str.splitlines`` / ``str.split`` are used only where they split as the regexes do."""
+    from graftlab_lsp import document, model
+
+    rng = random.Random(7)
+    for _ in range(3000):
+        # half of them with the protocol's breaks only (the fast path)
+        chars = "ab \r\né" + ("\v\f\x1c\x1d\x1e\x85\u2028\u2029" if rng.random() < 0.5 else "")
+        text = "".join(rng.choice(chars) for _ in range(12))
+        assert lines_keepends(text) == document._LINE.findall(text), repr(text)
+        assert model.doc_lines(text) == model._BREAK.split(text), repr(text)
