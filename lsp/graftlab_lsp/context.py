@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from graftlab.io.syntax import split_lines
+from graftlab_lsp.model import doc_lines
 
 _TOKEN = re.compile(
     # a string's body unrolled, possessive: linear on a 100,000-character string (the
@@ -103,9 +103,10 @@ def _tokens(line: str) -> tuple[tuple[str, str, int], ...]:
 _CACHED_LINE = 1000
 
 
-def _scan(line: str) -> tuple[tuple[str, str, int], ...]:
+def _scan(line: str, pos: int = 0, end: int | None = None) -> tuple[tuple[str, str, int], ...]:
+    """The tokens of ``line[pos:end]`` (columns counted in ``line``; nothing is sliced)."""
     out = []
-    for m in _TOKEN.finditer(line):
+    for m in _TOKEN.finditer(line, pos, len(line) if end is None else end):
         kind = m.lastgroup or ""
         if kind == "comment":
             continue
@@ -115,14 +116,48 @@ def _scan(line: str) -> tuple[tuple[str, str, int], ...]:
 
 _tokens_cached = lru_cache(maxsize=8192)(_scan)
 
+# The last long line tokenized up to the cursor: (line, end, tokens). The next request on
+# it (the same cursor, or the user typing further along) reuses the tokens before the last
+# bracket, comma, ``=`` or ``:`` whose text is unchanged, and scans only from there: a
+# completion at the end of a 100,000-character line no longer tokenizes the whole line.
+_LONG: tuple[str, int, tuple[tuple[str, str, int], ...]] | None = None
+_RESUME_AT = frozenset("()[]{},=:")
+
+
+def _tokens_before(text: str, column: int) -> tuple[tuple[str, str, int], ...]:
+    """The tokens of ``text[:column]`` (as ``_tokens`` gives them)."""
+    global _LONG
+    if column <= _CACHED_LINE:
+        return _tokens_cached(text[:column])
+    cached = _LONG  # read once: completion runs on several threads
+    toks: tuple[tuple[str, str, int], ...] = ()
+    start = 0
+    if cached is not None:
+        old_text, old_end, old = cached
+        if old_text is text and old_end == column:
+            return old
+        # An op token ends every token before it (a name, number or closed string cannot
+        # run on into one), so the tokens before it depend only on the text before it.
+        limit = min(column, old_end)
+        for k in range(len(old) - 1, -1, -1):
+            kind, value, col = old[k]
+            if col < limit and kind == "op" and value in _RESUME_AT:
+                # the same text up to and including it (C-speed compare, no Python loop)
+                if old_text is text or text.startswith(old_text[: col + 1]):
+                    toks, start = old[:k], col
+                break
+    toks += _scan(text, start, column)
+    _LONG = (text, column, toks)
+    return toks
+
 
 def analyze(lines: list[str], line: int, column: int) -> Context:
     """The context at (line, column), both 0-based; ``column`` counts characters."""
     text = lines[line] if line < len(lines) else ""
-    before = text[:column]
-    prefix = before[name_before(before, len(before)) :]
+    end = min(column, len(text))  # the text before the cursor is text[:end] (not copied)
+    prefix = text[name_before(text, end) : end]
     ctx = Context([], prefix, column - len(prefix), line_text=text)
-    toks = _tokens(before)
+    toks = _tokens_before(text, end)
     if toks and toks[-1][0] == "str":
         raw = toks[-1][1]
         body = raw.lstrip("rRbBuUfF")
@@ -132,7 +167,7 @@ def analyze(lines: list[str], line: int, column: int) -> Context:
             ctx.in_string = True
             start = toks[-1][2] + (len(raw) - len(body)) + 1
             ctx.string_start = start
-            ctx.string_text = before[start:]
+            ctx.string_text = text[start:end]
             toks = toks[:-1]
     _frames(lines, line, toks, ctx)
     return ctx
@@ -284,7 +319,8 @@ def imports(text: str) -> dict[str, tuple[str, str | None]]:
 @lru_cache(maxsize=16)
 def _imports_cached(text: str) -> dict[str, tuple[str, str | None]]:
     out: dict[str, tuple[str, str | None]] = {}
-    for _line, stmt in import_statements(split_lines(text)):
+    # (doc_lines: the same lines, a trailing empty one aside, split without a regex)
+    for _line, stmt in import_statements(doc_lines(text)):
         words = stmt.split(None, 1)
         if words[0] == "from":
             module, sep, names = (words[1] if len(words) > 1 else "").partition(" import")

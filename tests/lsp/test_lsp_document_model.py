@@ -80,12 +80,26 @@ def test_the_fast_codec_agrees_with_pygls_s() -> None:
     for encoding in ("utf-8", "utf-16", "utf-32"):
         ours, theirs = FastPositionCodec(encoding), PositionCodec(encoding)
         for _ in range(2000):
-            lines = ["".join(rng.choice("ab é\u2028😀") for _ in range(rng.randrange(6)))]
-            lines += ["abc\r\n", "", "x\n"]
-            p = t.Position(rng.randrange(5), rng.randrange(9))
+            # (a line break inside a line too: the codec counts ``\r\n`` as pygls does)
+            lines = ["".join(rng.choice("ab é\u2028😀\r\n") for _ in range(rng.randrange(6)))]
+            lines += ["abc\r\n", "", "x\n", "\r\r\n"]
+            p = t.Position(rng.randrange(6), rng.randrange(9))
             got = ours.position_from_client_units(lines, t.Position(p.line, p.character))
             want = theirs.position_from_client_units(lines, t.Position(p.line, p.character))
             assert got == want
             assert ours.position_to_client_units(lines, p) == theirs.position_to_client_units(
                 lines, p
             )
+
+
+def test_the_fast_splits_agree_with_the_protocol_s_line_breaks() -> None:
+    """``str.splitlines`` / ``str.split`` are used only where they split as the regexes do."""
+    from graftlab_lsp import document, model
+
+    rng = random.Random(7)
+    for _ in range(3000):
+        # half of them with the protocol's breaks only (the fast path)
+        chars = "ab \r\né" + ("\v\f\x1c\x1d\x1e\x85\u2028\u2029" if rng.random() < 0.5 else "")
+        text = "".join(rng.choice(chars) for _ in range(12))
+        assert lines_keepends(text) == document._LINE.findall(text), repr(text)
+        assert model.doc_lines(text) == model._BREAK.split(text), repr(text)

@@ -73,6 +73,22 @@ def test_keyword_arguments_not_yet_given(service: LanguageService) -> None:
     assert all(i.sort_text and i.sort_text.startswith("2") for i in items[3:])
 
 
+def test_class_items_are_shared_but_never_changed_by_a_later_request(
+    service: LanguageService,
+) -> None:
+    """Class items are made once per classes and imports: a request that ranks them for an
+    argument (an untyped value) or replaces a dotted name makes new items instead."""
+    plain = {i.label: i.sort_text for i in complete(service, HEADER + "x = §")}
+    assert plain["Layer"] == "1Layer"
+    ranked = {i.label: i.sort_text for i in complete(service, HEADER + "x = Conv(features=§")}
+    assert ranked["Layer"] != "1Layer" and ranked["Layer"].endswith("1Layer")
+    again = complete(service, HEADER + "x = §")
+    assert {i.label: i.sort_text for i in again} == plain
+    assert all(i.replace_from is None for i in again)
+    complete(service, HEADER + "x = team.§")
+    assert all(i.replace_from is None for i in complete(service, HEADER + "x = §"))
+
+
 def test_positional_arguments_count_as_given(service: LanguageService) -> None:
     items = complete(service, HEADER + "x = Conv(16, 5, §")
     keywords = [x for x in labels(items) if x.endswith("=")]

@@ -8,6 +8,7 @@ lookups in the index; nothing parses the whole document.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from graftlab_lsp import context as ctxmod
@@ -40,11 +41,11 @@ def complete(index: Any, text: str, line: int, column: int) -> list[Item]:
     # inside the candidates of oneof([...]) / manyof(k, [...]): the argument's own values
     ctx.frames = outside_candidates(index, text, ctx.frames)
     line_text = lines[line] if line < len(lines) else ""
-    before = line_text[:column]
-    m = _FROM_IMPORT.match(before)
+    end = min(column, len(line_text))  # matched up to the cursor, the line not copied
+    m = _FROM_IMPORT.match(line_text, 0, end)
     if m:
         return exports(index, m.group(1))
-    m = _IMPORT.match(before)
+    m = _IMPORT.match(line_text, 0, end)
     if m:
         return [Item(name, "module") for name in modules(index)]
     if ctx.in_string:
@@ -52,9 +53,11 @@ def complete(index: Any, text: str, line: int, column: int) -> list[Item]:
     items = code_items(index, text, ctx)
     if "." in ctx.prefix:
         head = ctx.prefix.rsplit(".", 1)[0] + "."
-        for item in items:
-            if item.label.startswith(head):
-                item.replace_from = ctx.prefix_start
+        # new items: class items are shared between requests (see ``class_items``)
+        items = [
+            replace(item, replace_from=ctx.prefix_start) if item.label.startswith(head) else item
+            for item in items
+        ]
     return items
 
 
@@ -139,14 +142,19 @@ def value_items(index: Any, text: str, arg: Any, element: bool = False) -> list[
         items += class_items(index, text, set(classes))
     if not items:
         # ``Any`` (or a type the index cannot read): every class, the likeliest first
-        items = class_items(index, text, None)
-        for item in items:
-            item.sort_text = f"{fit(arg, item.detail)}{item.sort_text or item.label}"
+        items = [
+            replace(item, sort_text=f"{fit(arg, item.detail)}{item.sort_text or item.label}")
+            for item in class_items(index, text, None)
+        ]
     return items
 
 
 def class_items(index: Any, text: str, only: set[str] | None, low: bool = False) -> list[Item]:
-    """The symbolic classes (those in ``only`` if given), with an import to add if needed."""
+    """The symbolic classes (those in ``only`` if given), with an import to add if needed.
+
+    The items are shared by every request with the same classes and imports (a thousand
+    were made again on each keystroke): never change one, make a new one (``replace``).
+    """
     if index is None:
         return []
     table = ctxmod.imports(text)
@@ -156,9 +164,38 @@ def class_items(index: Any, text: str, only: set[str] | None, low: bool = False)
             info = index.resolve(module, name)
             if info is not None:
                 local[info.qualname] = local_name
+    rows = _class_rows(index)
+    key = (
+        id(index),
+        tuple(sorted(local.items())),
+        frozenset(table),
+        None if only is None else frozenset(only),
+        low,
+    )
+    cached = _CLASS_ITEMS.get(key)
+    if cached is not None and cached[0] is rows:
+        return list(cached[1])
+    items = _make_class_items(rows, table, local, only, low)
+    if len(_CLASS_ITEMS) >= 64:
+        _CLASS_ITEMS.clear()
+    _CLASS_ITEMS[key] = (rows, tuple(items))
+    return items
+
+
+# (index, imports, classes asked for, rank) -> (the rows they were made from, the items)
+_CLASS_ITEMS: dict[tuple[Any, ...], tuple[list[tuple[Any, str, str]], tuple[Item, ...]]] = {}
+
+
+def _make_class_items(
+    rows: list[tuple[Any, str, str]],
+    table: dict[str, tuple[str, str | None]],
+    local: dict[str, str],
+    only: set[str] | None,
+    low: bool,
+) -> list[Item]:
     items = []
     rank = "2" if low else "1"
-    for info, detail, import_line in _class_rows(index):
+    for info, detail, import_line in rows:
         if only is not None and info.qualname not in only:
             continue
         label = local.get(info.qualname, info.name)

@@ -24,7 +24,7 @@ def completion(ls: GraftServer, params: t.CompletionParams) -> t.CompletionList:
     lines = doc.lines
     line, col = ls.pos_in(lines, params.position)
     items = state.service.complete(doc.source, line, col)
-    items, capped = _limit(items, _typed_prefix(lines[line][:col] if line < len(lines) else ""))
+    items, capped = _limit(items, _typed_prefix(lines[line] if line < len(lines) else "", col))
     # where import lines go: found once, not once per item (a long file has many lines)
     import_at = import_line(lines) if any(i.import_line for i in items) else 0
     # While the index is still being built, or the list was cut, it is incomplete: the
@@ -38,10 +38,12 @@ def completion(ls: GraftServer, params: t.CompletionParams) -> t.CompletionList:
 COMPLETION_LIMIT = 150
 
 
-def _typed_prefix(before: str) -> str:
+def _typed_prefix(text: str, column: int) -> str:
+    """The name typed before ``column`` of the line (the line is not copied: it may be long)."""
     from graftlab_lsp.context import name_before  # on first use, not at start-up
 
-    return before[name_before(before, len(before), dots=False) :]
+    end = min(column, len(text))
+    return text[name_before(text, end, dots=False) : end]
 
 
 def _fuzzy(prefix: str, label: str) -> bool:
@@ -59,13 +61,12 @@ def _limit(items: list[Item], prefix: str) -> tuple[list[Item], bool]:
         return items, False
     if prefix:
         items = [i for i in items if _fuzzy(prefix, i.label)]
-    items.sort(
-        key=lambda i: (
-            not i.label.lower().startswith(prefix.lower()),
-            i.sort_text or i.label,
-            i.label,
+        low = prefix.lower()
+        items.sort(
+            key=lambda i: (not i.label.lower().startswith(low), i.sort_text or i.label, i.label)
         )
-    )
+    else:  # every label starts with "": the same order, without lowering each label
+        items.sort(key=lambda i: (i.sort_text or i.label, i.label))
     return items[:COMPLETION_LIMIT], len(items) > COMPLETION_LIMIT
 
 
