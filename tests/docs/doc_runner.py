@@ -25,7 +25,9 @@ def run(path: Path) -> None:
             # base file, so it is checked to be in the format without materializing).
             import graftlab as gl
 
-            loaded = gl.loads_file(block, file=f"{path.name}[{i}]", materialize="Derived(" not in block)
+            loaded = gl.loads_file(
+                block, file=f"{path.name}[{i}]", materialize="Derived(" not in block
+            )
             assert "experiment" in loaded.values, f"{path.name} block {i}: no experiment"
             continue
         code = compile(block, f"{path.name}[block {i}]", "exec")

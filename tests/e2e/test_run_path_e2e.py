@@ -49,4 +49,6 @@ def test_run_a_file_outside_the_experiments_directory(tmp_path: Path) -> None:
     assert names.count("configs/extra.py") == 2 and "configs/nested/wide.py" in names
     # Names under experiments/ are unchanged.
     assert _json(graft(root, "run", "baseline", "--json"))["experiment"] == "baseline"
-    assert _json(graft(root, "run", "experiments/baseline.py", "--json"))["experiment"] == "baseline"
+    assert (
+        _json(graft(root, "run", "experiments/baseline.py", "--json"))["experiment"] == "baseline"
+    )
