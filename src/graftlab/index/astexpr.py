@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 
 from graftlab.index.sourcetext import SourceText
-from graftlab.index.typeexpr import TypeExpr
+from graftlab.index.typeexpr import TypeExpr, dotted
 
 
 class Exprs:
@@ -141,15 +141,3 @@ def call_arguments(node: ast.Call) -> list[ast.expr | ast.keyword]:
     items: list[ast.expr | ast.keyword] = [*node.args, *node.keywords]
     items.sort(key=lambda a: (a.lineno, a.col_offset))
     return items
-
-
-def dotted(node: ast.AST) -> str | None:
-    """``a.b.c`` for a name or an attribute chain over a name; ``None`` otherwise."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))

@@ -72,9 +72,9 @@ def _from_ast(node: ast.expr, source: str) -> TypeExpr:
     ):
         value = ast.literal_eval(node)
         return ["l", seg, repr(value), None]
-    dotted = _ast_dotted(node)
-    if dotted is not None:
-        return ["d", dotted]
+    name = dotted(node)
+    if name is not None:
+        return ["d", name]
     if isinstance(node, ast.Subscript):
         items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
         args = [
@@ -101,7 +101,8 @@ def _from_ast(node: ast.expr, source: str) -> TypeExpr:
     return ["?", seg]
 
 
-def _ast_dotted(node: ast.expr) -> str | None:
+def dotted(node: ast.AST) -> str | None:
+    """``a.b.c`` for a name or an attribute chain over a name; ``None`` otherwise."""
     parts: list[str] = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)
